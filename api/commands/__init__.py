@@ -1,0 +1,1 @@
+"""Command groups of the `introductions` CLI; each module has register(app)."""

@@ -1,0 +1,1 @@
+"""The domain of introductions: aggregates, rules, errors and the use cases."""

@@ -1,0 +1,389 @@
+"""The use cases. Every command takes the actor's id and returns the new state with the
+log position of its last event, which read models can be asked to wait for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import RecordConflictError
+from eventsourcing.utils import EnvType
+
+from domain.chain import ChainedAggregate, event_data, event_id
+from domain.errors import BadInput, ConcurrencyConflict, Forbidden, NotFound
+from domain.introduction import ADMIN, BurnCause, Introduction
+from domain.pair_index import PairIndex, pair_index_id
+from domain.person import Person
+
+Clock = Callable[[], datetime]
+MAX_ATTEMPTS = 5
+DEFAULT_EXPIRE_AFTER = timedelta(days=14)
+SNAPSHOT_EVERY = 100
+
+A = TypeVar("A", bound=ChainedAggregate)
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    introduction: Introduction
+    position: int  # notification id of the last event written: wait for it to read it
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    person: Person
+    position: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: UUID
+    introduction_id: UUID
+    version: int
+    type: str
+    occurred_at: datetime
+    actor_id: str | None
+    data: dict[str, Any]
+    chain_hash: str
+
+
+class IntroductionsApp(Application[UUID]):
+    name = "Introductions"
+    is_snapshotting_enabled = True
+    snapshotting_intervals = {Introduction: SNAPSHOT_EVERY}  # noqa: RUF012
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Clock = utc_now,
+        expire_after: timedelta = DEFAULT_EXPIRE_AFTER,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.expire_after = expire_after
+
+    # --- people ------------------------------------------------------------------
+
+    def register_person(
+        self,
+        actor_id: str,
+        display_name: str,
+        organization: str | None = None,
+        offers: Sequence[str] | None = None,
+        needs: Sequence[str] | None = None,
+    ) -> PersonResult:
+        if actor_id != ADMIN:
+            msg = "Only the admin may register people."
+            raise Forbidden(msg)
+        person = Person.register(
+            id=uuid4(),
+            display_name=display_name,
+            organization=organization,
+            offers=list(offers) if offers is not None else None,
+            needs=list(needs) if needs is not None else None,
+            actor_id=actor_id,
+            at=self._now(),
+        )
+        return PersonResult(person, self._save(person))
+
+    def get_person(self, person_id: str | UUID) -> Person:
+        person = self._get(Person, person_id, "id")
+        if person is None:
+            msg = f"No person has the id {person_id}."
+            raise NotFound(msg)
+        return person
+
+    def get_persons(self, person_ids: Sequence[str | UUID]) -> dict[str, Person]:
+        """Known persons among the ids, by id string (for batched loading)."""
+        found = {}
+        for pid in dict.fromkeys(str(p) for p in person_ids):
+            person = self._get(Person, pid, "id")
+            if person is not None:
+                found[pid] = person
+        return found
+
+    # --- introductions -----------------------------------------------------------
+
+    def propose(
+        self,
+        actor_id: str,
+        requester_id: str,
+        target_id: str,
+        context: str,
+        guidelines: str | None = None,
+    ) -> CommandResult:
+        if actor_id == ADMIN:
+            msg = "The admin is not a person: propose with the introducer's own token."
+            raise Forbidden(msg)
+        self._known_person(actor_id, "introducerId")
+        requester = self._known_person(requester_id, "requesterId")
+        target = self._known_person(target_id, "targetId")
+        for _ in range(MAX_ATTEMPTS):
+            introduction = Introduction.propose(
+                id=uuid4(),
+                introducer_id=actor_id,
+                requester_id=str(requester.id),
+                target_id=str(target.id),
+                context=context,
+                guidelines=guidelines,
+                at=self._now(),
+            )
+            index = self._claim_pair(introduction)
+            try:
+                return CommandResult(introduction, self._save(introduction, index))
+            except ConcurrencyConflict:
+                continue  # another proposal of the same pair won; re-check against it
+        raise _busy()
+
+    def consent(
+        self, actor_id: str, introduction_id: str | UUID, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._change(
+            actor_id,
+            introduction_id,
+            expected_version,
+            lambda i: i.consent(actor_id, self._now()),
+        )
+
+    def decline(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._change(
+            actor_id,
+            introduction_id,
+            expected_version,
+            lambda i: i.decline(actor_id, reason, self._now()),
+        )
+
+    def record_reply(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._change(
+            actor_id,
+            introduction_id,
+            expected_version,
+            lambda i: i.record_reply(actor_id, message, self._now()),
+        )
+
+    def record_relationship_formed(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._change(
+            actor_id,
+            introduction_id,
+            expected_version,
+            lambda i: i.record_relationship_formed(actor_id, note, self._now()),
+        )
+
+    def burn(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        blamed_person_id: str,
+        reason: str,
+        cause: str = BurnCause.UNKNOWN.value,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._change(
+            actor_id,
+            introduction_id,
+            expected_version,
+            lambda i: i.burn(actor_id, str(blamed_person_id), reason, cause, note, self._now()),
+        )
+
+    def expire(
+        self, introduction_id: str | UUID, expected_version: int | None = None
+    ) -> CommandResult:
+        """Expires one stale CONSENTED introduction; the actor is the system."""
+        return self._change(
+            ADMIN,
+            introduction_id,
+            expected_version,
+            lambda i: i.expire(self._now(), self.expire_after),
+        )
+
+    # --- reading -----------------------------------------------------------------
+
+    def get_introduction(self, introduction_id: str | UUID, actor_id: str = ADMIN) -> Introduction:
+        return self._visible_introduction(introduction_id, actor_id)
+
+    def introduction_at(
+        self,
+        introduction_id: str | UUID,
+        version: int | None = None,
+        at: datetime | None = None,
+        actor_id: str = ADMIN,
+    ) -> Introduction | None:
+        """The state as of a version or an instant (the last event at or before it);
+        None before the first event."""
+        current = self._visible_introduction(introduction_id, actor_id)
+        if version is not None and version < 1:
+            msg = "version must be 1 or more."
+            raise BadInput(msg, field="version")
+        if at is not None:
+            if at.tzinfo is None:
+                msg = "at must carry a UTC offset, as in 2026-11-25T18:00:00+00:00."
+                raise BadInput(msg, field="at")
+            at_version = self._version_at(current, at)
+            if at_version is None:
+                return None
+            version = at_version if version is None else min(version, at_version)
+        if version is None or version >= current.version:
+            return current
+        return self.repository.get(current.id, version=version)
+
+    def history(self, introduction_id: str | UUID, actor_id: str = ADMIN) -> list[HistoryEntry]:
+        introduction = self._visible_introduction(introduction_id, actor_id)
+        return [history_entry(e) for e in self.events.get(introduction.id)]
+
+    # --- internals ---------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            msg = "the clock must return an aware datetime"
+            raise ValueError(msg)
+        return now.astimezone(UTC)
+
+    def _save(self, *aggregates: ChainedAggregate) -> int:
+        try:
+            recordings = self.save(*aggregates)
+        except RecordConflictError:
+            msg = "Someone else changed this at the same moment; read it again and retry."
+            raise ConcurrencyConflict(msg) from None
+        return recordings[-1].notification.id
+
+    def _get(self, cls: type[A], raw_id: str | UUID, field: str) -> A | None:
+        aggregate_id = parse_id(raw_id, field)
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _known_person(self, person_id: str, field: str) -> Person:
+        person = self._get(Person, person_id, field)
+        if person is None:
+            msg = f"No person has the id {person_id}: register them first."
+            raise BadInput(msg, field=field)
+        return person
+
+    def _visible_introduction(self, introduction_id: str | UUID, actor_id: str) -> Introduction:
+        introduction = self._get(Introduction, introduction_id, "id")
+        if introduction is None or not introduction.is_visible_to(actor_id):
+            msg = f"No introduction has the id {introduction_id}."
+            raise NotFound(msg)
+        return introduction
+
+    def _claim_pair(self, introduction: Introduction) -> PairIndex:
+        index_id = pair_index_id(
+            introduction.introducer_id, introduction.requester_id, introduction.target_id
+        )
+        new_id = str(introduction.id)
+        try:
+            index = self.repository.get(index_id)
+        except AggregateNotFoundError:
+            return PairIndex(
+                id=index_id,
+                introduction_id=new_id,
+                actor_id=introduction.introducer_id,
+                timestamp=introduction.created_on,
+            )
+        assert isinstance(index, PairIndex)
+        open_introduction = self._get(Introduction, index.open_introduction_id, "id")
+        if open_introduction is not None and not open_introduction.is_final:
+            msg = (
+                "You already have an open introduction of these two people "
+                f"({open_introduction.id}, {open_introduction.status.value}); "
+                "it must end before you propose another."
+            )
+            raise BadInput(msg, field="targetId")
+        index.opened(
+            introduction_id=new_id,
+            actor_id=introduction.introducer_id,
+            timestamp=introduction.created_on,
+        )
+        return index
+
+    def _change(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        expected_version: int | None,
+        command: Callable[[Introduction], None],
+    ) -> CommandResult:
+        for _ in range(MAX_ATTEMPTS):
+            introduction = self._visible_introduction(introduction_id, actor_id)
+            if expected_version is not None and introduction.version != expected_version:
+                msg = (
+                    f"The introduction is at version {introduction.version}, not "
+                    f"{expected_version}: read it again and decide anew."
+                )
+                raise ConcurrencyConflict(msg)
+            command(introduction)
+            try:
+                return CommandResult(introduction, self._save(introduction))
+            except ConcurrencyConflict:
+                if expected_version is not None:
+                    raise
+                # No version was promised: re-validate against the fresh state.
+        raise _busy()
+
+    def _version_at(self, introduction: Introduction, at: datetime) -> int | None:
+        version = None
+        for e in self.events.get(introduction.id):
+            if e.timestamp > at:
+                break
+            version = e.originator_version
+        return version
+
+
+def history_entry(e: Any) -> HistoryEntry:
+    fields = vars(e)
+    return HistoryEntry(
+        id=event_id(e.originator_id, e.originator_version),
+        introduction_id=e.originator_id,
+        version=e.originator_version,
+        type=type(e).__name__,
+        occurred_at=e.timestamp,
+        actor_id=fields.get("actor_id"),
+        data=event_data(fields),
+        chain_hash=fields.get("chain_hash", ""),
+    )
+
+
+def parse_id(raw_id: str | UUID, field: str) -> UUID:
+    if isinstance(raw_id, UUID):
+        return raw_id
+    try:
+        return UUID(str(raw_id))
+    except ValueError:
+        msg = f"{field} {raw_id!r} is not a valid id (a UUID such as 3f2b…)."
+        raise BadInput(msg, field=field) from None
+
+
+def _busy() -> ConcurrencyConflict:
+    msg = "This introduction is changing too fast to apply your command; retry in a moment."
+    return ConcurrencyConflict(msg)

@@ -1,0 +1,105 @@
+"""The one place where INTRODUCTIONS_DATABASE_URL becomes eventsourcing's settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from domain.errors import ConfigurationError
+
+DATABASE_URL_VARIABLE = "INTRODUCTIONS_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///./introductions.db"
+SQLITE_BUSY_TIMEOUT_SECONDS = "30"
+
+
+@dataclass(frozen=True)
+class Storage:
+    kind: str  # "sqlite" or "postgres"
+    url: str
+    env: dict[str, str]  # eventsourcing's environment settings
+    sqlite_path: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The URL without its password, safe for logs and errors."""
+        return redact(self.url)
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def storage_from_environment(environ: dict[str, str] | None = None) -> Storage:
+    environ = dict(os.environ) if environ is None else environ
+    return parse_database_url(environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL)
+
+
+def parse_database_url(url: str) -> Storage:
+    def fail(why: str) -> ConfigurationError:
+        return ConfigurationError(f"{DATABASE_URL_VARIABLE}={redact(url)!r} {why}")
+
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        msg = "is not a URL: use sqlite:///path/to/file.db or postgresql://user:pass@host:port/db"
+        raise fail(msg)
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        return _sqlite(url, rest, fail)
+    if scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
+        return _postgres(url, fail)
+    msg = f"has an unknown scheme {scheme!r}: use sqlite or postgresql"
+    raise fail(msg)
+
+
+def _sqlite(url: str, rest: str, fail: object) -> Storage:
+    assert callable(fail)
+    if not rest.startswith("/"):
+        raise fail("needs three slashes before the path, as in sqlite:///./introductions.db")
+    path = unquote(rest[1:].split("?", 1)[0])
+    if not path:
+        raise fail("names no file: use sqlite:///./introductions.db")
+    if path != ":memory:":
+        parent = Path(path).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise fail(f"names a file in {str(parent)!r}, a folder that does not exist")
+        path = str(Path(path).expanduser())
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
+    }
+    return Storage(kind="sqlite", url=url, env=env, sqlite_path=path)
+
+
+def _postgres(url: str, fail: object) -> Storage:
+    assert callable(fail)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 5432
+    except ValueError as e:
+        raise fail(f"is malformed: {e}") from None
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname:
+        raise fail("needs a host and a database name, as in postgresql://user:pass@host:5432/db")
+    query = parse_qs(parts.query)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", ["5"])[0],
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
+        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
+    }
+    if "schema" in query:
+        env["POSTGRES_SCHEMA"] = query["schema"][0]
+    return Storage(kind="postgres", url=url, env=env)

@@ -1,0 +1,77 @@
+"""Storage fixtures shared by every layer's tests: a real SQLite file, and a real
+PostgreSQL schema (in the database named by INTRODUCTIONS_TEST_POSTGRES_URL) that is
+created for one test and dropped after it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.storage import Storage, parse_database_url
+
+POSTGRES_URL_VARIABLE = "INTRODUCTIONS_TEST_POSTGRES_URL"
+POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "")
+NO_POSTGRES = f"{POSTGRES_URL_VARIABLE} is not set: no PostgreSQL server to test against"
+
+
+class FakeClock:
+    """An injectable clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sqlite_storage(tmp_path: Path) -> Storage:
+    return parse_database_url(f"sqlite:///{tmp_path / 'introductions.db'}")
+
+
+def _with_query(url: str, **params: str) -> str:
+    joiner = "&" if "?" in url else "?"
+    return url + joiner + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose tables live in a fresh schema, dropped after the test."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield _with_query(POSTGRES_URL, schema=schema)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def postgres_storage(postgres_url: str) -> Storage:
+    return parse_database_url(postgres_url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def storage(request: pytest.FixtureRequest) -> Storage:
+    """The same test, once on a real SQLite file and once on real PostgreSQL."""
+    name = "sqlite_storage" if request.param == "sqlite" else "postgres_storage"
+    return request.getfixturevalue(name)
