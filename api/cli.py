@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.commands import audit_cmds, story
+from api.commands import audit_cmds, projection_cmds, serve_cmds, story
 from domain.errors import ConfigurationError
 
 app = typer.Typer(
@@ -17,6 +17,8 @@ app = typer.Typer(
 )
 story.register(app)
 audit_cmds.register(app)
+projection_cmds.register(app)
+serve_cmds.register(app)
 
 
 def main() -> None:
