@@ -93,7 +93,7 @@ class Introduction(ChainedAggregate):
     @event(IntroductionProposed)
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         introducer_id: str,
         requester_id: str,
         target_id: str,
@@ -137,7 +137,7 @@ class Introduction(ChainedAggregate):
     def propose(
         cls,
         *,
-        id: UUID,  # noqa: A002
+        id: UUID,
         introducer_id: str,
         requester_id: str,
         target_id: str,
@@ -282,10 +282,16 @@ class Introduction(ChainedAggregate):
     def _require_status(self, action: str, *allowed: Status) -> None:
         if self.status not in allowed:
             if self.is_final:
-                msg = f"This introduction is {self.status.value}, which is final: nothing more can happen to it."
+                msg = (
+                    f"This introduction is {self.status.value}, which is final: "
+                    "nothing more can happen to it."
+                )
             else:
                 wanted = " or ".join(s.value for s in allowed)
-                msg = f"You cannot {action} an introduction that is {self.status.value}; it must be {wanted}."
+                msg = (
+                    f"You cannot {action} an introduction that is {self.status.value}; "
+                    f"it must be {wanted}."
+                )
             raise InvalidTransition(msg)
 
     def _require_party(self, actor_id: str, action: str) -> None:

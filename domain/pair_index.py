@@ -30,7 +30,9 @@ class PairIndex(ChainedAggregate):
         introduction_id: str
 
     @event(PairIndexCreated)
-    def __init__(self, id: UUID, introduction_id: str, actor_id: str | None, timestamp: datetime) -> None:
+    def __init__(
+        self, id: UUID, introduction_id: str, actor_id: str | None, timestamp: datetime
+    ) -> None:
         self.open_introduction_id = introduction_id
 
     @event(IntroductionOpened)

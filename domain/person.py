@@ -22,7 +22,7 @@ class Person(ChainedAggregate):
     @event(PersonRegistered)
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         display_name: str,
         organization: str | None,
         offers: list[str],
@@ -39,7 +39,7 @@ class Person(ChainedAggregate):
     def register(
         cls,
         *,
-        id: UUID,  # noqa: A002
+        id: UUID,
         display_name: str,
         organization: str | None,
         offers: list[str] | None,

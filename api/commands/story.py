@@ -33,12 +33,24 @@ def record_seed_story(app: IntroductionsApp) -> dict[str, str]:
     app.consent(jim, burned)
     app.consent(john, burned)
     app.record_reply(
-        jim, burned, "Dear John, I am interested in x because of y. Please tell me what you have for me."
+        jim,
+        burned,
+        "Dear John, I am interested in x because of y. Please tell me what you have for me.",
     )
-    app.burn(john, burned, jim, "TRANSACTIONAL_ASK", "SKILL", "Just one more 'what can you do for me' e-mail.")
+    app.burn(
+        john,
+        burned,
+        jim,
+        "TRANSACTIONAL_ASK",
+        "SKILL",
+        "Just one more 'what can you do for me' e-mail.",
+    )
 
     formed = app.propose(
-        kent, alice, bob, context="Alice builds data platforms; Bob designs the product that needs one."
+        kent,
+        alice,
+        bob,
+        context="Alice builds data platforms; Bob designs the product that needs one.",
     ).introduction.id
     app.consent(alice, formed)
     app.consent(bob, formed)
