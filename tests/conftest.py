@@ -17,6 +17,16 @@ from domain.storage import Storage, parse_database_url
 POSTGRES_URL_VARIABLE = "INTRODUCTIONS_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "")
 NO_POSTGRES = f"{POSTGRES_URL_VARIABLE} is not set: no PostgreSQL server to test against"
+# CI sets this so that a PostgreSQL test fails rather than skips.
+REQUIRE_POSTGRES = os.environ.get("INTRODUCTIONS_TEST_REQUIRE_POSTGRES") == "1"
+
+
+def skip_without_postgres() -> None:
+    if POSTGRES_URL:
+        return
+    if REQUIRE_POSTGRES:
+        pytest.fail(NO_POSTGRES)
+    pytest.skip(NO_POSTGRES)
 
 
 class FakeClock:
@@ -51,8 +61,7 @@ def _with_query(url: str, **params: str) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A URL whose tables live in a fresh schema, dropped after the test."""
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
+    skip_without_postgres()
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
