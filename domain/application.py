@@ -387,3 +387,136 @@ def parse_id(raw_id: str | UUID, field: str) -> UUID:
 def _busy() -> ConcurrencyConflict:
     msg = "This introduction is changing too fast to apply your command; retry in a moment."
     return ConcurrencyConflict(msg)
+
+
+# --- access tokens and batched reads (appended for the GraphQL API) -------------------
+# Module functions attached to IntroductionsApp below, so that this block is one
+# append and does not touch the class body other engineers edit.
+
+
+def issue_token(app: IntroductionsApp, actor_id: str, person_id: str) -> tuple[str, int]:
+    """A new token for a person, returned once; only its hash is stored."""
+    from domain.access import AccessToken, access_token_id, new_token, token_hash
+
+    if actor_id != ADMIN:
+        msg = "Only the admin may issue tokens."
+        raise Forbidden(msg)
+    person = app._known_person(person_id, "personId")
+    token = new_token()
+    digest = token_hash(token)
+    access = AccessToken(
+        id=access_token_id(digest),
+        person_id=str(person.id),
+        token_hash=digest,
+        actor_id=actor_id,
+        timestamp=app._now(),
+    )
+    return token, app._save(access)
+
+
+def authenticate(app: IntroductionsApp, token: str) -> str | None:
+    """The person id a token was issued to, or None: one get by id, no scan."""
+    from domain.access import AccessToken, access_token_id, token_hash
+
+    digest = token_hash(token)
+    try:
+        access = app.repository.get(access_token_id(digest))
+    except AggregateNotFoundError:
+        return None
+    if not isinstance(access, AccessToken) or not access.matches(digest):
+        return None
+    return access.person_id
+
+
+def get_persons_batched(app: IntroductionsApp, person_ids: Sequence[str]) -> dict[str, Person]:
+    """Like get_persons, in one storage round trip; unknown or malformed ids are absent."""
+    found = _aggregates_by_id(app, person_ids)
+    return {k: v for k, v in found.items() if isinstance(v, Person)}
+
+
+def get_introductions_batched(
+    app: IntroductionsApp, introduction_ids: Sequence[str], actor_id: str
+) -> dict[str, Introduction]:
+    """The introductions among the ids the actor may see, in one storage round trip."""
+    found = _aggregates_by_id(app, introduction_ids)
+    return {
+        k: v
+        for k, v in found.items()
+        if isinstance(v, Introduction) and v.is_visible_to(actor_id)
+    }
+
+
+def _aggregates_by_id(app: IntroductionsApp, raw_ids: Sequence[str]) -> dict[str, Any]:
+    ids: dict[str, UUID] = {}
+    for raw in raw_ids:
+        try:
+            ids[str(raw)] = UUID(str(raw))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    stored = _select_events_of_many(app, list(dict.fromkeys(ids.values())))
+    aggregates: dict[UUID, Any] = {}
+    for s in stored:
+        domain_event = app.mapper.to_domain_event(s)
+        aggregate_id = UUID(str(domain_event.originator_id))
+        aggregates[aggregate_id] = domain_event.mutate(aggregates.get(aggregate_id))
+    return {raw: aggregates[u] for raw, u in ids.items() if u in aggregates}
+
+
+def _select_events_of_many(app: IntroductionsApp, ids: list[UUID]) -> list[Any]:
+    """Every stored event of the given aggregates in one query, in version order."""
+    from eventsourcing.persistence import StoredEvent
+
+    recorder: Any = app.recorder
+    table = getattr(recorder, "events_table_name", None)
+    module = type(recorder).__module__
+    if table and module == "eventsourcing.sqlite":
+        marks = ",".join("?" * len(ids))
+        keys = [u.hex if recorder.datastore.originator_id_type == "uuid" else str(u) for u in ids]
+        statement = (
+            f"SELECT * FROM {table} WHERE originator_id IN ({marks}) "  # noqa: S608
+            "ORDER BY originator_id, originator_version"
+        )
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(statement, keys)
+            rows = c.fetchall()
+        return [
+            StoredEvent(
+                originator_id=recorder.convert_originator_id(r["originator_id"]),
+                originator_version=r["originator_version"],
+                topic=r["topic"],
+                state=r["state"],
+            )
+            for r in rows
+        ]
+    if table and module == "eventsourcing.postgres":
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL(
+            "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
+            "ORDER BY originator_id, originator_version"
+        ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(table))
+        keys_pg: list[Any] = (
+            ids if recorder.datastore.originator_id_type == "uuid" else [str(u) for u in ids]
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [keys_pg])
+            rows = curs.fetchall()
+        return [
+            StoredEvent(
+                originator_id=r["originator_id"],
+                originator_version=r["originator_version"],
+                topic=r["topic"],
+                state=bytes(r["state"]),
+            )
+            for r in rows
+        ]
+    # Any other recorder (e.g. in-memory): one query per aggregate.
+    return [s for u in ids for s in recorder.select_events(u)]
+
+
+IntroductionsApp.issue_token = issue_token  # type: ignore[attr-defined]
+IntroductionsApp.authenticate = authenticate  # type: ignore[attr-defined]
+IntroductionsApp.get_persons_batched = get_persons_batched  # type: ignore[attr-defined]
+IntroductionsApp.get_introductions_batched = get_introductions_batched  # type: ignore[attr-defined]
