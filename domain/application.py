@@ -433,7 +433,7 @@ def authenticate(app: IntroductionsApp, token: str) -> str | None:
 
     digest = token_hash(token)
     try:
-        access = app.repository.get(access_token_id(digest))
+        access: object = app.repository.get(access_token_id(digest))
     except AggregateNotFoundError:
         return None
     if not isinstance(access, AccessToken) or not access.matches(digest):
@@ -471,7 +471,7 @@ def _aggregates_by_id(app: IntroductionsApp, raw_ids: Sequence[str]) -> dict[str
     stored = _select_events_of_many(app, list(dict.fromkeys(ids.values())))
     aggregates: dict[UUID, Any] = {}
     for s in stored:
-        domain_event = app.mapper.to_domain_event(s)
+        domain_event: Any = app.mapper.to_domain_event(s)
         aggregate_id = UUID(str(domain_event.originator_id))
         aggregates[aggregate_id] = domain_event.mutate(aggregates.get(aggregate_id))
     return {raw: aggregates[u] for raw, u in ids.items() if u in aggregates}
@@ -506,7 +506,7 @@ def _select_events_of_many(app: IntroductionsApp, ids: list[UUID]) -> list[Any]:
     if table and module == "eventsourcing.postgres":
         from psycopg.sql import SQL, Identifier
 
-        statement = SQL(
+        pg_statement = SQL(
             "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
             "ORDER BY originator_id, originator_version"
         ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(table))
@@ -514,7 +514,7 @@ def _select_events_of_many(app: IntroductionsApp, ids: list[UUID]) -> list[Any]:
             ids if recorder.datastore.originator_id_type == "uuid" else [str(u) for u in ids]
         )
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, [keys_pg])
+            curs.execute(pg_statement, [keys_pg])
             rows = curs.fetchall()
         return [
             StoredEvent(

@@ -1,9 +1,74 @@
-"""Placeholder: this group's commands are added by the issue that builds them."""
+"""`introductions serve` (the HTTP service) and `introductions export-schema`."""
 
 from __future__ import annotations
 
+import os
+
 import typer
+
+from domain.errors import ConfigurationError
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL only)."),
+    log_level: str = typer.Option("info", help="debug, info, warning or error."),
+) -> None:
+    """Serve GraphQL at /graphql. On SQLite the projections run in this process too, so
+    this one command is the whole service; on PostgreSQL run `introductions worker` beside it."""
+    import uvicorn
+
+    from api.app import EMBEDDED_PROJECTIONS_VARIABLE
+    from api.auth import (
+        ADMIN_TOKEN_FILE_VARIABLE,
+        ADMIN_TOKEN_VARIABLE,
+        admin_token_path,
+        ensure_admin_token_file,
+    )
+    from api.observability import configure_logging
+    from domain.bootstrap import open_application
+    from domain.storage import storage_from_environment
+
+    storage = storage_from_environment()
+    open_application(storage).close()  # fail now, in one line, if the database is unusable
+    if storage.kind == "sqlite":
+        if workers > 1:
+            msg = (
+                "--workers above 1 needs PostgreSQL (INTRODUCTIONS_DATABASE_URL=postgresql://...):"
+                " SQLite has one writer and runs the projections inside this process"
+            )
+            raise ConfigurationError(msg)
+        os.environ[EMBEDDED_PROJECTIONS_VARIABLE] = "1"
+    if not os.environ.get(ADMIN_TOKEN_VARIABLE):
+        path = admin_token_path(storage)
+        created = ensure_admin_token_file(path)
+        # Worker processes read the token from the file; the token itself is never printed.
+        os.environ[ADMIN_TOKEN_FILE_VARIABLE] = str(path)
+        what = "Generated the admin token in" if created else "The admin token is in"
+        typer.echo(f"{what} {path} (readable only by you).")
+    configure_logging(log_level.upper())
+    typer.echo(f"Serving GraphQL on http://{host}:{port}/graphql ({storage.display})")
+    uvicorn.run(
+        "api.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+        ws="websockets",
+    )
+
+
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL) the service serves."""
+    from api.schema import schema_sdl
+
+    typer.echo(schema_sdl(), nl=False)
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command()(serve)
+    app.command("export-schema")(export_schema)

@@ -1,0 +1,162 @@
+"""The FastAPI application: GraphQL at /graphql (POST operations, GET GraphiQL,
+graphql-transport-ws subscriptions), and /healthz, /readyz, /metrics for operators."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from api import metrics
+from api.auth import actor_for, admin_token_digest, bearer_token
+from api.feed import EventFeed
+from api.observability import BodyLimitMiddleware, RequestContextMiddleware
+from api.schema import build_schema
+from api.schema.context import Context
+from api.services import Services, in_thread
+from domain.bootstrap import open_application
+from domain.storage import Storage, storage_from_environment
+
+log = logging.getLogger("introductions.api")
+EMBEDDED_PROJECTIONS_VARIABLE = "INTRODUCTIONS_EMBEDDED_PROJECTIONS"
+READY_TIMEOUT_SECONDS = 2.0
+
+
+def open_read_models(storage: Storage) -> Any | None:
+    try:
+        from projections.read_models import ReadModels
+    except ImportError:
+        log.warning("projections.read_models is not available: read queries are disabled")
+        return None
+    return ReadModels(storage)
+
+
+def build_services(storage: Storage | None = None) -> Services:
+    storage = storage or storage_from_environment()
+    app = open_application(storage)
+    read_models = open_read_models(storage)
+    services = Services(
+        storage=storage,
+        app=app,
+        read_models=read_models,
+        admin_token_digest=admin_token_digest(storage),
+        feed=EventFeed(app),
+        read_your_writes_timeout=float(
+            os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
+        ),
+    )
+    services.closers.append(app.close)
+    if read_models is not None:
+        services.closers.append(read_models.close)
+    return services
+
+
+class IntroductionsRouter(GraphQLRouter[Context, None]):
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Websockets authenticate in connection_init: {"authorization": "Bearer <token>"}."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is not None:
+            token = bearer_token(str(header))
+            services = context.services
+            context.actor_id = await in_thread(
+                actor_for, token, services.admin_token_digest, services.app
+            )
+        if context.actor_id is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return None
+
+
+def create_app(services: Services | None = None, *, run_projections: bool | None = None) -> FastAPI:
+    services = services or build_services()
+    if run_projections is None:
+        run_projections = os.environ.get(EMBEDDED_PROJECTIONS_VARIABLE) == "1"
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if run_projections:
+            from projections.runner import ProjectionsRunner
+
+            runner = ProjectionsRunner(services.storage)
+            await in_thread(runner.start)
+        try:
+            yield
+        finally:
+            await services.feed.stop()
+            if runner is not None:
+                await in_thread(runner.stop)
+            services.close()
+
+    async def context_getter(connection: HTTPConnection) -> Context:
+        request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
+        token = bearer_token(connection.headers.get("authorization"))
+        actor = await in_thread(actor_for, token, services.admin_token_digest, services.app)
+        return Context(services, actor, request_id)
+
+    router = IntroductionsRouter(
+        build_schema(),
+        context_getter=context_getter,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST
+        graphql_ide="graphiql",
+    )
+    app = FastAPI(title="Introductions", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(router, prefix="/graphql")
+    app.state.services = services
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        try:
+            position = await in_thread(services.app.recorder.max_notification_id) or 0
+        except Exception:
+            log.exception("readyz: storage unreachable")
+            return JSONResponse({"ok": False, "storage": "unreachable"}, status_code=503)
+        views = services.read_models
+        caught_up = views is not None and await in_thread(
+            views.wait_for, position, READY_TIMEOUT_SECONDS
+        )
+        body = {
+            "ok": bool(caught_up),
+            "storage": "reachable",
+            "position": position,
+            "projections": "caught up" if caught_up else "behind",
+        }
+        return JSONResponse(body, status_code=200 if caught_up else 503)
+
+    @app.get("/metrics")
+    async def metrics_endpoint() -> PlainTextResponse:
+        try:
+            position = await in_thread(services.app.recorder.max_notification_id) or 0
+            metrics.LAST_POSITION.set(position)
+            if services.read_models is not None:
+                projected = await in_thread(services.read_models.position)
+                metrics.PROJECTION_LAG.set(max(0, position - projected))
+        except Exception:
+            log.exception("metrics: could not measure the projection lag")
+        return PlainTextResponse(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The factory uvicorn imports in each worker process."""
+    return create_app()

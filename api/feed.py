@@ -1,0 +1,132 @@
+"""The live feed behind subscriptions: one poller per process reads new introduction
+events from the notification log and fans them out to every subscriber's queue, so a
+thousand subscribers cost one query per interval, not a thousand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import anyio.to_thread
+from eventsourcing.utils import get_topic
+
+from domain.application import HistoryEntry, IntroductionsApp, history_entry
+from domain.introduction import Introduction
+
+log = logging.getLogger("introductions.feed")
+BATCH = 500
+QUEUE_SIZE = 1_000
+INTRODUCTION_EVENT_TOPICS = tuple(
+    get_topic(cls)
+    for cls in (
+        Introduction.IntroductionProposed,
+        Introduction.ConsentGiven,
+        Introduction.ConsentDeclined,
+        Introduction.ReplyRecorded,
+        Introduction.RelationshipFormed,
+        Introduction.IntroductionBurned,
+        Introduction.IntroductionExpired,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    introducer_id: str
+    requester_id: str
+    target_id: str
+
+    def visible_to(self, actor_id: str) -> bool:
+        return actor_id in {"admin", self.introducer_id, self.requester_id, self.target_id}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    entry: HistoryEntry
+    roles: Roles
+
+
+class EventFeed:
+    def __init__(self, app: IntroductionsApp, interval: float = 0.2) -> None:
+        self.app = app
+        self.interval = interval
+        self._subscribers: set[asyncio.Queue[FeedItem | None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._position: int | None = None
+        self._roles: dict[str, Roles] = {}  # who may see an introduction never changes
+        self._lock = asyncio.Lock()
+
+    async def subscribe(self) -> AsyncIterator[FeedItem]:
+        queue: asyncio.Queue[FeedItem | None] = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers.add(queue)
+        try:
+            async with self._lock:
+                if self._task is None or self._task.done():
+                    self._position = await anyio.to_thread.run_sync(
+                        self.app.recorder.max_notification_id
+                    )
+                    self._task = asyncio.create_task(self._poll())
+            while True:
+                item = await queue.get()
+                if item is None:  # too slow to keep up: end rather than skip events
+                    return
+                yield item
+        finally:
+            self._subscribers.discard(queue)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _poll(self) -> None:
+        while self._subscribers:
+            try:
+                items = await anyio.to_thread.run_sync(self._read_new)
+            except Exception:
+                log.exception("event feed: reading the log failed; retrying")
+                items = []
+            for item in items:
+                for queue in list(self._subscribers):
+                    try:
+                        queue.put_nowait(item)
+                    except asyncio.QueueFull:
+                        self._subscribers.discard(queue)
+                        with contextlib.suppress(asyncio.QueueFull):
+                            queue.get_nowait()
+                            queue.put_nowait(None)
+            if len(items) < BATCH:
+                await asyncio.sleep(self.interval)
+        self._task = None
+
+    def _read_new(self) -> list[FeedItem]:
+        start = (self._position or 0) + 1
+        notifications = self.app.recorder.select_notifications(
+            start, BATCH, topics=INTRODUCTION_EVENT_TOPICS
+        )
+        items = []
+        for n in notifications:
+            self._position = max(self._position or 0, n.id)
+            entry = history_entry(self.app.mapper.to_domain_event(n))
+            roles = self._roles_of(entry)
+            if roles is not None:
+                items.append(FeedItem(entry, roles))
+        return items
+
+    def _roles_of(self, entry: HistoryEntry) -> Roles | None:
+        key = str(entry.introduction_id)
+        if key not in self._roles:
+            if len(self._roles) > 100_000:
+                self._roles.clear()
+            data = entry.data
+            if "introducer_id" in data:
+                roles = Roles(data["introducer_id"], data["requester_id"], data["target_id"])
+            else:
+                i = self.app.get_introduction(entry.introduction_id)
+                roles = Roles(i.introducer_id, i.requester_id, i.target_id)
+            self._roles[key] = roles
+        return self._roles[key]

@@ -1,0 +1,37 @@
+"""Prometheus metrics of the API, exposed at GET /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+REQUESTS = Counter(
+    "introductions_http_requests_total",
+    "HTTP requests, by method, route and status code.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+LATENCY = Histogram(
+    "introductions_http_request_duration_seconds",
+    "HTTP request latency, by method and route.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+ERRORS = Counter(
+    "introductions_graphql_errors_total",
+    "GraphQL errors returned, by code (top-level errors and mutation errors-as-data).",
+    ["code"],
+    registry=REGISTRY,
+)
+PROJECTION_LAG = Gauge(
+    "introductions_projection_lag_events",
+    "Events recorded but not yet in the read models (measured when scraped).",
+    registry=REGISTRY,
+)
+LAST_POSITION = Gauge(
+    "introductions_event_log_position",
+    "The last position of the event log (measured when scraped).",
+    registry=REGISTRY,
+)

@@ -1,0 +1,47 @@
+"""The per-request (or per-websocket) context: who is calling, the services, the
+request id and this request's DataLoaders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+from strawberry.fastapi import BaseContext
+
+from api.errors import UNAUTHENTICATED, error_with_code
+
+if TYPE_CHECKING:
+    import strawberry
+
+    from api.schema.loaders import Loaders
+    from api.services import Services
+
+
+class Context(BaseContext):
+    def __init__(self, services: Services, actor_id: str | None, request_id: str) -> None:
+        super().__init__()
+        from api.schema.loaders import Loaders
+
+        self.services = services
+        self.actor_id = actor_id
+        self.request_id = request_id
+        self.loaders: Loaders = Loaders(services, lambda: self.actor_id)
+
+    def require_actor(self) -> str:
+        if self.actor_id is None:
+            raise error_with_code(
+                "Authentication required: send Authorization: Bearer <token>.", UNAUTHENTICATED
+            )
+        return self.actor_id
+
+    def require_read_models(self) -> Any:
+        if self.services.read_models is None:
+            msg = "The read models are not available in this process."
+            raise GraphQLError(msg, extensions={"code": "SERVICE_UNAVAILABLE"})
+        return self.services.read_models
+
+
+def info_context(info: strawberry.Info[Any, Any]) -> Context:
+    context = info.context
+    assert isinstance(context, Context)
+    return context

@@ -1,0 +1,40 @@
+"""Per-request DataLoaders: every person (or introduction) asked for while resolving
+one request is loaded in one batch, so a page of 100 introductions costs a constant
+number of storage round trips, not one per person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from strawberry.dataloader import DataLoader
+
+from api.schema.types import Introduction, Person, introduction_from, person_from
+from api.services import in_thread
+from domain.application import get_introductions_batched, get_persons_batched
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+
+class Loaders:
+    def __init__(self, services: Services, actor: Callable[[], str | None]) -> None:
+        self._services = services
+        self._actor = actor
+        self.persons: DataLoader[str, Person | None] = DataLoader(self._load_persons)
+        self.introductions: DataLoader[str, Introduction | None] = DataLoader(
+            self._load_introductions
+        )
+
+    async def _load_persons(self, ids: list[str]) -> list[Person | None]:
+        found = await in_thread(get_persons_batched, self._services.app, ids)
+        return [person_from(found[i]) if i in found else None for i in ids]
+
+    async def _load_introductions(self, ids: list[str]) -> list[Introduction | None]:
+        actor = self._actor()
+        if actor is None:
+            return [None for _ in ids]
+        found: dict[str, Any] = await in_thread(
+            get_introductions_batched, self._services.app, ids, actor
+        )
+        return [introduction_from(found[i]) if i in found else None for i in ids]

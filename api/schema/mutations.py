@@ -1,0 +1,203 @@
+"""Mutation resolvers. Expected failures come back as data (`errors`), and nothing is
+written then. After a write, the resolver waits (bounded) until the read models have
+caught up with it, so the client's next query already reflects its own write."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from api import metrics
+from api.schema.context import Context, info_context
+from api.schema.types import (
+    BurnCause,
+    BurnIntroductionInput,
+    ErrorCode,
+    IntroductionPayload,
+    MutationError,
+    PersonPayload,
+    ProposeIntroductionInput,
+    RegisterPersonInput,
+    RegisterWebhookInput,
+    TokenPayload,
+    WebhookPayload,
+    introduction_from,
+    person_from,
+)
+from api.services import in_thread
+from domain.application import CommandResult, issue_token
+from domain.errors import DomainError
+from domain.introduction import ADMIN
+
+Info = strawberry.Info
+log = logging.getLogger("introductions.api")
+
+
+def mutation_error(error: DomainError) -> MutationError:
+    metrics.ERRORS.labels(code=error.code).inc()
+    return MutationError(code=ErrorCode(error.code), message=error.message, field=error.field)
+
+
+async def read_your_writes(ctx: Context, position: int) -> None:
+    views = ctx.services.read_models
+    if views is None:
+        return
+    caught_up = await in_thread(views.wait_for, position, ctx.services.read_your_writes_timeout)
+    if not caught_up:
+        log.warning(
+            "read models did not reach position %s in time; is the projection worker running?",
+            position,
+            extra={"request_id": ctx.request_id},
+        )
+
+
+async def change(
+    info: Info, command: Callable[..., CommandResult], *args: Any
+) -> IntroductionPayload:
+    ctx = info_context(info)
+    actor = ctx.require_actor()
+    try:
+        result = await in_thread(command, actor, *args)
+    except DomainError as e:
+        return IntroductionPayload(errors=[mutation_error(e)])
+    await read_your_writes(ctx, result.position)
+    return IntroductionPayload(introduction=introduction_from(result.introduction))
+
+
+async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
+    """The requester's screening reasons when it is not CLEAR (the proposal still stands)."""
+    views = ctx.services.read_models
+    if views is None:
+        return []
+    record = await in_thread(views.track_record, requester_id)
+    return [] if str(record.screening) == "CLEAR" else list(record.reasons)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register_person(self, info: Info, input: RegisterPersonInput) -> PersonPayload:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        try:
+            result = await in_thread(
+                ctx.services.app.register_person,
+                actor,
+                input.display_name,
+                input.organization,
+                input.offers,
+                input.needs,
+            )
+        except DomainError as e:
+            return PersonPayload(errors=[mutation_error(e)])
+        await read_your_writes(ctx, result.position)
+        return PersonPayload(person=person_from(result.person))
+
+    @strawberry.mutation
+    async def issue_token(self, info: Info, person_id: strawberry.ID) -> TokenPayload:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        try:
+            token, _ = await in_thread(issue_token, ctx.services.app, actor, str(person_id))
+        except DomainError as e:
+            return TokenPayload(errors=[mutation_error(e)])
+        return TokenPayload(token=token)
+
+    @strawberry.mutation
+    async def propose_introduction(
+        self,
+        info: Info,
+        input: ProposeIntroductionInput,
+    ) -> IntroductionPayload:
+        ctx = info_context(info)
+        payload = await change(
+            info,
+            ctx.services.app.propose,
+            str(input.requester_id),
+            str(input.target_id),
+            input.context,
+            input.guidelines,
+        )
+        if payload.introduction is not None:
+            payload.warnings = await requester_warnings(ctx, payload.introduction.requester_id)
+        return payload
+
+    @strawberry.mutation
+    async def consent_to_introduction(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int | None = None,
+    ) -> IntroductionPayload:
+        app = info_context(info).services.app
+        return await change(info, app.consent, str(id), expected_version)
+
+    @strawberry.mutation
+    async def decline_introduction(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> IntroductionPayload:
+        app = info_context(info).services.app
+        return await change(info, app.decline, str(id), reason, expected_version)
+
+    @strawberry.mutation
+    async def record_reply(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> IntroductionPayload:
+        app = info_context(info).services.app
+        return await change(info, app.record_reply, str(id), message, expected_version)
+
+    @strawberry.mutation
+    async def record_relationship_formed(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> IntroductionPayload:
+        app = info_context(info).services.app
+        return await change(info, app.record_relationship_formed, str(id), note, expected_version)
+
+    @strawberry.mutation
+    async def burn_introduction(
+        self,
+        info: Info,
+        input: BurnIntroductionInput,
+    ) -> IntroductionPayload:
+        app = info_context(info).services.app
+        return await change(
+            info,
+            app.burn,
+            str(input.id),
+            str(input.blamed_person_id),
+            input.reason.value,
+            (input.cause or BurnCause.UNKNOWN).value,
+            input.note,
+            input.expected_version,
+        )
+
+    @strawberry.mutation
+    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> WebhookPayload:
+        actor = info_context(info).require_actor()
+        if actor != ADMIN:
+            error = MutationError(
+                code=ErrorCode.FORBIDDEN, message="Only the admin may register webhooks."
+            )
+        else:
+            error = MutationError(
+                code=ErrorCode.FORBIDDEN,
+                message="Webhooks are not available yet: the webhook engine comes in a "
+                "later release. Nothing was registered.",
+            )
+        metrics.ERRORS.labels(code=error.code.value).inc()
+        return WebhookPayload(errors=[error])

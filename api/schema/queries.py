@@ -1,0 +1,203 @@
+"""Query resolvers: authorise, ask the application or a read model (in a thread), map."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.errors import error_with_code, from_domain
+from api.schema.context import info_context
+from api.schema.types import (
+    DeliveryStatus,
+    Health,
+    IntroducerReputation,
+    Introduction,
+    IntroductionConnection,
+    IntroductionEdge,
+    IntroductionEvent,
+    IntroductionFilter,
+    PageInfo,
+    Person,
+    Webhook,
+    WebhookDelivery,
+    event_from,
+    introduction_from,
+    no_reputation,
+    reputation_from,
+)
+from api.services import in_thread
+from domain.application import parse_id
+from domain.errors import BadInput, DomainError, NotFound
+from domain.introduction import ADMIN
+
+Info = strawberry.Info
+MAX_FIRST = 100
+
+
+def checked_id(raw: str, field: str) -> str:
+    """A malformed id is BAD_USER_INPUT, never a crash or a lookup."""
+    try:
+        return str(parse_id(raw, field))
+    except BadInput as e:
+        raise from_domain(e) from None
+
+
+def capped_first(first: int | None, default: int) -> int:
+    if first is None:
+        return default
+    if first < 0:
+        raise error_with_code("first must be 0 or more.", "BAD_USER_INPUT", "first")
+    return min(first, MAX_FIRST)
+
+
+def require_admin(info: Info) -> None:
+    if info_context(info).require_actor() != ADMIN:
+        raise error_with_code("Only the admin may see webhooks.", "FORBIDDEN")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def health(self, info: Info) -> Health:
+        services = info_context(info).services
+        position = await in_thread(services.app.recorder.max_notification_id)
+        return Health(ok=True, storage=services.storage.kind, last_position=position or 0)
+
+    @strawberry.field
+    async def me(self, info: Info) -> Person | None:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        if actor == ADMIN:
+            return None
+        return await ctx.loaders.persons.load(actor)
+
+    @strawberry.field
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        ctx = info_context(info)
+        ctx.require_actor()
+        return await ctx.loaders.persons.load(checked_id(id, "id"))
+
+    @strawberry.field
+    async def introduction(self, info: Info, id: strawberry.ID) -> Introduction | None:
+        ctx = info_context(info)
+        ctx.require_actor()
+        return await ctx.loaders.introductions.load(checked_id(id, "id"))
+
+    @strawberry.field
+    async def introduction_at(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        version: int | None = None,
+        at: datetime | None = None,
+    ) -> Introduction | None:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        try:
+            state = await in_thread(
+                ctx.services.app.introduction_at, checked_id(id, "id"), version, at, actor
+            )
+        except NotFound:
+            return None
+        except DomainError as e:
+            raise from_domain(e) from None
+        return introduction_from(state) if state is not None else None
+
+    @strawberry.field
+    async def introduction_history(
+        self,
+        info: Info,
+        id: strawberry.ID,
+    ) -> list[IntroductionEvent]:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        try:
+            entries = await in_thread(ctx.services.app.history, checked_id(id, "id"), actor)
+        except NotFound:
+            return []
+        return [event_from(e) for e in entries]
+
+    @strawberry.field
+    async def introductions(
+        self,
+        info: Info,
+        filter: IntroductionFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> IntroductionConnection:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        views = ctx.require_read_models()
+        f = filter or IntroductionFilter()
+        try:
+            page = await in_thread(
+                views.introductions,
+                introducer_id=checked_id(f.introducer_id, "introducerId")
+                if f.introducer_id
+                else None,
+                person_id=checked_id(f.person_id, "personId") if f.person_id else None,
+                status=f.status.value if f.status else None,
+                visible_to=actor,
+                first=capped_first(first, 20),
+                after=after,
+            )
+        except DomainError as e:
+            raise from_domain(e) from None
+        ids = [str(row.id) for row in page.rows]
+        loaded = await ctx.loaders.introductions.load_many(ids)
+        edges = [
+            IntroductionEdge(cursor=row_cursor(row, page), node=node)
+            for row, node in zip(page.rows, loaded, strict=True)
+            if node is not None
+        ]
+        return IntroductionConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field
+    async def introducer_reputation(
+        self, info: Info, introducer_id: strawberry.ID
+    ) -> IntroducerReputation | None:
+        ctx = info_context(info)
+        ctx.require_actor()
+        views = ctx.require_read_models()
+        pid = checked_id(introducer_id, "introducerId")
+        reputation = await in_thread(views.reputation, pid)
+        if reputation is not None:
+            return reputation_from(reputation)
+        if await ctx.loaders.persons.load(pid) is None:
+            return None
+        return no_reputation(pid)
+
+    @strawberry.field
+    async def leaderboard(self, info: Info, first: int | None = 10) -> list[IntroducerReputation]:
+        ctx = info_context(info)
+        ctx.require_actor()
+        views = ctx.require_read_models()
+        rows = await in_thread(views.leaderboard, capped_first(first, 10))
+        return [reputation_from(r) for r in rows]
+
+    @strawberry.field
+    async def webhooks(self, info: Info) -> list[Webhook]:
+        require_admin(info)
+        return []  # the webhook engine arrives in a later issue
+
+    @strawberry.field
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        webhook_id: strawberry.ID,
+        status: DeliveryStatus | None = None,
+        first: int | None = 50,
+    ) -> list[WebhookDelivery]:
+        require_admin(info)
+        checked_id(webhook_id, "webhookId")
+        capped_first(first, 50)
+        return []
+
+
+def row_cursor(row: object, page: object) -> str:
+    return str(getattr(row, "cursor", None) or getattr(page, "end_cursor", "") or "")

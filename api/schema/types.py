@@ -1,0 +1,386 @@
+"""The GraphQL types of contract.graphql. Each is built from a domain object or a read
+model row by a `from_*` function; domain objects never leave the edge as GraphQL types."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.render import entry_as_dict
+from api.schema.context import info_context
+from api.services import in_thread
+from domain.application import HistoryEntry
+
+if TYPE_CHECKING:
+    from domain.introduction import Introduction as DomainIntroduction
+    from domain.person import Person as DomainPerson
+
+Info = strawberry.Info
+
+
+@strawberry.enum
+class IntroductionStatus(Enum):
+    PROPOSED = "PROPOSED"
+    CONSENTED = "CONSENTED"
+    REPLIED = "REPLIED"
+    RELATIONSHIP_FORMED = "RELATIONSHIP_FORMED"
+    BURNED = "BURNED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+
+
+@strawberry.enum
+class BurnReason(Enum):
+    TRANSACTIONAL_ASK = "TRANSACTIONAL_ASK"
+    NO_RESEARCH = "NO_RESEARCH"
+    CANNED_MESSAGE = "CANNED_MESSAGE"
+    UNRESPONSIVE = "UNRESPONSIVE"
+    MISUSED_CONTACT = "MISUSED_CONTACT"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class BurnCause(Enum):
+    SKILL = "SKILL"
+    CARING = "CARING"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.enum
+class Screening(Enum):
+    CLEAR = "CLEAR"
+    CAUTION = "CAUTION"
+    AVOID = "AVOID"
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONCURRENCY_CONFLICT = "CONCURRENCY_CONFLICT"
+    FORBIDDEN = "FORBIDDEN"
+
+
+@strawberry.enum
+class DeliveryStatus(Enum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class MutationError:
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+@strawberry.type
+class PersonTrackRecord:
+    introductions_as_party: int
+    consents_given: int
+    declines: int
+    replies_sent: int
+    burns_blamed: int
+    ghosted: int
+    screening: Screening
+    reasons: list[str]
+
+
+def track_record_from(record: Any) -> PersonTrackRecord:
+    return PersonTrackRecord(
+        introductions_as_party=record.introductions_as_party,
+        consents_given=record.consents_given,
+        declines=record.declines,
+        replies_sent=record.replies_sent,
+        burns_blamed=record.burns_blamed,
+        ghosted=record.ghosted,
+        screening=Screening(str(record.screening)),
+        reasons=list(record.reasons),
+    )
+
+
+@strawberry.type
+class Person:
+    id: strawberry.ID
+    display_name: str
+    organization: str | None
+    offers: list[str]
+    needs: list[str]
+
+    @strawberry.field
+    async def track_record(self, info: Info) -> PersonTrackRecord:
+        views = info_context(info).require_read_models()
+        return track_record_from(await in_thread(views.track_record, str(self.id)))
+
+
+def person_from(person: DomainPerson) -> Person:
+    return Person(
+        id=strawberry.ID(str(person.id)),
+        display_name=person.display_name,
+        organization=person.organization,
+        offers=list(person.offers),
+        needs=list(person.needs),
+    )
+
+
+@strawberry.type
+class IntroductionEvent:
+    id: strawberry.ID
+    introduction_id: strawberry.ID
+    version: int
+    type: str
+    occurred_at: datetime
+    actor_id: strawberry.ID | None
+    data: JSON
+
+
+def event_from(entry: HistoryEntry) -> IntroductionEvent:
+    as_dict = entry_as_dict(entry)  # the same JSON shape as `introductions history --json`
+    return IntroductionEvent(
+        id=strawberry.ID(as_dict["id"]),
+        introduction_id=strawberry.ID(as_dict["introductionId"]),
+        version=entry.version,
+        type=entry.type,
+        occurred_at=entry.occurred_at,
+        actor_id=strawberry.ID(entry.actor_id) if entry.actor_id is not None else None,
+        data=as_dict["data"],
+    )
+
+
+async def _person(info: Info, person_id: str) -> Person:
+    person = await info_context(info).loaders.persons.load(person_id)
+    if person is None:  # a stored introduction names only registered persons
+        msg = f"person {person_id} of an introduction is missing"
+        raise LookupError(msg)
+    return person
+
+
+@strawberry.type
+class Introduction:
+    id: strawberry.ID
+    version: int
+    status: IntroductionStatus
+    context: str
+    guidelines: str | None
+    proposed_at: datetime
+    updated_at: datetime
+    introducer_id: strawberry.Private[str]
+    requester_id: strawberry.Private[str]
+    target_id: strawberry.Private[str]
+    consented_by_ids: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def introducer(self, info: Info) -> Person:
+        return await _person(info, self.introducer_id)
+
+    @strawberry.field
+    async def requester(self, info: Info) -> Person:
+        return await _person(info, self.requester_id)
+
+    @strawberry.field
+    async def target(self, info: Info) -> Person:
+        return await _person(info, self.target_id)
+
+    @strawberry.field
+    async def consented_by(self, info: Info) -> list[Person]:
+        # gather, so that the loader sees every id in one tick and loads them in one batch
+        return list(await asyncio.gather(*(_person(info, pid) for pid in self.consented_by_ids)))
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[IntroductionEvent]:
+        ctx = info_context(info)
+        entries = await in_thread(ctx.services.app.history, str(self.id), ctx.actor_id)
+        # For a past state (introductionAt), the history as it was then.
+        return [event_from(e) for e in entries if e.version <= self.version]
+
+
+def introduction_from(introduction: DomainIntroduction) -> Introduction:
+    return Introduction(
+        id=strawberry.ID(str(introduction.id)),
+        version=introduction.version,
+        status=IntroductionStatus(introduction.status.value),
+        context=introduction.context,
+        guidelines=introduction.guidelines,
+        proposed_at=introduction.created_on,
+        updated_at=introduction.modified_on,
+        introducer_id=introduction.introducer_id,
+        requester_id=introduction.requester_id,
+        target_id=introduction.target_id,
+        consented_by_ids=list(introduction.consented_by),
+    )
+
+
+@strawberry.type
+class IntroducerReputation:
+    score: float
+    ranking_score: float
+    proposed: int
+    consented: int
+    declined: int
+    replied: int
+    relationships_formed: int
+    burned: int
+    expired: int
+    introducer_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def introducer(self, info: Info) -> Person:
+        return await _person(info, self.introducer_id)
+
+
+def reputation_from(r: Any) -> IntroducerReputation:
+    return IntroducerReputation(
+        introducer_id=str(r.introducer_id),
+        score=r.score,
+        ranking_score=r.ranking_score,
+        proposed=r.proposed,
+        consented=r.consented,
+        declined=r.declined,
+        replied=r.replied,
+        relationships_formed=r.relationships_formed,
+        burned=r.burned,
+        expired=r.expired,
+    )
+
+
+def no_reputation(introducer_id: str) -> IntroducerReputation:
+    """A registered person who has proposed nothing yet: the Beta prior, (0+1)/(0+2)."""
+    return IntroducerReputation(
+        introducer_id=introducer_id,
+        score=0.5,
+        ranking_score=0.0,
+        proposed=0,
+        consented=0,
+        declined=0,
+        replied=0,
+        relationships_formed=0,
+        burned=0,
+        expired=0,
+    )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class IntroductionEdge:
+    cursor: str
+    node: Introduction
+
+
+@strawberry.type
+class IntroductionConnection:
+    edges: list[IntroductionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class IntroductionFilter:
+    introducer_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = None
+    status: IntroductionStatus | None = None
+
+
+@strawberry.type
+class Webhook:
+    id: strawberry.ID
+    url: str
+    event_types: list[str]
+    active: bool
+    created_at: datetime
+
+
+@strawberry.type
+class WebhookRegistration:
+    webhook: Webhook
+    secret: str
+
+
+@strawberry.type
+class WebhookDelivery:
+    id: strawberry.ID
+    webhook_id: strawberry.ID
+    event_id: strawberry.ID
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+
+@strawberry.type
+class Health:
+    ok: bool
+    storage: str
+    last_position: int
+
+
+@strawberry.input
+class RegisterPersonInput:
+    display_name: str
+    organization: str | None = None
+    offers: list[str] | None = None
+    needs: list[str] | None = None
+
+
+@strawberry.input
+class ProposeIntroductionInput:
+    requester_id: strawberry.ID
+    target_id: strawberry.ID
+    context: str
+    guidelines: str | None = None
+
+
+@strawberry.input
+class BurnIntroductionInput:
+    id: strawberry.ID
+    blamed_person_id: strawberry.ID
+    reason: BurnReason
+    cause: BurnCause | None = BurnCause.UNKNOWN
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@strawberry.input
+class RegisterWebhookInput:
+    url: str
+    event_types: list[str] | None = None
+    description: str | None = None
+
+
+@strawberry.type
+class PersonPayload:
+    person: Person | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TokenPayload:
+    token: str | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class IntroductionPayload:
+    introduction: Introduction | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+    warnings: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WebhookPayload:
+    registration: WebhookRegistration | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)

@@ -1,0 +1,41 @@
+"""What the edge holds for the life of the process: the application, the read models,
+the admin token's digest and the live event feed. Built once by api.app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio.to_thread
+
+from api.feed import EventFeed
+from domain.application import IntroductionsApp
+from domain.storage import Storage
+
+T = TypeVar("T")
+log = logging.getLogger("introductions.api")
+
+
+@dataclass
+class Services:
+    storage: Storage
+    app: IntroductionsApp
+    read_models: Any | None  # projections.read_models.ReadModels once it is available
+    admin_token_digest: str
+    feed: EventFeed
+    read_your_writes_timeout: float = 5.0
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:
+                log.exception("error while closing")
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """eventsourcing and the read models block on I/O: never run them on the event loop."""
+    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
