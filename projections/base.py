@@ -1,0 +1,44 @@
+"""The projection side of a view: how a batch of Introduction events changes its rows."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from projections.views import Cursor, View
+
+V = TypeVar("V", bound=View)
+Positioned = tuple[int, Any]  # (log position, domain event)
+
+
+class ViewProjection(Projection[Any], Generic[V]):
+    """Folds events into its view. `write_batch` is the one way rows change: it moves the
+    tracking position first, then applies the events, in the caller's transaction; a
+    batch is folded exactly as the same events one at a time would be, so a view caught
+    up in big batches equals one that followed the log live."""
+
+    def __init__(self, view: V) -> None:
+        super().__init__(view)
+        self.typed_view: V = view
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        with self.typed_view.write() as cur:
+            position = self.typed_view.position_in(cur) or 0
+            self.write_batch(
+                cur, [(tracking.notification_id, domain_event)], position, tracking.notification_id
+            )
+
+    def write_batch(
+        self, cur: Cursor, events: Sequence[Positioned], expected: int, new: int
+    ) -> None:
+        self.typed_view.advance(cur, expected, new)
+        if events:
+            self.fold(cur, events)
+
+    @abstractmethod
+    def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
+        """Applies Introduction events (in log order, with their positions) to the rows."""

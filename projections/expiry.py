@@ -1,0 +1,99 @@
+"""Expiry candidates: the introductions that are CONSENTED, by the time both consents were
+given, so that the sweeper finds the stale ones in one indexed range query.
+
+A row exists from the proposal (to count consents) until the introduction leaves the
+CONSENTED path (a reply, a decline or any final event); `consented_at_us` is set by the
+second consent, the same instant the aggregate measures the expiry period from."""
+
+# ruff: noqa: S608 - table and column names are this module's constants; values are
+# always bound parameters.
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from domain.introduction import Introduction
+from projections.base import Positioned, ViewProjection
+from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
+
+Ev = Introduction
+COLUMNS = "introduction_id, consents, consented_at_us"
+_CONSENTS, _CONSENTED_AT = 1, 2
+
+
+class ExpiryCandidatesView(View):
+    name = "expiry_candidates"
+    tables = ("expiry_candidates",)
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS {s}expiry_candidates ("
+        "introduction_id TEXT PRIMARY KEY, consents BIGINT NOT NULL, consented_at_us BIGINT)",
+        "CREATE INDEX IF NOT EXISTS expiry_candidates_by_consent "
+        "ON {s}expiry_candidates (consented_at_us, introduction_id) "
+        "WHERE consented_at_us IS NOT NULL",
+    )
+
+    def due(self, consented_before: datetime, limit: int = 500) -> list[str]:
+        """Introductions CONSENTED at or before `consented_before`, oldest first."""
+        with self.read() as cur:
+            cur.execute(
+                self.sql(
+                    "SELECT introduction_id FROM {s}expiry_candidates "
+                    "WHERE consented_at_us IS NOT NULL AND consented_at_us <= ? "
+                    "ORDER BY consented_at_us, introduction_id LIMIT ?"
+                ),
+                (to_us(consented_before), limit),
+            )
+            return [row[0] for row in cur.fetchall()]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        with self.read() as cur:
+            cur.execute(
+                self.sql(f"SELECT {COLUMNS} FROM {{s}}expiry_candidates ORDER BY introduction_id")
+            )
+            return [tuple(r) for r in cur.fetchall()]
+
+
+class SQLiteExpiryCandidatesView(ExpiryCandidatesView, SQLiteView):
+    pass
+
+
+class PostgresExpiryCandidatesView(ExpiryCandidatesView, PostgresView):
+    pass
+
+
+class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
+    name = "expiry_candidates"
+
+    def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
+        view = self.typed_view
+        rows = view.load(
+            cur,
+            "expiry_candidates",
+            COLUMNS,
+            "introduction_id",
+            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+        )
+        closed: set[str] = set()
+        for _, e in events:
+            kind = type(e)
+            introduction_id = str(e.originator_id)
+            if kind is Ev.IntroductionProposed:
+                rows[introduction_id] = [introduction_id, 0, None]
+                closed.discard(introduction_id)
+            elif introduction_id in rows:
+                if kind is Ev.ConsentGiven:
+                    row = rows[introduction_id]
+                    row[_CONSENTS] += 1
+                    if row[_CONSENTS] == 2:
+                        row[_CONSENTED_AT] = to_us(e.timestamp)
+                else:  # a reply or an ending: it can no longer expire
+                    closed.add(introduction_id)
+        view.delete(cur, "expiry_candidates", "introduction_id", sorted(closed))
+        view.upsert(
+            cur,
+            "expiry_candidates",
+            COLUMNS,
+            [tuple(row) for key, row in sorted(rows.items()) if key not in closed],
+        )

@@ -1,0 +1,206 @@
+"""The introduction list: one row per introduction, filtered by introducer, by party, by
+status and by who may see it, newest first, with keyset pagination.
+
+The sort key is `seq`, the log position of the proposal: unique, never changing, and in
+proposal order, so a page boundary is one integer and a cursor stays valid while rows are
+added or change status (no OFFSET, no skipped or repeated rows). Who takes part in which
+introduction is a separate table (person, seq), so "as a party" and "visible to" are one
+index range each instead of an OR over three columns."""
+
+# ruff: noqa: S608 - table and column names are this module's constants; values are
+# always bound parameters.
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from domain.errors import BadInput
+from domain.introduction import ADMIN, Introduction, Status
+from projections.base import Positioned, ViewProjection
+from projections.records import IntroductionRow, Page
+from projections.views import Cursor, PostgresView, SQLiteView, View, from_us, to_us
+
+Ev = Introduction
+MAX_PAGE = 1000
+
+COLUMNS = (
+    "id, seq, introducer_id, requester_id, target_id, status, proposed_at_us, "
+    "updated_at_us, version, consents"
+)
+_ID, SEQ, INTRODUCER, REQUESTER, TARGET, STATUS, PROPOSED_AT, UPDATED_AT, VERSION, CONSENTS = range(
+    10
+)
+MEMBER_COLUMNS = "person_id, seq, is_party"
+
+_STATUS_AFTER = {
+    Ev.ConsentDeclined: Status.DECLINED.value,
+    Ev.ReplyRecorded: Status.REPLIED.value,
+    Ev.RelationshipFormed: Status.RELATIONSHIP_FORMED.value,
+    Ev.IntroductionBurned: Status.BURNED.value,
+    Ev.IntroductionExpired: Status.EXPIRED.value,
+}
+
+
+class IntroductionListView(View):
+    name = "introduction_list"
+    tables = ("introduction_list", "introduction_members")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS {s}introduction_list ("
+        "id TEXT PRIMARY KEY, seq BIGINT NOT NULL UNIQUE, introducer_id TEXT NOT NULL, "
+        "requester_id TEXT NOT NULL, target_id TEXT NOT NULL, status TEXT NOT NULL, "
+        "proposed_at_us BIGINT NOT NULL, updated_at_us BIGINT NOT NULL, "
+        "version BIGINT NOT NULL, consents BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS introduction_list_by_introducer "
+        "ON {s}introduction_list (introducer_id, seq)",
+        "CREATE INDEX IF NOT EXISTS introduction_list_by_status "
+        "ON {s}introduction_list (status, seq)",
+        "CREATE TABLE IF NOT EXISTS {s}introduction_members ("
+        "person_id TEXT NOT NULL, seq BIGINT NOT NULL, is_party BIGINT NOT NULL, "
+        "PRIMARY KEY (person_id, seq))",
+    )
+
+    def page(
+        self,
+        *,
+        introducer_id: str | None = None,
+        person_id: str | None = None,
+        status: str | None = None,
+        visible_to: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Page:
+        if not 0 <= first <= MAX_PAGE:
+            msg = f"first must be between 0 and {MAX_PAGE}."
+            raise BadInput(msg, field="first")
+        if status is not None and status not in Status.__members__:
+            allowed = ", ".join(Status.__members__)
+            msg = f"status must be one of {allowed}; got {status!r}."
+            raise BadInput(msg, field="status")
+        joins: list[str] = []
+        where: list[str] = []
+        params: list[Any] = []
+        if person_id is not None:
+            joins.append(
+                "JOIN {s}introduction_members p "
+                "ON p.seq = l.seq AND p.person_id = ? AND p.is_party = 1"
+            )
+            params.append(person_id)
+        if visible_to is not None and visible_to != ADMIN:
+            joins.append("JOIN {s}introduction_members v ON v.seq = l.seq AND v.person_id = ?")
+            params.append(visible_to)
+        if introducer_id is not None:
+            where.append("l.introducer_id = ?")
+            params.append(introducer_id)
+        if status is not None:
+            where.append("l.status = ?")
+            params.append(status)
+        source = " ".join(["FROM {s}introduction_list l", *joins])
+        count_sql = f"SELECT COUNT(*) {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        page_params = list(params)
+        if after is not None:
+            where.append("l.seq < ?")
+            page_params.append(decode_cursor(after))
+        columns = ", ".join(f"l.{c.strip()}" for c in COLUMNS.split(","))
+        page_sql = (
+            f"SELECT {columns} {source}"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY l.seq DESC LIMIT ?"
+        )
+        page_params.append(first + 1)
+        with self.read() as cur:
+            cur.execute(self.sql(page_sql), page_params)
+            found = cur.fetchall()
+            cur.execute(self.sql(count_sql), params)
+            total = int(cur.fetchone()[0])
+        rows = [_row(r) for r in found[:first]]
+        end = encode_cursor(found[: len(rows)][-1][SEQ]) if rows else None
+        return Page(rows=rows, end_cursor=end, has_next_page=len(found) > first, total_count=total)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        with self.read() as cur:
+            cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}introduction_list ORDER BY seq"))
+            return [tuple(r) for r in cur.fetchall()]
+
+
+class SQLiteIntroductionListView(IntroductionListView, SQLiteView):
+    pass
+
+
+class PostgresIntroductionListView(IntroductionListView, PostgresView):
+    pass
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, number = raw.partition(":")
+        if prefix != "seq" or not number.isdigit():
+            raise ValueError(raw)
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        msg = "after is not a cursor from a previous page: pass pageInfo.endCursor as it came."
+        raise BadInput(msg, field="after") from None
+
+
+def _row(r: Sequence[Any]) -> IntroductionRow:
+    return IntroductionRow(
+        id=r[_ID],
+        introducer_id=r[INTRODUCER],
+        requester_id=r[REQUESTER],
+        target_id=r[TARGET],
+        status=r[STATUS],
+        proposed_at=from_us(r[PROPOSED_AT]),
+        updated_at=from_us(r[UPDATED_AT]),
+        version=r[VERSION],
+    )
+
+
+class IntroductionListProjection(ViewProjection[IntroductionListView]):
+    name = "introduction_list"
+
+    def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
+        view = self.typed_view
+        rows = view.load(
+            cur,
+            "introduction_list",
+            COLUMNS,
+            "id",
+            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+        )
+        members: list[tuple[Any, ...]] = []
+        changed: set[str] = set()
+        for position, e in events:
+            kind = type(e)
+            introduction_id = str(e.originator_id)
+            at = to_us(e.timestamp)
+            if kind is Ev.IntroductionProposed:
+                seq = position
+                rows[introduction_id] = [
+                    introduction_id, seq, e.introducer_id, e.requester_id, e.target_id,
+                    Status.PROPOSED.value, at, at, e.originator_version, 0,
+                ]  # fmt: skip
+                members.append((e.introducer_id, seq, 0))
+                members.append((e.requester_id, seq, 1))
+                members.append((e.target_id, seq, 1))
+            else:
+                row = rows.get(introduction_id)
+                if row is None:
+                    continue
+                if kind is Ev.ConsentGiven:
+                    row[CONSENTS] += 1
+                    if row[CONSENTS] == 2:
+                        row[STATUS] = Status.CONSENTED.value
+                elif kind in _STATUS_AFTER:
+                    row[STATUS] = _STATUS_AFTER[kind]
+                row[UPDATED_AT] = at
+                row[VERSION] = e.originator_version
+            changed.add(introduction_id)
+        view.upsert(cur, "introduction_list", COLUMNS, [tuple(rows[i]) for i in sorted(changed)])
+        view.insert(cur, "introduction_members", MEMBER_COLUMNS, members)

@@ -1,0 +1,94 @@
+"""What the API reads: reputation, leaderboard, track records, the introduction list, and
+the log position the views have reached (for read-after-write)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from domain.application import utc_now
+from domain.storage import Storage
+from projections import leaderboard, progress
+from projections.records import IntroductionRow, Page, Reputation, TrackRecord
+from projections.registry import open_views
+from projections.settings import half_life_from_environment
+from projections.views import APPLICATION_NAME
+
+__all__ = ["IntroductionRow", "Page", "ReadModels", "Reputation", "TrackRecord"]
+
+log = logging.getLogger(__name__)
+_CROSS_PROCESS_POLL = 0.02  # seconds between position checks when no wake-up comes
+
+
+class ReadModels:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        half_life_days: float | None = None,
+    ) -> None:
+        self.clock = clock
+        self.half_life_days = (
+            half_life_from_environment() if half_life_days is None else half_life_days
+        )
+        self.views = open_views(storage, half_life_days=self.half_life_days, clock=clock)
+        built_with, _ = self.views.reputation.settings()
+        if built_with != self.half_life_days:
+            # The sums are only meaningful with the half-life they were built with, so
+            # reads keep using it until the worker rebuilds the view with the new one.
+            log.warning(
+                "the reputation view was built with a half-life of %s days, not %s: "
+                "scores use %s until the worker rebuilds it",
+                built_with,
+                self.half_life_days,
+                built_with,
+            )
+
+    def reputation(self, introducer_id: str) -> Reputation | None:
+        return self.views.reputation.record(introducer_id, self.clock())
+
+    def leaderboard(self, first: int = 10) -> list[Reputation]:
+        return leaderboard.top(self.views.reputation, first, self.clock())
+
+    def track_record(self, person_id: str) -> TrackRecord:
+        return self.views.track_record.record(person_id)
+
+    def introductions(
+        self,
+        *,
+        introducer_id: str | None = None,
+        person_id: str | None = None,
+        status: str | None = None,
+        visible_to: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Page:
+        return self.views.introduction_list.page(
+            introducer_id=introducer_id,
+            person_id=person_id,
+            status=status,
+            visible_to=visible_to,
+            first=first,
+            after=after,
+        )
+
+    def position(self) -> int:
+        """The smallest log position every view has processed (0 if none)."""
+        views = self.views.by_name.values()
+        return min(view.max_tracking_id(APPLICATION_NAME) or 0 for view in views)
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """True once every view has processed `position`; False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            progress.wait(min(remaining, _CROSS_PROCESS_POLL))
+        return True
+
+    def close(self) -> None:
+        self.views.close()

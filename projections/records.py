@@ -1,0 +1,53 @@
+"""The read models' records, as the API sees them (re-exported by read_models)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Reputation:
+    introducer_id: str
+    score: float
+    ranking_score: float
+    proposed: int
+    consented: int
+    declined: int
+    replied: int
+    relationships_formed: int
+    burned: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    person_id: str
+    introductions_as_party: int
+    consents_given: int
+    declines: int
+    replies_sent: int
+    burns_blamed: int
+    ghosted: int
+    screening: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class IntroductionRow:
+    id: str
+    introducer_id: str
+    requester_id: str
+    target_id: str
+    status: str
+    proposed_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[IntroductionRow]
+    end_cursor: str | None
+    has_next_page: bool
+    total_count: int

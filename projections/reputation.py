@@ -1,0 +1,239 @@
+"""Introducer reputation (DOMAIN.md): plain counts, and the good (r) and bad (s) weights
+with forgetting, kept in O(1) per introducer.
+
+Forgetting: with w = 2^(-age / half_life), a sum of weights at time t equals the sum at
+an earlier time t0 times 2^(-(t - t0) / half_life). So each row stores r and s decayed to
+one reference time (`decayed_at_us`, its latest outcome): a new outcome decays the sums to
+its own time and adds 1 (or 0.5 for an expiry); a read decays them to the reader's clock.
+Reading never rescans events.
+
+The sums depend on the half-life, so the view records the half-life it was built with
+(`reputation_settings`); the runner rebuilds the view when the configured one differs.
+`ranking_key` is the leaderboard's index (see leaderboard.py)."""
+
+# ruff: noqa: S608 - table and column names are this module's constants; values are
+# always bound parameters.
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from domain.introduction import Introduction
+from projections.base import Positioned, ViewProjection
+from projections.records import Reputation
+from projections.scoring import beta_score, decay_factor, wilson_lower_bound
+from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
+
+Ev = Introduction
+
+COLUMNS = (
+    "introducer_id, proposed, consented, declined, replied, relationships_formed, burned, "
+    "expired, good, bad, decayed_at_us, ranking_key"
+)
+(_ID, PROPOSED, CONSENTED, DECLINED, REPLIED, FORMED, BURNED, EXPIRED) = range(8)
+GOOD, BAD, DECAYED_AT, RANKING_KEY = 8, 9, 10, 11
+INTRODUCTION_COLUMNS = "introduction_id, introducer_id, consents, replied"
+_INTRODUCER, _CONSENTS, _REPLIED = 1, 2, 3
+
+HALF_LIFE = "half_life_days"
+RANKED_AT = "ranked_at_us"  # the reference time of every ranking_key
+
+
+class ReputationView(View):
+    name = "reputation"
+    tables = ("reputation", "reputation_introductions", "reputation_settings")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS {s}reputation ("
+        "introducer_id TEXT PRIMARY KEY, proposed BIGINT NOT NULL, consented BIGINT NOT NULL, "
+        "declined BIGINT NOT NULL, replied BIGINT NOT NULL, "
+        "relationships_formed BIGINT NOT NULL, burned BIGINT NOT NULL, "
+        "expired BIGINT NOT NULL, good DOUBLE PRECISION NOT NULL, "
+        "bad DOUBLE PRECISION NOT NULL, decayed_at_us BIGINT NOT NULL, "
+        "ranking_key DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS reputation_by_ranking "
+        "ON {s}reputation (ranking_key DESC, introducer_id)",
+        # Open introductions only: which introducer an outcome counts for.
+        "CREATE TABLE IF NOT EXISTS {s}reputation_introductions ("
+        "introduction_id TEXT PRIMARY KEY, introducer_id TEXT NOT NULL, "
+        "consents BIGINT NOT NULL, replied BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {s}reputation_settings ("
+        "name TEXT PRIMARY KEY, value DOUBLE PRECISION NOT NULL)",
+    )
+    # Set by whoever opens the view, before create_table(): used when the view is new.
+    half_life_days: float = 180.0
+    created_at_us: int = 0
+
+    def _create(self, cur: Cursor) -> None:
+        super()._create(cur)
+        insert = self.sql(
+            "INSERT INTO {s}reputation_settings VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
+        )
+        cur.execute(insert, (HALF_LIFE, float(self.half_life_days)))
+        cur.execute(insert, (RANKED_AT, float(self.created_at_us)))
+
+    def settings_in(self, cur: Cursor) -> tuple[float, int]:
+        cur.execute(self.sql("SELECT name, value FROM {s}reputation_settings"))
+        values = dict(cur.fetchall())
+        return float(values[HALF_LIFE]), int(values[RANKED_AT])
+
+    def settings(self) -> tuple[float, int]:
+        """(the half-life the view was built with, the ranking's reference time)."""
+        with self.read() as cur:
+            return self.settings_in(cur)
+
+    def record(self, introducer_id: str, now: datetime) -> Reputation | None:
+        with self.read() as cur:
+            half_life, _ = self.settings_in(cur)
+            found = self.load(cur, "reputation", COLUMNS, "introducer_id", [introducer_id])
+        row = found.get(introducer_id)
+        return None if row is None else reputation_at(row, now, half_life)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        with self.read() as cur:
+            cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}reputation ORDER BY introducer_id"))
+            return [tuple(r) for r in cur.fetchall()]
+
+    def lock_settings(self, cur: Cursor) -> None:
+        """Serialises with the projection's batches, which lock the tracking row first."""
+        cur.execute(
+            self.sql(
+                f"UPDATE {{s}}{self.tracking_table} "
+                "SET notification_id = notification_id WHERE application_name = ?"
+            ),
+            ("Introductions",),
+        )
+
+
+class SQLiteReputationView(ReputationView, SQLiteView):
+    pass
+
+
+class PostgresReputationView(ReputationView, PostgresView):
+    pass
+
+
+def ranking_key(row: Sequence[Any], ranked_at_us: int, half_life_days: float) -> float:
+    """The row's Wilson lower bound as of the common reference time."""
+    factor = decay_factor(ranked_at_us - row[DECAYED_AT], half_life_days)
+    return wilson_lower_bound(row[GOOD] * factor, row[BAD] * factor)
+
+
+def reputation_at(row: Sequence[Any], now: datetime, half_life_days: float) -> Reputation:
+    """The record as of `now`: r and s decayed from the row's reference time."""
+    factor = decay_factor(to_us(now) - row[DECAYED_AT], half_life_days)
+    good, bad = row[GOOD] * factor, row[BAD] * factor
+    return Reputation(
+        introducer_id=row[_ID],
+        score=beta_score(good, bad),
+        ranking_score=wilson_lower_bound(good, bad),
+        proposed=row[PROPOSED],
+        consented=row[CONSENTED],
+        declined=row[DECLINED],
+        replied=row[REPLIED],
+        relationships_formed=row[FORMED],
+        burned=row[BURNED],
+        expired=row[EXPIRED],
+    )
+
+
+class ReputationProjection(ViewProjection[ReputationView]):
+    name = "reputation"
+
+    def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
+        view = self.typed_view
+        half_life, ranked_at = view.settings_in(cur)
+        opened = view.load(
+            cur,
+            "reputation_introductions",
+            INTRODUCTION_COLUMNS,
+            "introduction_id",
+            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+        )
+        introducers = {row[_INTRODUCER] for row in opened.values()}
+        introducers.update(e.introducer_id for _, e in events if type(e) is Ev.IntroductionProposed)
+        people = view.load(cur, "reputation", COLUMNS, "introducer_id", introducers)
+        closed: set[str] = set()
+        changed: set[str] = set()
+
+        for _, e in events:
+            kind = type(e)
+            introduction_id = str(e.originator_id)
+            if kind is Ev.IntroductionProposed:
+                opened[introduction_id] = [introduction_id, e.introducer_id, 0, 0]
+                closed.discard(introduction_id)
+                person = people.get(e.introducer_id)
+                if person is None:
+                    person = [
+                        e.introducer_id,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0.0,
+                        0.0,
+                        to_us(e.timestamp),
+                        0.0,
+                    ]
+                    people[e.introducer_id] = person
+                person[PROPOSED] += 1
+                changed.add(e.introducer_id)
+                continue
+            introduction = opened.get(introduction_id)
+            if introduction is None:
+                continue  # already final: nothing can change it
+            person = people[introduction[_INTRODUCER]]
+            changed.add(person[_ID])
+            if kind is Ev.ConsentGiven:
+                introduction[_CONSENTS] += 1
+                if introduction[_CONSENTS] == 2:
+                    person[CONSENTED] += 1
+            elif kind is Ev.ReplyRecorded:
+                if not introduction[_REPLIED]:
+                    introduction[_REPLIED] = 1
+                    person[REPLIED] += 1
+            elif kind is Ev.ConsentDeclined:
+                person[DECLINED] += 1
+                closed.add(introduction_id)
+            elif kind is Ev.RelationshipFormed:
+                person[FORMED] += 1
+                _add_outcome(person, 1.0, 0.0, to_us(e.timestamp), half_life)
+                closed.add(introduction_id)
+            elif kind is Ev.IntroductionBurned:
+                person[BURNED] += 1
+                _add_outcome(person, 0.0, 1.0, to_us(e.timestamp), half_life)
+                closed.add(introduction_id)
+            elif kind is Ev.IntroductionExpired:
+                person[EXPIRED] += 1
+                _add_outcome(person, 0.0, 0.5, to_us(e.timestamp), half_life)
+                closed.add(introduction_id)
+
+        for introducer_id in changed:
+            person = people[introducer_id]
+            person[RANKING_KEY] = ranking_key(person, ranked_at, half_life)
+        view.upsert(cur, "reputation", COLUMNS, [tuple(people[i]) for i in sorted(changed)])
+        view.delete(cur, "reputation_introductions", "introduction_id", sorted(closed))
+        view.upsert(
+            cur,
+            "reputation_introductions",
+            INTRODUCTION_COLUMNS,
+            [tuple(row) for key, row in sorted(opened.items()) if key not in closed],
+        )
+
+
+def _add_outcome(person: list[Any], good: float, bad: float, at_us: int, half_life: float) -> None:
+    """Adds one outcome's weight, keeping the sums decayed to the latest outcome's time."""
+    reference = person[DECAYED_AT]
+    if at_us >= reference:
+        factor = decay_factor(at_us - reference, half_life)
+        person[GOOD] = person[GOOD] * factor + good
+        person[BAD] = person[BAD] * factor + bad
+        person[DECAYED_AT] = at_us
+    else:  # an outcome stamped earlier than one already counted (clocks of two writers)
+        factor = decay_factor(reference - at_us, half_life)
+        person[GOOD] += good * factor
+        person[BAD] += bad * factor

@@ -1,0 +1,42 @@
+"""Screening of a person from their track record (DOMAIN.md, "Track record"), in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+AVOID = "AVOID"
+CAUTION = "CAUTION"
+CLEAR = "CLEAR"
+CARING = "CARING"
+
+
+@dataclass(frozen=True)
+class Burn:
+    reason: str
+    cause: str
+
+
+def screening(burns: Sequence[Burn], ghosted: int) -> str:
+    blamed = len(burns)
+    caring = sum(1 for b in burns if b.cause == CARING)
+    if blamed >= 3 or (blamed >= 2 and caring >= 1):
+        return AVOID
+    if blamed >= 1 or ghosted >= 2:
+        return CAUTION
+    return CLEAR
+
+
+def reasons(burns: Sequence[Burn], ghosted: int) -> list[str]:
+    """Why the screening is not CLEAR; empty when it is."""
+    if screening(burns, ghosted) == CLEAR:
+        return []
+    said = []
+    if burns:
+        noun = "introduction" if len(burns) == 1 else "introductions"
+        what = "; ".join(f"{b.reason}, cause {b.cause}" for b in burns)
+        said.append(f"blamed in {len(burns)} burned {noun}: {what}")
+    if ghosted:
+        noun = "introduction" if ghosted == 1 else "introductions"
+        said.append(f"ghosted {ghosted} {noun}: consented, then never replied before it expired")
+    return said

@@ -1,0 +1,273 @@
+"""What every view shares: its tables, its tracking position, and transactions, on SQLite
+and on PostgreSQL.
+
+A view is an eventsourcing TrackingRecorder: its rows and its position in the log are
+written in one transaction. Each view keeps its own tracking table (`<name>_tracking`),
+so that one view can be rebuilt while the others stay as they are. Positions only move by
+compare-and-set (`advance`), so two workers following the same log, or a worker racing a
+rebuild, can never both apply the same events: the loser's transaction rolls back.
+
+SQL is written once, with `?` placeholders and `{s}` before table names; `sql()` turns it
+into the dialect's text (`%s`, schema-qualified names on PostgreSQL). The DDL uses only
+types both databases understand (TEXT, BIGINT, DOUBLE PRECISION); times are stored as
+integer microseconds since the Unix epoch, so they compare and index the same way in both.
+"""
+
+# ruff: noqa: S608 - table and column names are this module's constants; values are
+# always bound parameters.
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+APPLICATION_NAME = "Introductions"  # the name the application's events are tracked under
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SQLITE_MAX_PARAMS = 500
+
+Cursor = Any  # a sqlite3.Cursor or a psycopg Cursor returning tuples
+Row = tuple[Any, ...]
+
+
+def to_us(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+class PositionMovedError(Exception):
+    """Someone else moved this view's position first (another worker, or a rebuild)."""
+
+
+class View:
+    """The dialect-neutral part of a view; `SQLiteView` and `PostgresView` complete it."""
+
+    name: ClassVar[str]
+    # CREATE TABLE / CREATE INDEX statements ("IF NOT EXISTS"), tracking table excluded.
+    ddl: ClassVar[tuple[str, ...]]
+    tables: ClassVar[tuple[str, ...]]  # every table the view owns, for drop()
+    placeholder: ClassVar[str]
+
+    @property
+    def tracking_table(self) -> str:
+        return f"{self.name}_tracking"
+
+    @property
+    @abstractmethod
+    def schema_prefix(self) -> str: ...
+
+    @abstractmethod
+    def write(self) -> Any:
+        """A context manager: a write transaction, yielding a cursor."""
+
+    @abstractmethod
+    def read(self) -> Any:
+        """A context manager: a read-only transaction, yielding a cursor."""
+
+    # --- SQL text -------------------------------------------------------------------
+
+    def sql(self, template: str) -> str:
+        cache: dict[str, str] = self.__dict__.setdefault("_sql_cache", {})
+        text = cache.get(template)
+        if text is None:
+            text = template.replace("{s}", self.schema_prefix)
+            if self.placeholder != "?":
+                text = text.replace("?", self.placeholder)
+            cache[template] = text
+        return text
+
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """`column IN (...)` for up to 500 values, as SQL and parameters."""
+        if self.placeholder == "?":
+            return f"{column} IN ({','.join('?' * len(values))})", list(values)
+        return f"{column} = ANY(%s)", [list(values)]
+
+    # --- rows -----------------------------------------------------------------------
+
+    def load(
+        self, cur: Cursor, table: str, columns: str, key: str, keys: Iterable[Any]
+    ) -> dict[Any, list[Any]]:
+        """Rows of `table` whose `key` is in `keys`, by key, as mutable lists."""
+        keys = list(keys)
+        found: dict[Any, list[Any]] = {}
+        for i in range(0, len(keys), _SQLITE_MAX_PARAMS):
+            where, params = self.in_list(key, keys[i : i + _SQLITE_MAX_PARAMS])
+            cur.execute(self.sql(f"SELECT {columns} FROM {{s}}{table} WHERE {where}"), params)
+            for row in cur.fetchall():
+                found[row[0]] = list(row)
+        return found
+
+    def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        """Insert or replace rows; the first column is the primary key."""
+        if not rows:
+            return
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        statement = (
+            f"INSERT INTO {{s}}{table} ({columns}) VALUES ({','.join('?' * len(names))}) "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
+        )
+        cur.executemany(self.sql(statement), rows)
+
+    def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        if rows:
+            marks = ",".join("?" * len(columns.split(",")))
+            statement = f"INSERT INTO {{s}}{table} ({columns}) VALUES ({marks})"
+            cur.executemany(self.sql(statement), rows)
+
+    def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
+        params = [(k,) for k in keys]
+        if params:
+            cur.executemany(self.sql(f"DELETE FROM {{s}}{table} WHERE {key} = ?"), params)
+
+    # --- tables and tracking ----------------------------------------------------------
+
+    def create_table(self) -> None:
+        with self.write() as cur:
+            self._lock_ddl(cur)
+            self._create(cur)
+
+    def _create(self, cur: Cursor) -> None:
+        cur.execute(
+            self.sql(
+                f"CREATE TABLE IF NOT EXISTS {{s}}{self.tracking_table} ("
+                "application_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)"
+            )
+        )
+        for statement in self.ddl:
+            cur.execute(self.sql(statement))
+        cur.execute(
+            self.sql(
+                f"INSERT INTO {{s}}{self.tracking_table} VALUES (?, 0) "
+                "ON CONFLICT (application_name) DO NOTHING"
+            ),
+            (APPLICATION_NAME,),
+        )
+
+    def drop(self) -> None:
+        """Empties the view and puts its position back to the start of the log."""
+        with self.write() as cur:
+            self._lock_ddl(cur)
+            for table in (*self.tables, self.tracking_table):
+                cur.execute(self.sql(f"DROP TABLE IF EXISTS {{s}}{table}"))
+            self._create(cur)
+
+    def _lock_ddl(self, cur: Cursor) -> None:
+        """Serialises DDL between processes where the database needs it."""
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        with self.read() as cur:
+            return self.position_in(cur, application_name)
+
+    def position_in(self, cur: Cursor, application_name: str = APPLICATION_NAME) -> int | None:
+        cur.execute(
+            self.sql(
+                f"SELECT notification_id FROM {{s}}{self.tracking_table} WHERE application_name = ?"
+            ),
+            (application_name,),
+        )
+        row = cur.fetchone()
+        return None if row is None else int(row[0])
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        with self.write() as cur:
+            current = self.position_in(cur, tracking.application_name) or 0
+            self.advance(cur, current, tracking.notification_id, tracking.application_name)
+
+    def advance(
+        self,
+        cur: Cursor,
+        expected: int,
+        new: int,
+        application_name: str = APPLICATION_NAME,
+    ) -> None:
+        """Moves the position from `expected` to `new`, or raises PositionMovedError.
+        Called first in a transaction, so that a racing writer waits here on PostgreSQL
+        (row lock) and then fails, instead of computing from rows it cannot see yet."""
+        cur.execute(
+            self.sql(
+                f"UPDATE {{s}}{self.tracking_table} SET notification_id = ? "
+                "WHERE application_name = ? AND notification_id = ?"
+            ),
+            (new, application_name, expected),
+        )
+        if cur.rowcount != 1:
+            msg = f"the {self.name} view is no longer at position {expected}"
+            raise PositionMovedError(msg)
+
+
+class SQLiteView(View, SQLiteTrackingRecorder):
+    placeholder = "?"
+    datastore: SQLiteDatastore
+
+    @property
+    def schema_prefix(self) -> str:
+        return ""
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Cursor]:
+        # BEGIN IMMEDIATE takes the write lock up front, so that a concurrent writer in
+        # another process waits (busy timeout) instead of failing half-way through.
+        with self.datastore.get_connection(commit=True) as conn:
+            cur = conn.cursor().sqlite_cursor
+            cur.row_factory = None
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        with self.datastore.get_connection(commit=False) as conn:
+            cur = conn.cursor().sqlite_cursor
+            cur.row_factory = None
+            cur.execute("BEGIN")
+            try:
+                yield cur
+            finally:
+                conn.rollback()
+
+
+class PostgresView(View, PostgresTrackingRecorder):
+    placeholder = "%s"
+    datastore: PostgresDatastore
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
+
+    @property
+    def schema_prefix(self) -> str:
+        return f'"{self.datastore.schema}".'
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        from psycopg.rows import tuple_row
+
+        with self.datastore.get_connection() as conn, conn.transaction():
+            yield conn.cursor(row_factory=tuple_row)
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        from psycopg.rows import tuple_row
+
+        with self.datastore.get_connection() as conn, conn.transaction(force_rollback=True):
+            yield conn.cursor(row_factory=tuple_row)
+
+    def _lock_ddl(self, cur: Cursor) -> None:
+        # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
+        key = zlib.crc32(f"{self.datastore.schema}.{self.name}".encode())
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
