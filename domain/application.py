@@ -533,3 +533,151 @@ IntroductionsApp.issue_token = issue_token  # type: ignore[attr-defined]
 IntroductionsApp.authenticate = authenticate  # type: ignore[attr-defined]
 IntroductionsApp.get_persons_batched = get_persons_batched  # type: ignore[attr-defined]
 IntroductionsApp.get_introductions_batched = get_introductions_batched  # type: ignore[attr-defined]
+
+
+# --- webhook endpoints (issue 6; appended) -------------------------------------------
+# Endpoints are aggregates in the same log; the dispatcher (package webhooks) follows the
+# log and delivers only Introduction events. Admin only: webhooks are the admin's alone.
+
+from domain.webhook import (  # noqa: E402
+    WEBHOOK_DIRECTORY_ID,
+    Resolver,
+    WebhookDirectory,
+    WebhookEndpoint,
+    new_secret,
+    private_allowed,
+    resolve,
+    validate_description,
+    validate_event_types,
+    validate_url,
+)
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    endpoint: WebhookEndpoint
+    position: int
+    secret: str | None = None  # only on registration and rotation: shown once
+
+
+def _require_admin(actor_id: str | None, action: str) -> None:
+    if actor_id != ADMIN:
+        msg = f"Only the admin may {action} webhooks."
+        raise Forbidden(msg)
+
+
+def register_webhook(
+    app: IntroductionsApp,
+    actor_id: str,
+    url: str,
+    event_types: Sequence[str] | None = None,
+    description: str | None = None,
+    *,
+    resolver: Resolver = resolve,
+) -> WebhookResult:
+    """Returns the endpoint, its secret (shown once) and the position of its registration:
+    it receives the Introduction events recorded after that position."""
+    _require_admin(actor_id, "register")
+    url = validate_url(url, allow_private=private_allowed(), resolver=resolver)
+    types = validate_event_types(event_types)
+    description = validate_description(description)
+    secret = new_secret()
+    for _ in range(MAX_ATTEMPTS):
+        at = app._now()
+        endpoint = WebhookEndpoint(
+            id=uuid4(),
+            url=url,
+            event_types=types,
+            description=description,
+            secret=secret,
+            actor_id=actor_id,
+            timestamp=at,
+        )
+        directory = app._get(WebhookDirectory, WEBHOOK_DIRECTORY_ID, "id") or WebhookDirectory(
+            id=WEBHOOK_DIRECTORY_ID, actor_id=actor_id, timestamp=at
+        )
+        directory.listed(webhook_id=str(endpoint.id), actor_id=actor_id, timestamp=at)
+        try:
+            position = app._save(endpoint, directory)
+        except ConcurrencyConflict:
+            continue  # another registration listed itself first; list after it
+        return WebhookResult(endpoint, position, secret)
+    raise _busy()
+
+
+def get_webhook(app: IntroductionsApp, actor_id: str, webhook_id: str | UUID) -> WebhookEndpoint:
+    _require_admin(actor_id, "read")
+    endpoint = app._get(WebhookEndpoint, webhook_id, "id")
+    if endpoint is None:
+        msg = f"No webhook has the id {webhook_id}."
+        raise NotFound(msg)
+    return endpoint
+
+
+def list_webhooks(app: IntroductionsApp, actor_id: str) -> list[WebhookEndpoint]:
+    _require_admin(actor_id, "list")
+    directory = app._get(WebhookDirectory, WEBHOOK_DIRECTORY_ID, "id")
+    if directory is None:
+        return []
+    found = (app._get(WebhookEndpoint, i, "id") for i in directory.webhook_ids)
+    return [e for e in found if e is not None]
+
+
+def _change_webhook(
+    app: IntroductionsApp,
+    webhook_id: str | UUID,
+    command: Callable[[WebhookEndpoint], None],
+) -> WebhookResult:
+    for _ in range(MAX_ATTEMPTS):
+        endpoint = app._get(WebhookEndpoint, webhook_id, "id")
+        if endpoint is None:
+            msg = f"No webhook has the id {webhook_id}."
+            raise NotFound(msg)
+        command(endpoint)
+        try:
+            return WebhookResult(endpoint, app._save(endpoint))
+        except ConcurrencyConflict:
+            continue
+    raise _busy()
+
+
+def deactivate_webhook(
+    app: IntroductionsApp, actor_id: str, webhook_id: str | UUID, reason: str | None = None
+) -> WebhookResult:
+    _require_admin(actor_id, "deactivate")
+    reason = validate_description(reason)
+    return _change_webhook(app, webhook_id, lambda e: e.deactivate(reason, actor_id, app._now()))
+
+
+def deactivate_gone_webhook(
+    app: IntroductionsApp, webhook_id: str | UUID, reason: str
+) -> WebhookResult:
+    """The dispatcher's own deactivation (410 Gone); the actor is the system (None)."""
+    return _change_webhook(app, webhook_id, lambda e: e.deactivate(reason, None, app._now()))
+
+
+def reactivate_webhook(
+    app: IntroductionsApp, actor_id: str, webhook_id: str | UUID
+) -> WebhookResult:
+    _require_admin(actor_id, "reactivate")
+    return _change_webhook(app, webhook_id, lambda e: e.reactivate(actor_id, app._now()))
+
+
+def rotate_webhook_secret(
+    app: IntroductionsApp, actor_id: str, webhook_id: str | UUID
+) -> WebhookResult:
+    """A new secret, shown once; the old one still signs for 24 hours."""
+    _require_admin(actor_id, "rotate the secret of")
+    secret = new_secret()
+    result = _change_webhook(
+        app, webhook_id, lambda e: e.rotate_secret(secret, actor_id, app._now())
+    )
+    return WebhookResult(result.endpoint, result.position, secret)
+
+
+IntroductionsApp.register_webhook = register_webhook  # type: ignore[attr-defined]
+IntroductionsApp.get_webhook = get_webhook  # type: ignore[attr-defined]
+IntroductionsApp.list_webhooks = list_webhooks  # type: ignore[attr-defined]
+IntroductionsApp.deactivate_webhook = deactivate_webhook  # type: ignore[attr-defined]
+IntroductionsApp.reactivate_webhook = reactivate_webhook  # type: ignore[attr-defined]
+IntroductionsApp.rotate_webhook_secret = rotate_webhook_secret  # type: ignore[attr-defined]

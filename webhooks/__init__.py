@@ -1,0 +1,2 @@
+"""The webhook engine: follows the event log, records one delivery per Introduction event
+and matching endpoint, and sends them (Standard Webhooks) with retries."""

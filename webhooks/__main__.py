@@ -1,0 +1,26 @@
+"""`python -m webhooks`: the dispatcher alone, on INTRODUCTIONS_DATABASE_URL, until
+SIGTERM or SIGINT. (The worker command and `serve` start WebhookDispatcher themselves.)"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from domain.storage import storage_from_environment
+from webhooks.dispatcher import WebhookDispatcher
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    dispatcher = WebhookDispatcher(storage_from_environment())
+    dispatcher.start()
+    stop.wait()
+    dispatcher.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""What the API calls to look at deliveries and to send again. Admin only, like the
+endpoints themselves. Redelivery and replay only (re)schedule rows: the dispatcher
+sends them, with the original webhook-id."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from domain.application import IntroductionsApp, get_webhook
+from domain.errors import BadInput, Forbidden, NotFound
+from domain.introduction import ADMIN
+from domain.storage import Storage
+from webhooks.follower import INTRODUCTION_TOPICS, delivery_for
+from webhooks.records import Delivery, DeliveryStatus
+from webhooks.store import DeliveryStore, open_store
+
+DELIVERIES_MAX = 500
+REPLAY_PAGE = 1000
+
+
+def _require_admin(actor_id: str) -> None:
+    if actor_id != ADMIN:
+        msg = "Only the admin may see or resend webhook deliveries."
+        raise Forbidden(msg)
+
+
+class WebhookControl:
+    def __init__(self, app: IntroductionsApp, storage: Storage) -> None:
+        self.app = app
+        self.storage = storage
+        self._store: DeliveryStore | None = None
+
+    @property
+    def store(self) -> DeliveryStore:
+        if self._store is None:
+            self._store = open_store(self.storage)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def deliveries(
+        self,
+        actor_id: str,
+        webhook_id: str,
+        status: DeliveryStatus | str | None = None,
+        first: int = 50,
+    ) -> list[Delivery]:
+        """The endpoint's deliveries, the latest events first."""
+        _require_admin(actor_id)
+        endpoint = get_webhook(self.app, actor_id, webhook_id)
+        if not 0 <= first <= DELIVERIES_MAX:
+            msg = f"first must be between 0 and {DELIVERIES_MAX}."
+            raise BadInput(msg, field="first")
+        wanted = DeliveryStatus(status) if status is not None else None
+        return self.store.deliveries(str(endpoint.id), wanted, first)
+
+    def redeliver(self, actor_id: str, delivery_id: str) -> Delivery:
+        """A fresh round of attempts (the whole retry schedule), starting now."""
+        _require_admin(actor_id)
+        if not self.store.redeliver(str(delivery_id), time.time()):
+            msg = f"No webhook delivery has the id {delivery_id}."
+            raise NotFound(msg)
+        delivery = self.store.delivery(str(delivery_id))
+        assert delivery is not None
+        return delivery
+
+    def replay(self, actor_id: str, webhook_id: str, since: datetime) -> int:
+        """Schedules every matching Introduction event that occurred at or after `since`
+        for the endpoint, even those before its registration; returns how many."""
+        _require_admin(actor_id)
+        if since.tzinfo is None:
+            msg = "since must carry a UTC offset, as in 2026-11-25T18:00:00+00:00."
+            raise BadInput(msg, field="since")
+        endpoint = get_webhook(self.app, actor_id, webhook_id)
+        types = set(endpoint.event_types)
+        topics = [t for t, name in INTRODUCTION_TOPICS.items() if not types or name in types]
+        recorder: Any = self.app.recorder
+        scheduled, after = 0, 0
+        while True:
+            page = recorder.select_notifications(
+                start=after, limit=REPLAY_PAGE, topics=topics, inclusive_of_start=False
+            )
+            if not page:
+                return scheduled
+            batch = []
+            for n in page:
+                event: Any = self.app.mapper.to_domain_event(n)
+                if event.timestamp >= since:
+                    batch.append(delivery_for(event, n.id, str(endpoint.id)))
+            with self.store.transaction() as tx:
+                tx.schedule_again(batch, time.time())
+            scheduled += len(batch)
+            after = page[-1].id

@@ -1,0 +1,273 @@
+"""WebhookDispatcher: a background thread running an asyncio loop that follows the log
+(recording deliveries) and sends due deliveries concurrently. Blocking database calls
+run in worker threads, so neither the loop nor the API waits on them.
+
+    dispatcher = WebhookDispatcher(storage)
+    dispatcher.start()   # returns once the tables exist and the loop runs
+    ...
+    dispatcher.stop()    # lets attempts in flight finish (bounded by the timeout)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from domain.application import deactivate_gone_webhook
+from domain.bootstrap import open_application
+from domain.errors import DomainError
+from domain.storage import Storage
+from webhooks import metrics
+from webhooks.config import DispatcherSettings
+from webhooks.follower import Follower, LogReader, RecorderLogReader
+from webhooks.records import AttemptResult, Delivery, EndpointRow
+from webhooks.sender import Response, outcome, post
+from webhooks.store import DeliveryStore, open_store
+
+log = logging.getLogger(__name__)
+BACKLOG_EVERY_SECONDS = 2.0
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        settings: DispatcherSettings | None = None,
+        reader: LogReader | None = None,
+    ) -> None:
+        self.storage = storage
+        self.settings = settings or DispatcherSettings.from_environment()
+        self.owner = f"dispatcher-{uuid.uuid4()}"  # names this process's leases
+        self._reader = reader
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._wake: asyncio.Event | None = None
+        self._send_wake: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+
+    # --- control from other threads ----------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            self._thread.join()
+            self._thread = None
+            raise self._startup_error
+
+    def stop(self, timeout: float | None = None) -> None:
+        thread, loop, stopping = self._thread, self._loop, self._stopping
+        if thread is None or loop is None or stopping is None:
+            return
+        loop.call_soon_threadsafe(stopping.set)
+        thread.join(timeout if timeout is not None else self.settings.timeout_seconds + 10)
+        self._thread = None
+
+    def wake(self) -> None:
+        """Look at the log now rather than at the next poll (e.g. after a write)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    # --- the loop ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as e:  # surfaced by start() when it happens on the way up
+            if not self._ready.is_set():
+                self._startup_error = e
+                self._ready.set()
+            else:
+                log.exception("webhook dispatcher stopped on an error")
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._send_wake = asyncio.Event()
+        app = open_application(self.storage)
+        follow_store = open_store(self.storage)
+        send_store = open_store(self.storage)
+        reader = self._reader or RecorderLogReader(app.recorder)
+        follower = Follower(follow_store, reader, app.mapper, self.settings.batch_size)
+        limits = httpx.Limits(
+            max_connections=self.settings.concurrency,
+            max_keepalive_connections=self.settings.concurrency,
+        )
+        self._ready.set()
+        try:
+            async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
+                sending = _Sending(self, client, send_store, app)
+                tasks = [
+                    asyncio.create_task(self._follow(follower)),
+                    asyncio.create_task(sending.run()),
+                    asyncio.create_task(self._measure_backlog(send_store)),
+                ]
+                await self._stopping.wait()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await sending.drain()
+        finally:
+            follow_store.close()
+            send_store.close()
+            app.close()
+
+    async def _pause(self, seconds: float) -> None:
+        assert self._wake is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def _follow(self, follower: Follower) -> None:
+        while True:
+            try:
+                consumed, recorded = await asyncio.to_thread(follower.step)
+            except Exception:
+                log.exception("webhook follower failed; retrying")
+                consumed, recorded = 0, 0
+                await asyncio.sleep(1.0)
+            if recorded and self._send_wake is not None:
+                self._send_wake.set()
+            if consumed < self.settings.batch_size:
+                await self._pause(self.settings.poll_seconds)
+
+    async def _measure_backlog(self, store: DeliveryStore) -> None:
+        while True:
+            try:
+                metrics.BACKLOG.set(await asyncio.to_thread(store.backlog))
+            except Exception:
+                log.exception("cannot measure the webhook backlog")
+            await asyncio.sleep(BACKLOG_EVERY_SECONDS)
+
+
+class _Sending:
+    """Claims due deliveries, sends them concurrently, records outcomes in batches."""
+
+    def __init__(
+        self,
+        dispatcher: WebhookDispatcher,
+        client: httpx.AsyncClient,
+        store: DeliveryStore,
+        app: Any,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.settings = dispatcher.settings
+        self.client = client
+        self.store = store
+        self.app = app
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.results: list[AttemptResult] = []
+        self.results_ready = asyncio.Event()
+        self.slot_free = asyncio.Event()
+        assert dispatcher._send_wake is not None
+        self.wake = dispatcher._send_wake
+
+    async def run(self) -> None:
+        recorder = asyncio.create_task(self._record_forever())
+        try:
+            while True:
+                await self._claim_and_send()
+        finally:
+            recorder.cancel()
+
+    async def _claim_and_send(self) -> None:
+        free = self.settings.concurrency - len(self.in_flight)
+        claimed: list[Delivery] = []
+        if free > 0:
+            now = time.time()
+            try:
+                claimed = await asyncio.to_thread(
+                    self.store.claim,
+                    self.dispatcher.owner,
+                    now,
+                    now + self.settings.lease_seconds,
+                    free,
+                )
+                endpoints = await asyncio.to_thread(self.store.endpoints) if claimed else {}
+            except Exception:
+                log.exception("cannot claim webhook deliveries; retrying")
+                await asyncio.sleep(1.0)
+                return
+            for delivery in claimed:
+                endpoint = endpoints.get(delivery.webhook_id)
+                if endpoint is None:
+                    continue  # cannot happen: claim joins on the endpoint
+                task = asyncio.create_task(self._attempt(delivery, endpoint))
+                self.in_flight.add(task)
+                task.add_done_callback(self._done)
+        if len(claimed) == free and free > 0:
+            return  # there may be more due right now
+        wake = self.wake
+        waits = [asyncio.create_task(wake.wait())]
+        if free <= 0 or claimed:
+            waits.append(asyncio.create_task(self.slot_free.wait()))
+        _done, pending = await asyncio.wait(
+            waits, timeout=self.settings.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        for p in pending:
+            p.cancel()
+        wake.clear()
+        self.slot_free.clear()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.in_flight.discard(task)
+        self.slot_free.set()
+
+    async def _attempt(self, delivery: Delivery, endpoint: EndpointRow) -> None:
+        try:
+            response = await post(self.client, delivery, endpoint, self.settings)
+            result = outcome(delivery, response, self.settings, time.time())
+        except Exception as e:  # a bug must not lose the lease silently
+            log.exception("webhook attempt failed unexpectedly")
+            response = Response(None, f"internal error: {e}"[:500], None)
+            result = outcome(delivery, response, self.settings, time.time())
+        self.results.append(result)
+        self.results_ready.set()
+        if response.status_code == 410:
+            await self._deactivate(endpoint, delivery)
+
+    async def _deactivate(self, endpoint: EndpointRow, delivery: Delivery) -> None:
+        reason = f"410 Gone from {endpoint.url} (delivery {delivery.id})"
+        try:
+            await asyncio.to_thread(self.store.deactivate_endpoint, endpoint.id)
+            await asyncio.to_thread(deactivate_gone_webhook, self.app, endpoint.id, reason)
+        except DomainError:
+            pass  # already inactive
+        except Exception:
+            log.exception("cannot deactivate webhook %s", endpoint.id)
+
+    async def _record_forever(self) -> None:
+        while True:
+            await self.results_ready.wait()
+            self.results_ready.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        batch, self.results = self.results, []
+        if not batch:
+            return
+        try:
+            await asyncio.to_thread(self.store.record, self.dispatcher.owner, batch)
+        except Exception:
+            # Unrecorded outcomes: the leases expire and the deliveries are sent again.
+            log.exception("cannot record %d webhook attempts", len(batch))
+
+    async def drain(self) -> None:
+        """On stop: let attempts in flight end (each is bounded by the timeout)."""
+        if self.in_flight:
+            await asyncio.wait(set(self.in_flight), timeout=self.settings.timeout_seconds + 1)
+        await self._flush()

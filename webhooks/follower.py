@@ -1,0 +1,135 @@
+"""Follows the event log and turns each Introduction event into one delivery per
+matching endpoint. Endpoint events are followed from the same log, in the same order, so
+an endpoint gets exactly the events recorded after its registration and while active."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from domain.introduction import Introduction
+from domain.webhook import INTRODUCTION_EVENT_TYPES, WebhookEndpoint
+from webhooks.records import EndpointRow, NewDelivery
+from webhooks.store import DeliveryStore, Transaction
+from webhooks.wire import event_body, webhook_id
+
+INTRODUCTION_TOPICS = {
+    get_topic(getattr(Introduction, name)): name for name in INTRODUCTION_EVENT_TYPES
+}
+ENDPOINT_TOPICS = {
+    get_topic(cls): cls
+    for cls in (
+        WebhookEndpoint.WebhookRegistered,
+        WebhookEndpoint.WebhookDeactivated,
+        WebhookEndpoint.WebhookReactivated,
+        WebhookEndpoint.WebhookSecretRotated,
+    )
+}
+
+
+class LogReader(Protocol):
+    """The slice of the event log after a position. (Replace with the projections'
+    polling subscription when it offers the same.)"""
+
+    def read(self, after: int, limit: int) -> Sequence[Notification]: ...
+
+
+class RecorderLogReader:
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
+
+    def read(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+
+def delivery_for(event: Any, position: int, endpoint_id: str) -> NewDelivery:
+    return NewDelivery(
+        webhook_id=endpoint_id,
+        event_id=webhook_id(event),
+        event_type=type(event).__name__,
+        position=position,
+        occurred_at=event.timestamp.timestamp(),
+        body=event_body(event),
+    )
+
+
+def apply_endpoint_event(
+    endpoints: dict[str, EndpointRow], event: Any, position: int
+) -> EndpointRow | None:
+    """Updates the follower's view of the endpoints; returns the changed row."""
+    key = str(event.originator_id)
+    if isinstance(event, WebhookEndpoint.WebhookRegistered):
+        endpoints[key] = EndpointRow(
+            id=key,
+            url=event.url,
+            event_types=list(event.event_types),
+            active=True,
+            secret=event.secret,
+            old_secret=None,
+            old_secret_valid_until=None,
+            registered_position=position,
+        )
+        return endpoints[key]
+    row = endpoints.get(key)
+    if row is None:
+        return None  # registered before this table existed? cannot happen: we read from 0
+    if isinstance(event, WebhookEndpoint.WebhookDeactivated):
+        row.active = False
+    elif isinstance(event, WebhookEndpoint.WebhookReactivated):
+        row.active = True
+    elif isinstance(event, WebhookEndpoint.WebhookSecretRotated):
+        row.secret = event.new_secret
+        row.old_secret = event.old_secret
+        row.old_secret_valid_until = event.old_secret_valid_until.timestamp()
+    return row
+
+
+class Follower:
+    def __init__(self, store: DeliveryStore, reader: LogReader, mapper: Any, batch_size: int):
+        self.store = store
+        self.reader = reader
+        self.mapper = mapper
+        self.batch_size = batch_size
+
+    def step(self) -> tuple[int, int]:
+        """Records the deliveries of the next batch of the log; returns how many log
+        entries were consumed and how many deliveries were recorded."""
+        start = self.store.position()
+        notifications = self.reader.read(start, self.batch_size)
+        if not notifications:
+            return 0, 0
+        with self.store.transaction() as tx:
+            if tx.position() != start:
+                return 0, 0  # another worker recorded this batch meanwhile; read again
+            recorded = self._record(tx, notifications)
+            tx.move_to(notifications[-1].id)
+        return len(notifications), recorded
+
+    def _record(self, tx: Transaction, notifications: Sequence[Notification]) -> int:
+        endpoints = tx.endpoints()
+        changed: dict[str, EndpointRow] = {}
+        deliveries: list[NewDelivery] = []
+        for n in notifications:
+            if n.topic in ENDPOINT_TOPICS:
+                row = apply_endpoint_event(endpoints, self.mapper.to_domain_event(n), n.id)
+                if row is not None:
+                    changed[row.id] = row
+                continue
+            event_type = INTRODUCTION_TOPICS.get(n.topic)
+            if event_type is None:
+                continue  # people, indexes, tokens, endpoints: not delivered
+            wanting = [e for e in endpoints.values() if e.wants(event_type)]
+            if not wanting:
+                continue
+            event = self.mapper.to_domain_event(n)
+            deliveries.extend(delivery_for(event, n.id, e.id) for e in wanting)
+        for row in changed.values():
+            tx.save_endpoint(row)
+        tx.add_deliveries(deliveries, time.time())
+        return len(deliveries)

@@ -1,0 +1,114 @@
+"""One delivery attempt over HTTP, and what follows from its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from domain.webhook import refusal_of_destination, url_host_port
+from webhooks import metrics
+from webhooks.config import DispatcherSettings
+from webhooks.records import AttemptResult, Delivery, DeliveryStatus, EndpointRow
+from webhooks.wire import attempt_headers
+
+RETRY_AFTER_CAP_SECONDS = 24 * 3600.0  # a receiver may not park a delivery forever
+ERROR_MAX = 500
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int | None
+    error: str | None
+    retry_after: float | None  # seconds, from a Retry-After header
+
+
+def parse_retry_after(raw: str | None, now: float) -> float | None:
+    if not raw:
+        return None
+    raw = raw.strip()
+    if raw.isdigit():
+        return min(float(raw), RETRY_AFTER_CAP_SECONDS)
+    try:
+        when = parsedate_to_datetime(raw).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(max(0.0, when - now), RETRY_AFTER_CAP_SECONDS)
+
+
+async def refusal(url: str) -> str | None:
+    """Re-checks the destination before each attempt: DNS may have changed since
+    registration. getaddrinfo blocks, so it runs in the loop's executor."""
+    loop = asyncio.get_running_loop()
+    host, port = url_host_port(url)
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        return f"the host {host!r} cannot be resolved ({e})"
+    addresses = [str(info[4][0]) for info in infos]
+    return refusal_of_destination(url, lambda _h, _p: addresses)
+
+
+async def post(
+    client: httpx.AsyncClient,
+    delivery: Delivery,
+    endpoint: EndpointRow,
+    settings: DispatcherSettings,
+) -> Response:
+    if not settings.allow_private:
+        why = await refusal(endpoint.url)
+        if why is not None:
+            return Response(None, f"refused: {why}", None)
+    now = time.time()
+    headers = attempt_headers(
+        delivery.event_id, int(now), delivery.body, endpoint.signing_secrets(now)
+    )
+    started = time.perf_counter()
+    try:
+        # Streamed so that a huge response body is never read: only the status matters.
+        async with client.stream(
+            "POST",
+            endpoint.url,
+            content=delivery.body.encode("utf-8"),
+            headers=headers,
+            timeout=settings.timeout_seconds,
+        ) as response:
+            return Response(
+                response.status_code,
+                None if response.is_success else f"HTTP {response.status_code}",
+                parse_retry_after(response.headers.get("retry-after"), time.time()),
+            )
+    except httpx.TimeoutException:
+        return Response(None, f"timed out after {settings.timeout_seconds:g}s", None)
+    except httpx.HTTPError as e:
+        host = urlsplit(endpoint.url).hostname
+        return Response(None, f"{type(e).__name__} calling {host}: {e}"[:ERROR_MAX], None)
+    finally:
+        metrics.ATTEMPT_SECONDS.observe(time.perf_counter() - started)
+
+
+def outcome(
+    delivery: Delivery, response: Response, settings: DispatcherSettings, now: float
+) -> AttemptResult:
+    code = response.status_code
+    if code is not None and 200 <= code < 300:
+        metrics.ATTEMPTS.labels("succeeded").inc()
+        return AttemptResult(delivery.id, DeliveryStatus.SUCCEEDED, code, None, None, now)
+    round_attempts = delivery.round_attempts + 1
+    if code == 410 or round_attempts >= settings.max_attempts:
+        metrics.ATTEMPTS.labels("failed").inc()
+        return AttemptResult(delivery.id, DeliveryStatus.FAILED, code, response.error, None, now)
+    delay = settings.retry_schedule[round_attempts - 1]
+    delay *= 1 + random.uniform(-settings.jitter, settings.jitter)  # noqa: S311 (not crypto)
+    if code in {429, 503} and response.retry_after is not None:
+        delay = max(delay, response.retry_after)  # never earlier than the receiver asked
+    metrics.ATTEMPTS.labels("retrying").inc()
+    return AttemptResult(
+        delivery.id, DeliveryStatus.PENDING, code, response.error, now + delay, now
+    )

@@ -1,0 +1,69 @@
+"""The wire format of DOMAIN.md (Standard Webhooks): the body of an event's delivery and
+the headers of one attempt."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.chain import event_data, event_id
+from domain.webhook import secret_key
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {camel(str(k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def event_body(domain_event: Any) -> str:
+    """The body, built once per event so that every attempt sends the same bytes."""
+    fields = vars(domain_event)
+    data = {
+        "introductionId": str(domain_event.originator_id),
+        "version": domain_event.originator_version,
+        "actorId": fields.get("actor_id"),
+    }
+    data.update(_jsonable(event_data(fields)))
+    body = {
+        "type": type(domain_event).__name__,
+        "timestamp": domain_event.timestamp.isoformat(),
+        "data": data,
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def webhook_id(domain_event: Any) -> str:
+    return str(event_id(domain_event.originator_id, domain_event.originator_version))
+
+
+def signature(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    signed = f"{msg_id}.{timestamp}.{body}".encode()
+    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def attempt_headers(msg_id: str, timestamp: int, body: str, secrets: list[str]) -> dict[str, str]:
+    """During a rotation's overlap, one signature per secret, space-separated."""
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signature(s, msg_id, timestamp, body) for s in secrets),
+    }
