@@ -1,0 +1,97 @@
+"""Following the log: the library's LISTEN/NOTIFY subscription on PostgreSQL, and on
+SQLite (whose recorder has no subscribe()) the same pull loop woken by a timer instead.
+
+Both hand out notifications in batches: `next_batch` blocks for the first notification,
+then takes whatever the pull thread has already fetched (it selects up to SELECT_LIMIT
+rows at a time while behind), so catch-up gets big batches and live following gets one
+notification at a time, with no extra query to tell the two apart."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    ListenNotifySubscription,
+    Notification,
+    ShutDown,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresSubscription
+
+SELECT_LIMIT = 1000
+POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
+
+
+class _Batches:
+    """Adds next_batch() to the library's ListenNotifySubscription."""
+
+    _notifications: Any
+    _notifications_index: int
+    _notifications_queue: Any
+
+    def next_batch(self, max_size: int) -> list[Notification]:
+        """At least one notification (blocking until there is one), at most max_size;
+        raises StopIteration once the subscription is stopped."""
+        batch = [next(self)]  # type: ignore[call-overload]
+        while len(batch) < max_size:
+            if self._notifications_index < len(self._notifications):
+                start = self._notifications_index
+                taken = self._notifications[start : start + max_size - len(batch)]
+                self._notifications_index += len(taken)
+                batch.extend(taken)
+                continue
+            try:
+                self._notifications = self._notifications_queue.get(block=False)
+            except (queue.Empty, ShutDown):
+                break
+            self._notifications_queue.task_done()
+            self._notifications_index = 0
+        return batch
+
+
+class PostgresBatchSubscription(_Batches, PostgresSubscription):
+    def __init__(self, recorder: PostgresApplicationRecorder, gt: int | None = None) -> None:
+        super().__init__(recorder=recorder, gt=gt)
+        self._select_limit = SELECT_LIMIT
+
+
+class SQLitePollingSubscription(_Batches, ListenNotifySubscription[ApplicationRecorder]):
+    """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY."""
+
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        gt: int | None = None,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self._stopping = threading.Event()
+        self._poll_interval = poll_interval
+        super().__init__(recorder=recorder, gt=gt)
+        self._select_limit = SELECT_LIMIT
+        self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
+        self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(self._poll_interval):
+            self._has_been_notified.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        super().stop()
+
+    def __exit__(self, *args: object, **kwargs: Any) -> None:
+        try:
+            super().__exit__(*args, **kwargs)
+        finally:
+            self._ticker.join()
+
+
+def subscribe(
+    recorder: ApplicationRecorder, gt: int | None
+) -> PostgresBatchSubscription | SQLitePollingSubscription:
+    """A batching subscription to the application's log, after position `gt`."""
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return PostgresBatchSubscription(recorder, gt=gt)
+    return SQLitePollingSubscription(recorder, gt=gt)
