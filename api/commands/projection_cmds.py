@@ -1,9 +1,96 @@
-"""Placeholder: this group's commands are added by the issue that builds them."""
+"""`introductions worker` and `introductions rebuild`: the projections, run or rebuilt."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from domain.storage import storage_from_environment
+from projections.rebuild import rebuild as rebuild_views
+from projections.registry import NAMES
+from projections.runner import ProjectionsRunner
+
+
+def worker(
+    sweep_interval: Annotated[
+        float, typer.Option(help="Seconds between expiry sweeps.", min=0.1)
+    ] = 60.0,
+) -> None:
+    """Follow the event log into every projection and expire stale introductions, until
+    SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    storage = storage_from_environment()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    runner = ProjectionsRunner(storage, sweep_interval=sweep_interval)
+    runner.start()
+    typer.echo(f"introductions worker: following {storage.display}", err=True)
+    try:
+        stop.wait()
+    finally:
+        runner.stop()
+    typer.echo("introductions worker: stopped", err=True)
+
+
+def rebuild(
+    projection: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--projection",
+            "-p",
+            help=f"A projection to rebuild (repeatable): {', '.join(NAMES)}. Default: all.",
+        ),
+    ] = None,
+) -> None:
+    """Drop projections and rebuild them from the start of the event log."""
+    names = tuple(projection or NAMES)
+    unknown = [n for n in names if n not in NAMES]
+    if unknown:
+        typer.echo(
+            f"introductions: no projection named {', '.join(unknown)}; "
+            f"choose from {', '.join(NAMES)}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    storage = storage_from_environment()
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>10,.0f} events/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns) as bar:
+        task = bar.add_task("rebuilding", total=None, rate=0.0)
+
+        def advance(position: int, end: int, events: int) -> None:
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = events / elapsed if elapsed > 0 else 0.0
+            bar.update(task, completed=position, total=end, rate=rate)
+
+        result = rebuild_views(storage, names, progress=advance)
+    rate = result.events / result.seconds if result.seconds > 0 else 0.0
+    typer.echo(
+        f"Rebuilt {', '.join(result.names)}: {result.events:,} events "
+        f"in {result.seconds:.1f} s ({rate:,.0f} events/s)."
+    )
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command()(worker)
+    app.command()(rebuild)
