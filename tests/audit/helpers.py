@@ -1,14 +1,20 @@
 """Shared by the audit tests: an application whose clock ticks a minute per reading,
-so every event of the seed story has its own time."""
+so every event of the seed story has its own time; the CLI run as a subprocess."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
-from domain.storage import Storage
+from domain.storage import DATABASE_URL_VARIABLE, Storage
 from tests.conftest import FakeClock
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def ticking_app(storage: Storage, clock: FakeClock) -> IntroductionsApp:
@@ -16,3 +22,16 @@ def ticking_app(storage: Storage, clock: FakeClock) -> IntroductionsApp:
         return clock.advance(minutes=1)
 
     return open_application(storage, clock=tick)
+
+
+def run_cli(storage: Storage, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, DATABASE_URL_VARIABLE: storage.url}
+    return subprocess.run(
+        [sys.executable, "-c", "from api.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )

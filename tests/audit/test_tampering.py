@@ -3,34 +3,17 @@ edit is found, named by aggregate id, and makes the command exit non-zero."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 from uuid import UUID
 
 import pytest
 
 from api.commands.story import record_seed_story
 from domain.bootstrap import open_application
-from domain.storage import DATABASE_URL_VARIABLE, Storage
+from domain.storage import Storage
+from tests.audit.helpers import run_cli
 from tests.audit.tamper import Tamperer, tamperer_for
 from tests.conftest import POSTGRES_URL
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_cli(storage: Storage, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, DATABASE_URL_VARIABLE: storage.url}
-    return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -1,0 +1,145 @@
+"""Audit benchmarks, on a SQLite file.
+
+1. introduction_at latency at versions 10, 1,000 and 10,000 of one 10,000-event
+   introduction, with snapshots (every 100 events) and without (a full replay), by
+   version and by instant (binary search over versions), against a scan of all events.
+2. verify throughput in events/s over a log of N events (default 1,000,000) made of
+   introductions of --per-aggregate events each.
+
+    python bench/audit.py [--events N] [--per-aggregate K] [--db PATH]
+
+With --db, an existing file seeded by an earlier run is reused (seeding is the slow
+part); without it, a temporary file is used and removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from domain.application import IntroductionsApp
+from domain.audit import verify_log
+from domain.bootstrap import open_application
+from domain.introduction import ADMIN, Introduction
+from domain.storage import parse_database_url
+
+LONG = 10_000
+PROBES = (10, 1_000, 10_000)
+START = datetime(2026, 1, 1, tzinfo=UTC)
+SAVE_EVERY = 1_000  # events per save() while seeding
+
+
+class WithoutSnapshots(IntroductionsApp):
+    """The same application, reconstructing every state from its events alone."""
+
+    is_snapshotting_enabled = False
+    snapshotting_intervals = {}  # noqa: RUF012
+
+
+def time_of(version: int) -> datetime:
+    return START + timedelta(seconds=version - 1)
+
+
+def seed_introduction(app: IntroductionsApp, people: list[str], versions: int) -> UUID:
+    introducer, requester, target = people
+    introduction = Introduction.propose(
+        id=uuid4(),
+        introducer_id=introducer,
+        requester_id=requester,
+        target_id=target,
+        context="A benchmark.",
+        guidelines=None,
+        at=time_of(1),
+    )
+    introduction.consent(requester, time_of(2))
+    introduction.consent(target, time_of(3))
+    for version in range(4, versions + 1):
+        introduction.record_reply(requester, f"reply {version}", time_of(version))
+        if version % SAVE_EVERY == 0:
+            app.save(introduction)
+    app.save(introduction)
+    return introduction.id
+
+
+def median_ms(call: Callable[[], object], repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def bench_time_travel(url: str) -> None:
+    app = open_application(parse_database_url(url))
+    people = [str(app.register_person(ADMIN, n).person.id) for n in ("A", "B", "C")]
+    introduction_id = seed_introduction(app, people, LONG)
+    plain = WithoutSnapshots(env=parse_database_url(url).env)
+    print(f"introduction_at on one {LONG:,}-event introduction (median ms):")
+    print("| version | by version, snapshots | by instant, snapshots | no snapshots |")
+    print("|---:|---:|---:|---:|")
+    for version in PROBES:
+        instant = time_of(version) + timedelta(seconds=0.5)
+        by_version = median_ms(lambda v=version: app.introduction_at(introduction_id, v), 50)
+        by_instant = median_ms(lambda t=instant: app.introduction_at(introduction_id, at=t), 50)
+        replayed = median_ms(lambda v=version: plain.introduction_at(introduction_id, v), 5)
+        print(f"| {version:,} | {by_version:.2f} | {by_instant:.2f} | {replayed:.1f} |")
+    scan = median_ms(lambda: list(app.events.get(introduction_id)), 5)
+    print(f"(a scan of all {LONG:,} events, as `at` did before: {scan:.1f} ms)")
+    plain.close()
+    app.close()
+
+
+def seed_log(url: str, events: int, per_aggregate: int) -> None:
+    app = WithoutSnapshots(env=parse_database_url(url).env)  # verify never reads snapshots
+    existing = app.recorder.max_notification_id() or 0
+    if existing >= events:
+        print(f"reusing {existing:,} events already in the log")
+        app.close()
+        return
+    people = [str(app.register_person(ADMIN, n).person.id) for n in ("A", "B", "C")]
+    started = time.perf_counter()
+    written = existing + 3
+    while written < events:
+        versions = max(4, min(per_aggregate, events - written))
+        seed_introduction(app, people, versions)
+        written += versions
+    seconds = time.perf_counter() - started
+    print(f"seeded {written - existing:,} events in {seconds:.0f}s")
+    app.close()
+
+
+def bench_verify(url: str) -> None:
+    app = open_application(parse_database_url(url))
+    started = time.perf_counter()
+    report = verify_log(app)
+    seconds = time.perf_counter() - started
+    app.close()
+    assert report.ok, report.first_finding
+    print(
+        f"verify: {report.events:,} events in {report.aggregates:,} aggregates in "
+        f"{seconds:.1f}s = {report.events / seconds:,.0f} events/s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--per-aggregate", type=int, default=100)
+    parser.add_argument("--db", type=Path, help="SQLite file to seed or reuse")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        bench_time_travel(f"sqlite:///{Path(folder) / 'long.db'}")
+        log = args.db or Path(folder) / "log.db"
+        seed_log(f"sqlite:///{log}", args.events, args.per_aggregate)
+        bench_verify(f"sqlite:///{log}")
+
+
+if __name__ == "__main__":
+    main()
