@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -86,9 +87,9 @@ def bench_time_travel(url: str) -> None:
     print("|---:|---:|---:|---:|")
     for version in PROBES:
         instant = time_of(version) + timedelta(seconds=0.5)
-        by_version = median_ms(lambda v=version: app.introduction_at(introduction_id, v), 50)
-        by_instant = median_ms(lambda t=instant: app.introduction_at(introduction_id, at=t), 50)
-        replayed = median_ms(lambda v=version: plain.introduction_at(introduction_id, v), 5)
+        by_version = median_ms(partial(app.introduction_at, introduction_id, version), 50)
+        by_instant = median_ms(partial(app.introduction_at, introduction_id, at=instant), 50)
+        replayed = median_ms(partial(plain.introduction_at, introduction_id, version), 5)
         print(f"| {version:,} | {by_version:.2f} | {by_instant:.2f} | {replayed:.1f} |")
     scan = median_ms(lambda: list(app.events.get(introduction_id)), 5)
     print(f"(a scan of all {LONG:,} events, as `at` did before: {scan:.1f} ms)")
