@@ -557,7 +557,13 @@ from domain.webhook import (  # noqa: E402
 class WebhookResult:
     endpoint: WebhookEndpoint
     position: int
-    secret: str | None = None  # only on registration and rotation: shown once
+
+
+@dataclass(frozen=True)
+class WebhookRegistration:
+    endpoint: WebhookEndpoint
+    secret: str  # shown once: on registration and on rotation
+    position: int
 
 
 def _require_admin(actor_id: str | None, action: str) -> None:
@@ -574,7 +580,7 @@ def register_webhook(
     description: str | None = None,
     *,
     resolver: Resolver = resolve,
-) -> WebhookResult:
+) -> WebhookRegistration:
     """Returns the endpoint, its secret (shown once) and the position of its registration:
     it receives the Introduction events recorded after that position."""
     _require_admin(actor_id, "register")
@@ -601,7 +607,7 @@ def register_webhook(
             position = app._save(endpoint, directory)
         except ConcurrencyConflict:
             continue  # another registration listed itself first; list after it
-        return WebhookResult(endpoint, position, secret)
+        return WebhookRegistration(endpoint, secret, position)
     raise _busy()
 
 
@@ -665,14 +671,14 @@ def reactivate_webhook(
 
 def rotate_webhook_secret(
     app: IntroductionsApp, actor_id: str, webhook_id: str | UUID
-) -> WebhookResult:
+) -> WebhookRegistration:
     """A new secret, shown once; the old one still signs for 24 hours."""
     _require_admin(actor_id, "rotate the secret of")
     secret = new_secret()
     result = _change_webhook(
         app, webhook_id, lambda e: e.rotate_secret(secret, actor_id, app._now())
     )
-    return WebhookResult(result.endpoint, result.position, secret)
+    return WebhookRegistration(result.endpoint, secret, result.position)
 
 
 IntroductionsApp.register_webhook = register_webhook  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     dispatcher = WebhookDispatcher(storage_from_environment())
     dispatcher.start()
+    print("webhook dispatcher started", flush=True)  # the tests wait for this line
     stop.wait()
     dispatcher.stop()
 

@@ -65,8 +65,9 @@ class DispatcherSettings:
     @property
     def lease_seconds(self) -> float:
         # A claimed delivery is someone else's to retry only once its sender must have
-        # given up: after the timeout, with a margin for recording the result.
-        return self.timeout_seconds * 1.5 + 5.0
+        # given up: after the timeout, with a margin for recording the result. It is
+        # also how long a crashed dispatcher's claims wait before another sends them.
+        return self.timeout_seconds * 2 + 1.0
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> DispatcherSettings:

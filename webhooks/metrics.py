@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-ATTEMPTS = Counter(
-    "introductions_webhook_attempts_total",
-    "Delivery attempts, by outcome: succeeded, retrying (will be retried), failed (final).",
+DELIVERIES = Counter(
+    "introductions_webhook_deliveries_total",
+    "Deliveries that reached a final outcome: succeeded (2xx) or failed (last attempt "
+    "failed, or 410 Gone).",
     ["outcome"],
+)
+RETRIES = Counter(
+    "introductions_webhook_retries_total",
+    "Failed attempts that were scheduled to be tried again.",
 )
 ATTEMPT_SECONDS = Histogram(
     "introductions_webhook_attempt_seconds",

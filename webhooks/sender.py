@@ -98,17 +98,17 @@ def outcome(
 ) -> AttemptResult:
     code = response.status_code
     if code is not None and 200 <= code < 300:
-        metrics.ATTEMPTS.labels("succeeded").inc()
+        metrics.DELIVERIES.labels("succeeded").inc()
         return AttemptResult(delivery.id, DeliveryStatus.SUCCEEDED, code, None, None, now)
     round_attempts = delivery.round_attempts + 1
     if code == 410 or round_attempts >= settings.max_attempts:
-        metrics.ATTEMPTS.labels("failed").inc()
+        metrics.DELIVERIES.labels("failed").inc()
         return AttemptResult(delivery.id, DeliveryStatus.FAILED, code, response.error, None, now)
     delay = settings.retry_schedule[round_attempts - 1]
     delay *= 1 + random.uniform(-settings.jitter, settings.jitter)  # noqa: S311 (not crypto)
     if code in {429, 503} and response.retry_after is not None:
         delay = max(delay, response.retry_after)  # never earlier than the receiver asked
-    metrics.ATTEMPTS.labels("retrying").inc()
+    metrics.RETRIES.inc()
     return AttemptResult(
         delivery.id, DeliveryStatus.PENDING, code, response.error, now + delay, now
     )

@@ -1,0 +1,98 @@
+"""The dispatcher process is SIGKILLed again and again while events are written: after a
+last restart every event has reached the receiver at least once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from domain.application import (
+    IntroductionsApp,
+    register_webhook,
+)
+from domain.chain import event_id
+from domain.introduction import ADMIN
+from domain.storage import Storage
+from tests.webhooks.conftest import people, propose_and_decline
+from tests.webhooks.receiver import Received, Receiver
+
+pytestmark = [pytest.mark.usefixtures("allow_private"), pytest.mark.slow]
+KILLS = 3
+
+
+def dispatcher_process(storage: Storage) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "INTRODUCTIONS_DATABASE_URL": storage.url,
+        "INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE": "1",
+        "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS": "0.5",  # claims of the killed expire in 2 s
+        "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE": "50ms,100ms,200ms,300ms,500ms,500ms,500ms",
+        "INTRODUCTIONS_WEBHOOK_POLL_SECONDS": "0.02",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webhooks"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "webhook dispatcher started"
+    return process
+
+
+def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage) -> None:
+    def slowish(_r: Received, _seen: int) -> tuple[int, dict[str, str]]:
+        time.sleep(0.005)  # keeps attempts in flight when the kill comes
+        return 200, {}
+
+    receiver = Receiver(slowish)
+    writing = threading.Event()
+    writing.set()
+    rounds = [0]
+
+    def write() -> None:
+        trio = people(app)
+        while writing.is_set():
+            propose_and_decline(app, trio, 1)
+            rounds[0] += 1
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=write)
+    try:
+        register_webhook(app, ADMIN, receiver.url)
+        writer.start()
+        for _ in range(KILLS):
+            process = dispatcher_process(storage)
+            time.sleep(random.uniform(0.1, 0.4))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        writing.clear()
+        writer.join()
+
+        expected = {
+            str(event_id(n.originator_id, n.originator_version))
+            for n in app.recorder.select_notifications(start=1, limit=100_000)
+            if n.topic.startswith("domain.introduction:")
+        }
+        assert len(expected) == 2 * rounds[0] > 0
+        process = dispatcher_process(storage)
+        try:
+            receiver.wait_for(lambda: expected <= receiver.ids(), timeout=20)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        assert receiver.ids() == expected
+        print(f"{len(expected)} events, {len(receiver.requests)} requests")  # duplicates: kills
+    finally:
+        writing.clear()
+        if writer.is_alive():
+            writer.join()
+        receiver.stop()
