@@ -1,0 +1,110 @@
+"""Views that followed a random history live equal views rebuilt from the whole log."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.application import IntroductionsApp
+from domain.bootstrap import open_application
+from domain.errors import DomainError
+from domain.introduction import ADMIN, BurnCause, BurnReason
+from projections.read_models import ReadModels
+from projections.rebuild import rebuild
+from projections.runner import ProjectionsRunner
+from tests.conftest import POSTGRES_URL, FakeClock
+from tests.projections.helpers import dump, fresh_storage
+
+PEOPLE = 5
+Step = tuple[str, int, int, int]
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["propose", "consent", "decline", "reply", "form", "burn", "expire", "wait"]
+        ),
+        st.integers(0, PEOPLE - 1),
+        st.integers(0, PEOPLE - 1),
+        st.integers(0, 40),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+def _apply(
+    app: IntroductionsApp, clock: FakeClock, people: list[str], intros: list[str], step: Step
+) -> None:
+    op, x, y, n = step
+    introduction = intros[n % len(intros)] if intros else None
+    try:
+        if op == "wait":
+            clock.advance(days=n)
+        elif op == "propose":
+            z = (x + 1 + y % (PEOPLE - 1)) % PEOPLE
+            others = [p for i, p in enumerate(people) if i not in (x, z)]
+            intros.append(
+                str(app.propose(people[x], people[z], others[n % len(others)], "c").introduction.id)
+            )
+        elif introduction is None:
+            return
+        elif op == "expire":
+            app.expire(introduction)
+        else:
+            current = app.get_introduction(introduction)
+            party = current.parties[x % 2]
+            actor = (current.introducer_id, *current.parties)[y % 3]
+            if op == "consent":
+                app.consent(party, introduction)
+            elif op == "decline":
+                app.decline(party, introduction, "no")
+            elif op == "reply":
+                app.record_reply(party, introduction, "hi")
+            elif op == "form":
+                app.record_relationship_formed(actor, introduction)
+            elif op == "burn":
+                reasons, causes = list(BurnReason), list(BurnCause)
+                app.burn(
+                    actor,
+                    introduction,
+                    party,
+                    reasons[n % len(reasons)].value,
+                    causes[y % len(causes)].value,
+                )
+    except DomainError:
+        pass  # refused commands write nothing, and are part of a random history
+
+
+def _check(kind: str, history: list[Step]) -> None:
+    clock = FakeClock()
+    with fresh_storage(kind) as storage:
+        app = open_application(storage, clock=clock)
+        read_models = ReadModels(storage, clock=clock)
+        try:
+            with ProjectionsRunner(storage, clock=clock, sweep_interval=3600):
+                people = [str(app.register_person(ADMIN, f"P{i}").person.id) for i in range(PEOPLE)]
+                intros: list[str] = []
+                for step in history:
+                    _apply(app, clock, people, intros, step)
+                assert read_models.wait_for(app.recorder.max_notification_id(), timeout=10)
+            live = dump(read_models, clock())
+            rebuild(storage, clock=clock)
+            assert dump(read_models, clock()) == live
+        finally:
+            read_models.close()
+            app.close()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=steps)
+def test_live_equals_rebuilt_sqlite(history: list[Step]) -> None:
+    _check("sqlite", history)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="INTRODUCTIONS_TEST_POSTGRES_URL is not set")
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=steps)
+def test_live_equals_rebuilt_postgres(history: list[Step]) -> None:
+    _check("postgres", history)
