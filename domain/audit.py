@@ -125,14 +125,21 @@ class ChainVerifier:
             if chain.ahead is not None and not chain.broken:
                 later_version, later_position = chain.ahead
                 missing = _range_text(chain.next_version, later_version - 1)
+                jump = (
+                    f"the chain starts at version {later_version}"
+                    if chain.next_version == 1
+                    else f"the chain jumps from version {chain.next_version - 1} to {later_version}"
+                )
+                deleted = (
+                    "an event was" if later_version - chain.next_version == 1 else "events were"
+                )
                 self._fail(
                     chain,
                     Finding(
                         aggregate_id,
-                        chain.next_version,
+                        later_version,
                         later_position,
-                        f"{missing} missing: the chain jumps from version "
-                        f"{chain.next_version - 1} to {later_version} (an event was deleted)",
+                        f"{missing} missing before it: {jump} ({deleted} deleted)",
                     ),
                 )
         self.report.aggregates = len(self.chains)
