@@ -23,14 +23,14 @@ class SQLiteTamperer:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def _run(self, sql: str, *params: Any) -> list[Any]:
+    def execute(self, sql: str, *params: Any) -> list[Any]:
         import sqlite3
 
         with sqlite3.connect(self.path) as conn:
             return conn.execute(sql, params).fetchall()
 
     def state(self, aggregate_id: UUID, version: int) -> bytes:
-        rows = self._run(
+        rows = self.execute(
             f"SELECT state FROM {self.table} WHERE originator_id=? AND originator_version=?",
             aggregate_id.hex,
             version,
@@ -38,7 +38,7 @@ class SQLiteTamperer:
         return bytes(rows[0][0])
 
     def set_state(self, aggregate_id: UUID, version: int, state: bytes) -> None:
-        self._run(
+        self.execute(
             f"UPDATE {self.table} SET state=? WHERE originator_id=? AND originator_version=?",
             state,
             aggregate_id.hex,
@@ -46,7 +46,7 @@ class SQLiteTamperer:
         )
 
     def delete(self, aggregate_id: UUID, version: int) -> None:
-        self._run(
+        self.execute(
             f"DELETE FROM {self.table} WHERE originator_id=? AND originator_version=?",
             aggregate_id.hex,
             version,
@@ -55,7 +55,7 @@ class SQLiteTamperer:
     def swap_versions(self, aggregate_id: UUID, first: int, second: int) -> None:
         # Through a free version, since (originator_id, originator_version) is the key.
         for old, new in ((first, -1), (second, first), (-1, second)):
-            self._run(
+            self.execute(
                 f"UPDATE {self.table} SET originator_version=? "
                 "WHERE originator_id=? AND originator_version=?",
                 new,
@@ -64,7 +64,7 @@ class SQLiteTamperer:
             )
 
     def delete_last_in_log(self) -> None:
-        self._run(f"DELETE FROM {self.table} WHERE rowid=(SELECT MAX(rowid) FROM {self.table})")
+        self.execute(f"DELETE FROM {self.table} WHERE rowid=(SELECT MAX(rowid) FROM {self.table})")
 
 
 class PostgresTamperer:
@@ -72,7 +72,7 @@ class PostgresTamperer:
         self.url = url
         self.table = f"{schema}.introductions_events"
 
-    def _run(self, sql: str, *params: Any) -> list[Any]:
+    def execute(self, sql: str, *params: Any) -> list[Any]:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
@@ -80,7 +80,7 @@ class PostgresTamperer:
             return cursor.fetchall() if cursor.description else []
 
     def state(self, aggregate_id: UUID, version: int) -> bytes:
-        rows = self._run(
+        rows = self.execute(
             f"SELECT state FROM {self.table} WHERE originator_id=%s AND originator_version=%s",
             aggregate_id,
             version,
@@ -88,7 +88,7 @@ class PostgresTamperer:
         return bytes(rows[0][0])
 
     def set_state(self, aggregate_id: UUID, version: int, state: bytes) -> None:
-        self._run(
+        self.execute(
             f"UPDATE {self.table} SET state=%s WHERE originator_id=%s AND originator_version=%s",
             state,
             aggregate_id,
@@ -96,7 +96,7 @@ class PostgresTamperer:
         )
 
     def delete(self, aggregate_id: UUID, version: int) -> None:
-        self._run(
+        self.execute(
             f"DELETE FROM {self.table} WHERE originator_id=%s AND originator_version=%s",
             aggregate_id,
             version,
@@ -104,7 +104,7 @@ class PostgresTamperer:
 
     def swap_versions(self, aggregate_id: UUID, first: int, second: int) -> None:
         for old, new in ((first, -1), (second, first), (-1, second)):
-            self._run(
+            self.execute(
                 f"UPDATE {self.table} SET originator_version=%s "
                 "WHERE originator_id=%s AND originator_version=%s",
                 new,
@@ -113,7 +113,7 @@ class PostgresTamperer:
             )
 
     def delete_last_in_log(self) -> None:
-        self._run(
+        self.execute(
             f"DELETE FROM {self.table} "
             f"WHERE notification_id=(SELECT MAX(notification_id) FROM {self.table})"
         )
