@@ -26,7 +26,7 @@ from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.schema import build_schema
 from api.schema.context import Context
 from api.services import Services, in_thread
-from domain.bootstrap import open_application
+from domain.bootstrap import expire_after_from_environment, open_application
 from domain.storage import Storage, storage_from_environment
 
 log = logging.getLogger("introductions.api")
@@ -90,7 +90,9 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
         if run_projections:
             from projections.runner import ProjectionsRunner
 
-            runner = ProjectionsRunner(services.storage)
+            runner = ProjectionsRunner(
+                services.storage, expire_after=expire_after_from_environment()
+            )
             await in_thread(runner.start)
         try:
             yield

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -16,12 +16,10 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from api.schema.extensions import AuthenticationGate, CodedErrors
+from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.mutations import Mutation
 from api.schema.queries import Query
 from api.schema.subscriptions import Subscription
-
-log = logging.getLogger("introductions.api")
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000
@@ -32,21 +30,22 @@ class IntroductionsSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Unexpected errors are logged (with their request id) where they are masked, in
-        # CodedErrors; the expected ones are the client's business, not the operator's.
-        for error in errors:
-            log.debug("graphql error: %s", error.message)
+        # Instead of strawberry's logging of every error with its stack: unexpected errors
+        # are logged once, with the request id, and masked; expected ones are the
+        # client's business, not the operator's.
+        finish_errors(errors, execution_context)
 
 
 def build_schema() -> strawberry.Schema:
+    # Factories, not instances: an extension holds its request's execution context, so
+    # each request must get its own. The caches live at module level in strawberry.
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
         AuthenticationGate,
-        CodedErrors(),
     ]
     return IntroductionsSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

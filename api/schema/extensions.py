@@ -1,4 +1,4 @@
-"""Schema extensions: the authentication gate, error codes and masking, metrics."""
+"""The authentication gate, and error codes and masking for every error reported."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import SchemaExtension
 
 from api import metrics
 from api.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED, ClientError
+from api.observability import REQUEST_ID
 from api.schema.context import Context
 
 log = logging.getLogger("introductions.api")
@@ -72,40 +73,29 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-class CodedErrors(MaskErrors):
-    """Gives every error a code: parse and validation errors (a wrong type, an unknown
-    enum value) are BAD_USER_INPUT; unexpected exceptions are masked as "Unexpected
-    error" with the request id, which the log line of the real error carries too."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda e: not _is_expected(e))
-
-    def _request_id(self) -> str:
-        context = self.execution_context.context
-        return getattr(context, "request_id", "-")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = self._request_id()
-        log.error(
-            "unexpected error in %s",
-            ".".join(str(p) for p in (error.path or [])) or "operation",
-            exc_info=error.original_error,
-            extra={"request_id": request_id},
-        )
-        metrics.ERRORS.labels(code=INTERNAL).inc()
-        return GraphQLError(
-            f"Unexpected error (request id {request_id}).",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": INTERNAL, "requestId": request_id},
-        )
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
-            if error.extensions is None or "code" not in error.extensions:
-                error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
-            code = str(error.extensions["code"])
-            if code != INTERNAL:
-                metrics.ERRORS.labels(code=code).inc()
-        return processed
+def finish_errors(errors: list[GraphQLError], execution_context: Any) -> None:
+    """Gives every error its code, in place, once: parse and validation errors (a wrong
+    type, an unknown enum value, a syntax error) are BAD_USER_INPUT; an unexpected
+    exception becomes "Unexpected error" with the request id, which the log line of the
+    real error (with its stack) carries too. Runs on every path strawberry reports
+    errors through, including failures before execution that bypass extensions."""
+    context = getattr(execution_context, "context", None)
+    request_id = getattr(context, "request_id", None) or REQUEST_ID.get()
+    for error in errors:
+        if getattr(error, "_introductions_finished", False):
+            continue
+        if not _is_expected(error):
+            log.error(
+                "unexpected error in %s",
+                ".".join(str(p) for p in (error.path or [])) or "operation",
+                exc_info=error.original_error,
+                extra={"request_id": request_id},
+            )
+            error.message = f"Unexpected error (request id {request_id})."
+            error.args = (error.message,)
+            error.original_error = None
+            error.extensions = {"code": INTERNAL, "requestId": request_id}
+        elif not error.extensions or "code" not in error.extensions:
+            error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+        error._introductions_finished = True  # type: ignore[attr-defined]
+        metrics.ERRORS.labels(code=str(error.extensions["code"])).inc()

@@ -1,0 +1,42 @@
+"""The API in process (Starlette's TestClient runs its lifespan and websockets), on a real
+SQLite file and on a real PostgreSQL schema, with the projections running beside it."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import build_services, create_app
+from api.services import Services
+from domain.storage import Storage
+from tests.api.graphql_client import GraphQL
+
+ADMIN_TOKEN = "test-admin-token-" + "x" * 32
+HAS_READ_MODELS = (
+    importlib.util.find_spec("projections.read_models") is not None
+    and importlib.util.find_spec("projections.runner") is not None
+)
+NO_READ_MODELS = "projections.read_models / runner have not landed yet"
+needs_read_models = pytest.mark.skipif(not HAS_READ_MODELS, reason=NO_READ_MODELS)
+
+
+@pytest.fixture
+def services(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+    monkeypatch.setenv("INTRODUCTIONS_ADMIN_TOKEN", ADMIN_TOKEN)
+    services = build_services(storage)
+    yield services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    app = create_app(services, run_projections=HAS_READ_MODELS)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def gql(client: TestClient) -> GraphQL:
+    return GraphQL(client, ADMIN_TOKEN)

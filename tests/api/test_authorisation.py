@@ -1,0 +1,230 @@
+"""Who may do what: the admin, the introducer, each party, an outsider and no token,
+against every operation of the contract. An outsider cannot learn that an introduction
+exists: it sees exactly what it sees for a random id."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from tests.api.conftest import needs_read_models
+from tests.api.graphql_client import (
+    BURN,
+    CONSENT,
+    DECLINE,
+    DELIVERIES,
+    FORMED,
+    HISTORY,
+    INTRODUCTION,
+    INTRODUCTION_AT,
+    INTRODUCTIONS,
+    ISSUE_TOKEN,
+    LEADERBOARD,
+    ME,
+    PROPOSE,
+    REGISTER,
+    REGISTER_WEBHOOK,
+    REPLY,
+    REPUTATION,
+    TRACK_RECORD,
+    WEBHOOKS,
+    GraphQL,
+)
+
+ROLES = ("admin", "introducer", "requester", "target", "outsider", "anonymous")
+OK = "OK"
+
+
+class Cast:
+    def __init__(self, gql: GraphQL) -> None:
+        self.gql = gql
+        self.ids = {r: gql.register(r.capitalize()) for r in ROLES[1:5]}
+
+    def token(self, role: str) -> str | None:
+        if role == "admin":
+            return self.gql.admin_token
+        if role == "anonymous":
+            return None
+        return self.gql.tokens[self.ids[role]]
+
+    def introduction(self, state: str) -> str:
+        """A fresh introduction of requester and target by introducer, in a given state."""
+        g, ids = self.gql, self.ids
+        # The same pair may be open only once per introducer: use a fresh target each time.
+        target = g.register(f"Target {uuid.uuid4().hex[:6]}") if state != "base" else ids["target"]
+        intro = g.mutate(ids["introducer"], PROPOSE, r=ids["requester"], t=target, c="c")
+        iid = intro["introduction"]["id"]
+        if state in {"CONSENTED", "REPLIED"}:
+            g.mutate(ids["requester"], CONSENT, id=iid)
+            g.mutate(target, CONSENT, id=iid)
+        if state == "REPLIED":
+            g.mutate(ids["requester"], REPLY, id=iid)
+        self.last_target = target
+        return iid
+
+    def outcome(self, role: str, query: str, **variables: object) -> str:
+        body = self.gql.result(query, self.token(role), **variables)
+        if body.get("errors"):
+            assert body["data"] is None or not any(body["data"].values()), body
+            return body["errors"][0]["extensions"]["code"]
+        payload = next(iter(body["data"].values()))
+        if isinstance(payload, dict) and payload.get("errors"):
+            return payload["errors"][0]["code"]
+        return OK
+
+
+@pytest.fixture
+def cast(gql: GraphQL) -> Cast:
+    return Cast(gql)
+
+
+PARTY_ONLY = {
+    "admin": "FORBIDDEN",
+    "introducer": "FORBIDDEN",
+    "requester": OK,
+    "target": OK,
+    "outsider": "NOT_FOUND",
+    "anonymous": "UNAUTHENTICATED",
+}
+PARTY_OR_INTRODUCER = {**PARTY_ONLY, "introducer": OK}
+ADMIN_ONLY = {r: "FORBIDDEN" for r in ROLES[1:5]} | {"admin": OK, "anonymous": "UNAUTHENTICATED"}
+
+
+def _as_party(cast: Cast, role: str) -> str:
+    return cast.last_target if role == "target" else role
+
+
+MUTATIONS: dict[str, tuple[str, Callable[[Cast, str], dict[str, object]], dict[str, str]]] = {
+    "consentToIntroduction": ("PROPOSED", lambda c, i: {"id": i}, PARTY_ONLY),
+    "declineIntroduction": ("PROPOSED", lambda c, i: {"id": i}, PARTY_ONLY),
+    "recordReply": ("CONSENTED", lambda c, i: {"id": i}, PARTY_ONLY),
+    "recordRelationshipFormed": ("REPLIED", lambda c, i: {"id": i}, PARTY_OR_INTRODUCER),
+    "burnIntroduction": (
+        "CONSENTED",
+        lambda c, i: {"id": i, "blamed": c.ids["requester"], "reason": "CANNED_MESSAGE"},
+        PARTY_OR_INTRODUCER,
+    ),
+}
+DOCUMENTS = {
+    "consentToIntroduction": CONSENT,
+    "declineIntroduction": DECLINE,
+    "recordReply": REPLY,
+    "recordRelationshipFormed": FORMED,
+    "burnIntroduction": BURN,
+}
+
+
+@pytest.mark.parametrize("operation", sorted(MUTATIONS))
+def test_introduction_mutations(cast: Cast, operation: str) -> None:
+    state, variables, expected = MUTATIONS[operation]
+    seen = {}
+    for role in ROLES:
+        iid = cast.introduction(state)
+        if role == "target":
+            # the fresh target of this introduction acts, with its own token
+            cast.gql.tokens["__target"] = cast.gql.tokens[cast.last_target]
+            token = cast.gql.tokens[cast.last_target]
+            body = cast.gql.result(DOCUMENTS[operation], token, **variables(cast, iid))
+            payload = body["data"][operation]
+            seen[role] = payload["errors"][0]["code"] if payload["errors"] else OK
+        else:
+            seen[role] = cast.outcome(role, DOCUMENTS[operation], **variables(cast, iid))
+    assert seen == expected
+
+
+def test_propose(cast: Cast) -> None:
+    seen = {}
+    for role in ROLES:
+        a = cast.gql.register(f"A {role}")
+        b = cast.gql.register(f"B {role}")
+        seen[role] = cast.outcome(role, PROPOSE, r=a, t=b, c="c")
+    assert seen == {r: OK for r in ROLES[1:5]} | {
+        "admin": "FORBIDDEN",
+        "anonymous": "UNAUTHENTICATED",
+    }
+
+
+def test_admin_mutations(cast: Cast) -> None:
+    for document, variables in (
+        (REGISTER, {"name": "Someone"}),
+        (ISSUE_TOKEN, {"id": cast.ids["outsider"]}),
+    ):
+        seen = {role: cast.outcome(role, document, **variables) for role in ROLES}
+        assert seen == ADMIN_ONLY, document
+
+
+def test_webhooks_are_the_admins_alone(cast: Cast) -> None:
+    # registerWebhook: FORBIDDEN for persons; the admin is told the engine is not there yet.
+    seen = {role: cast.outcome(role, REGISTER_WEBHOOK) for role in ROLES}
+    assert seen == {r: "FORBIDDEN" for r in ROLES[:5]} | {"anonymous": "UNAUTHENTICATED"}
+    for document, variables in ((WEBHOOKS, {}), (DELIVERIES, {"id": str(uuid.uuid4())})):
+        seen = {role: cast.outcome(role, document, **variables) for role in ROLES}
+        assert seen == ADMIN_ONLY
+    assert cast.gql.admin(WEBHOOKS) == {"webhooks": []}
+
+
+def test_reading_an_introduction(cast: Cast) -> None:
+    iid = cast.introduction("base")
+    random_id = str(uuid.uuid4())
+    for role in ROLES[:4]:
+        token = cast.token(role)
+        assert cast.gql.data(INTRODUCTION, token, id=iid)["introduction"]["id"] == iid
+        assert cast.gql.data(INTRODUCTION_AT, token, id=iid, v=1)["introductionAt"]["version"] == 1
+        assert len(cast.gql.data(HISTORY, token, id=iid)["introductionHistory"]) == 1
+    outsider = cast.token("outsider")
+    for some_id in (iid, random_id):
+        assert cast.gql.result(INTRODUCTION, outsider, id=some_id) == {
+            "data": {"introduction": None}
+        }
+        assert cast.gql.result(INTRODUCTION_AT, outsider, id=some_id, v=1) == {
+            "data": {"introductionAt": None}
+        }
+        assert cast.gql.result(HISTORY, outsider, id=some_id) == {
+            "data": {"introductionHistory": []}
+        }
+    for document in (INTRODUCTION, INTRODUCTION_AT, HISTORY):
+        assert cast.outcome("anonymous", document, id=iid) == "UNAUTHENTICATED"
+
+
+def test_me(cast: Cast) -> None:
+    assert cast.gql.admin(ME) == {"me": None}
+    for role in ROLES[1:5]:
+        assert cast.gql.data(ME, cast.token(role))["me"]["id"] == cast.ids[role]
+    assert cast.outcome("anonymous", ME) == "UNAUTHENTICATED"
+
+
+@needs_read_models
+def test_read_models_are_for_every_authenticated_caller(cast: Cast) -> None:
+    cast.introduction("base")
+    introducer = cast.ids["introducer"]
+    for role in ROLES[:5]:
+        token = cast.token(role)
+        rep = cast.gql.data(REPUTATION, token, id=introducer)["introducerReputation"]
+        assert rep["proposed"] == 1
+        assert cast.gql.data(LEADERBOARD, token, n=5)["leaderboard"] is not None
+        record = cast.gql.data(TRACK_RECORD, token, id=cast.ids["requester"])["person"]
+        assert record["trackRecord"]["introductionsAsParty"] == 1
+    for document, variables in (
+        (REPUTATION, {"id": introducer}),
+        (LEADERBOARD, {"n": 5}),
+        (TRACK_RECORD, {"id": introducer}),
+        (INTRODUCTIONS, {}),
+    ):
+        assert cast.outcome("anonymous", document, **variables) == "UNAUTHENTICATED"
+
+
+@needs_read_models
+def test_lists_show_only_visible_introductions(cast: Cast) -> None:
+    cast.introduction("base")
+    for role in ROLES[:4]:
+        page = cast.gql.data(INTRODUCTIONS, cast.token(role))["introductions"]
+        assert page["totalCount"] == 1, role
+    page = cast.gql.data(INTRODUCTIONS, cast.token("outsider"))["introductions"]
+    assert page == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None},
+                    "totalCount": 0}
+    # filtering on someone else's introductions does not reveal them either
+    f = {"introducerId": cast.ids["introducer"]}
+    page = cast.gql.data(INTRODUCTIONS, cast.token("outsider"), f=f)["introductions"]
+    assert page["totalCount"] == 0
