@@ -12,7 +12,7 @@ from eventsourcing.projection import Projection
 from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
-Positioned = tuple[int, Any]  # (log position, domain event)
+Positioned = tuple[int, Any, str]  # (log position, domain event, introduction id)
 
 
 class ViewProjection(Projection[Any], Generic[V]):
@@ -29,7 +29,10 @@ class ViewProjection(Projection[Any], Generic[V]):
         with self.typed_view.write() as cur:
             position = self.typed_view.position_in(cur) or 0
             self.write_batch(
-                cur, [(tracking.notification_id, domain_event)], position, tracking.notification_id
+                cur,
+                [(tracking.notification_id, domain_event, str(domain_event.originator_id))],
+                position,
+                tracking.notification_id,
             )
 
     def write_batch(

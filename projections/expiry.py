@@ -73,12 +73,11 @@ class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
             "expiry_candidates",
             COLUMNS,
             "introduction_id",
-            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
         )
         closed: set[str] = set()
-        for _, e in events:
+        for _, e, introduction_id in events:
             kind = type(e)
-            introduction_id = str(e.originator_id)
             if kind is Ev.IntroductionProposed:
                 rows[introduction_id] = [introduction_id, 0, None]
                 closed.discard(introduction_id)

@@ -58,7 +58,9 @@ class Fanout:
             return
         last = notifications[-1].id
         decode = self.mapper.to_domain_event
-        decoded: list[Positioned] = [(n.id, decode(n)) for n in notifications if n.topic in TOPICS]
+        decoded: list[Positioned] = [
+            (n.id, decode(n), str(n.originator_id)) for n in notifications if n.topic in TOPICS
+        ]
         moved = {}
         with self.store.write() as cur:
             for projection in self.projections:

@@ -172,13 +172,12 @@ class IntroductionListProjection(ViewProjection[IntroductionListView]):
             "introduction_list",
             COLUMNS,
             "id",
-            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
         )
         members: list[tuple[Any, ...]] = []
         changed: set[str] = set()
-        for position, e in events:
+        for position, e, introduction_id in events:
             kind = type(e)
-            introduction_id = str(e.originator_id)
             at = to_us(e.timestamp)
             if kind is Ev.IntroductionProposed:
                 seq = position

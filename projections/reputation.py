@@ -149,17 +149,18 @@ class ReputationProjection(ViewProjection[ReputationView]):
             "reputation_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
-            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
         )
         introducers = {row[_INTRODUCER] for row in opened.values()}
-        introducers.update(e.introducer_id for _, e in events if type(e) is Ev.IntroductionProposed)
+        introducers.update(
+            e.introducer_id for _, e, _ in events if type(e) is Ev.IntroductionProposed
+        )
         people = view.load(cur, "reputation", COLUMNS, "introducer_id", introducers)
         closed: set[str] = set()
         changed: set[str] = set()
 
-        for _, e in events:
+        for _, e, introduction_id in events:
             kind = type(e)
-            introduction_id = str(e.originator_id)
             if kind is Ev.IntroductionProposed:
                 opened[introduction_id] = [introduction_id, e.introducer_id, 0, 0]
                 closed.discard(introduction_id)

@@ -87,10 +87,10 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
             "track_record_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
-            {str(e.originator_id) for _, e in events if type(e) is not Ev.IntroductionProposed},
+            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
         )
-        persons = {e.actor_id for _, e in events if e.actor_id}
-        for _, e in events:
+        persons = {e.actor_id for _, e, _ in events if e.actor_id}
+        for _, e, _ in events:
             if type(e) is Ev.IntroductionProposed:
                 persons.update((e.requester_id, e.target_id))
             elif type(e) is Ev.IntroductionBurned:
@@ -109,9 +109,8 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
             changed.add(person_id)
             return row
 
-        for _, e in events:
+        for _, e, introduction_id in events:
             kind = type(e)
-            introduction_id = str(e.originator_id)
             if kind is Ev.IntroductionProposed:
                 opened[introduction_id] = [introduction_id, e.requester_id, e.target_id, 0, 0]
                 closed.discard(introduction_id)

@@ -267,6 +267,44 @@ class PostgresView(View, PostgresTrackingRecorder):
         with self.datastore.get_connection() as conn, conn.transaction(force_rollback=True):
             yield conn.cursor(row_factory=tuple_row)
 
+    # Row-at-a-time executemany costs a round trip per row here; these send a whole
+    # batch as one array per column instead.
+
+    def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        statement = (
+            f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)} "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
+        )
+        cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
+
+    def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        if rows:
+            names = [c.strip() for c in columns.split(",")]
+            statement = f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)}"
+            cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
+
+    def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
+        keys = list(keys)
+        if keys:
+            cur.execute(self.sql(f"DELETE FROM {{s}}{table} WHERE {key} = ANY(?)"), [keys])
+
+    def _unnest(self, cur: Cursor, table: str, names: list[str]) -> str:
+        types: dict[str, str] = self.__dict__.setdefault("_column_types", {})
+        if table not in types:
+            cur.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s",
+                (self.datastore.schema, table),
+            )
+            types.update({f"{table}.{name}": kind for name, kind in cur.fetchall()})
+            types[table] = table
+        arrays = ", ".join(f"?::{types[f'{table}.{name}']}[]" for name in names)
+        return f"SELECT * FROM unnest({arrays})"
+
     def _lock_ddl(self, cur: Cursor) -> None:
         # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
         key = zlib.crc32(f"{self.datastore.schema}.{self.name}".encode())
