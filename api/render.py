@@ -41,12 +41,13 @@ def finding_text(finding: Finding) -> str:
     )
 
 
-def verify_summary(report: VerifyReport, seconds: float) -> str:
+def verify_summary(report: VerifyReport, seconds: float, *, snapshots: bool = False) -> str:
     rate = f", {report.events / seconds:,.0f} events/s" if seconds > 0 and report.events else ""
+    also = " and every snapshot matches its events" if snapshots else ""
     return (
         f"Verified {_count(report.aggregates, 'aggregate')} and "
         f"{_count(report.events, 'event')} "
-        f"in {seconds:.2f}s{rate}: every chain holds."
+        f"in {seconds:.2f}s{rate}: every chain holds{also}."
     )
 
 

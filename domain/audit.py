@@ -62,6 +62,7 @@ class VerifyReport:
     events: int = 0
     last_position: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    aggregate_ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -143,6 +144,7 @@ class ChainVerifier:
                     ),
                 )
         self.report.aggregates = len(self.chains)
+        self.report.aggregate_ids = list(self.chains)
         return self.report
 
     def heads(self) -> list[list[Any]]:

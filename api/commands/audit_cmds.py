@@ -27,6 +27,7 @@ from domain.audit import (
 from domain.bootstrap import open_application
 from domain.errors import DomainError
 from domain.replay import replay as replay_steps
+from domain.snapshot_audit import verify_snapshots
 
 
 def history(
@@ -95,6 +96,9 @@ def verify(
     checkpoint: str | None = typer.Option(
         None, "--checkpoint", help="Also prove nothing recorded before this checkpoint is gone."
     ),
+    snapshots: bool = typer.Option(
+        False, "--snapshots", help="Also rebuild every snapshotted state and compare (slower)."
+    ),
 ) -> None:
     """Recompute every hash chain from the stored events; exit 1 at the first that breaks."""
     if aggregate_id is not None and checkpoint is not None:
@@ -119,10 +123,13 @@ def verify(
                 report = verify_aggregate(app, uuid, on_progress=advance)
             if report.events == 0:
                 _fail_usage(f"No events are recorded for {aggregate_id}.")
+        if snapshots and report.ok:
+            with _progress(report.aggregates, "Checking snapshots") as advance:
+                report.findings += verify_snapshots(app, report.aggregate_ids, on_progress=advance)
         seconds = time.perf_counter() - started
     finally:
         app.close()
-    _report(report, seconds)
+    _report(report, seconds, snapshots=snapshots)
 
 
 def checkpoint() -> None:
@@ -139,10 +146,10 @@ def checkpoint() -> None:
     typer.echo(digest)
 
 
-def _report(report: VerifyReport, seconds: float) -> None:
+def _report(report: VerifyReport, seconds: float, *, snapshots: bool = False) -> None:
     first = report.first_finding
     if first is None:
-        typer.echo(verify_summary(report, seconds))
+        typer.echo(verify_summary(report, seconds, snapshots=snapshots))
         return
     typer.echo(finding_text(first))
     more = len(report.findings) - 1

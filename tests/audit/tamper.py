@@ -1,5 +1,6 @@
-"""Changes stored events behind the application's back, with plain SQL, as someone
-with access to the database could: one class per backend, the same four edits."""
+"""Changes stored events (and snapshots) behind the application's back, with plain
+SQL, as someone with access to the database could: one class per backend, the same
+edits."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from domain.storage import Storage
 
 
 class Tamperer(Protocol):
-    def state(self, aggregate_id: UUID, version: int) -> bytes: ...
-    def set_state(self, aggregate_id: UUID, version: int, state: bytes) -> None: ...
+    def state(self, aggregate_id: UUID, version: int, *, snapshot: bool = False) -> bytes: ...
+    def set_state(
+        self, aggregate_id: UUID, version: int, state: bytes, *, snapshot: bool = False
+    ) -> None: ...
     def delete(self, aggregate_id: UUID, version: int) -> None: ...
     def swap_versions(self, aggregate_id: UUID, first: int, second: int) -> None: ...
     def delete_last_in_log(self) -> None: ...
@@ -19,6 +22,7 @@ class Tamperer(Protocol):
 
 class SQLiteTamperer:
     table = "stored_events"
+    snapshots = "stored_snapshots"
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -29,17 +33,21 @@ class SQLiteTamperer:
         with sqlite3.connect(self.path) as conn:
             return conn.execute(sql, params).fetchall()
 
-    def state(self, aggregate_id: UUID, version: int) -> bytes:
+    def state(self, aggregate_id: UUID, version: int, *, snapshot: bool = False) -> bytes:
+        table = self.snapshots if snapshot else self.table
         rows = self.execute(
-            f"SELECT state FROM {self.table} WHERE originator_id=? AND originator_version=?",
+            f"SELECT state FROM {table} WHERE originator_id=? AND originator_version=?",
             aggregate_id.hex,
             version,
         )
         return bytes(rows[0][0])
 
-    def set_state(self, aggregate_id: UUID, version: int, state: bytes) -> None:
+    def set_state(
+        self, aggregate_id: UUID, version: int, state: bytes, *, snapshot: bool = False
+    ) -> None:
+        table = self.snapshots if snapshot else self.table
         self.execute(
-            f"UPDATE {self.table} SET state=? WHERE originator_id=? AND originator_version=?",
+            f"UPDATE {table} SET state=? WHERE originator_id=? AND originator_version=?",
             state,
             aggregate_id.hex,
             version,
@@ -71,6 +79,7 @@ class PostgresTamperer:
     def __init__(self, url: str, schema: str) -> None:
         self.url = url
         self.table = f"{schema}.introductions_events"
+        self.snapshots = f"{schema}.introductions_snapshots"
 
     def execute(self, sql: str, *params: Any) -> list[Any]:
         import psycopg
@@ -79,17 +88,21 @@ class PostgresTamperer:
             cursor = conn.execute(sql.encode(), params)
             return cursor.fetchall() if cursor.description else []
 
-    def state(self, aggregate_id: UUID, version: int) -> bytes:
+    def state(self, aggregate_id: UUID, version: int, *, snapshot: bool = False) -> bytes:
+        table = self.snapshots if snapshot else self.table
         rows = self.execute(
-            f"SELECT state FROM {self.table} WHERE originator_id=%s AND originator_version=%s",
+            f"SELECT state FROM {table} WHERE originator_id=%s AND originator_version=%s",
             aggregate_id,
             version,
         )
         return bytes(rows[0][0])
 
-    def set_state(self, aggregate_id: UUID, version: int, state: bytes) -> None:
+    def set_state(
+        self, aggregate_id: UUID, version: int, state: bytes, *, snapshot: bool = False
+    ) -> None:
+        table = self.snapshots if snapshot else self.table
         self.execute(
-            f"UPDATE {self.table} SET state=%s WHERE originator_id=%s AND originator_version=%s",
+            f"UPDATE {table} SET state=%s WHERE originator_id=%s AND originator_version=%s",
             state,
             aggregate_id,
             version,
