@@ -12,7 +12,7 @@ from eventsourcing.utils import get_topic
 from domain.introduction import Introduction
 from projections import progress
 from projections.base import Positioned, ViewProjection
-from projections.views import View
+from projections.views import APPLICATION_NAME, View
 
 Ev = Introduction
 # Views only read Introduction events; persons and pair indexes are skipped undecoded.
@@ -44,7 +44,7 @@ class Fanout:
     def reload(self) -> int:
         """Reads every view's position; returns the smallest (where to read from)."""
         self.positions = {
-            p.name: p.typed_view.max_tracking_id("Introductions") or 0 for p in self.projections
+            p.name: p.typed_view.max_tracking_id(APPLICATION_NAME) or 0 for p in self.projections
         }
         return self.start()
 

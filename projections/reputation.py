@@ -24,7 +24,14 @@ from domain.introduction import Introduction
 from projections.base import Positioned, ViewProjection
 from projections.records import Reputation
 from projections.scoring import beta_score, decay_factor, wilson_lower_bound
-from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
+from projections.views import (
+    APPLICATION_NAME,
+    Cursor,
+    PostgresView,
+    SQLiteView,
+    View,
+    to_us,
+)
 
 Ev = Introduction
 
@@ -102,7 +109,7 @@ class ReputationView(View):
                 f"UPDATE {{s}}{self.tracking_table} "
                 "SET notification_id = notification_id WHERE application_name = ?"
             ),
-            ("Introductions",),
+            (APPLICATION_NAME,),
         )
 
 

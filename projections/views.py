@@ -30,7 +30,9 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-APPLICATION_NAME = "Introductions"  # the name the application's events are tracked under
+from domain.application import IntroductionsApp
+
+APPLICATION_NAME = IntroductionsApp.name  # what positions in its log are tracked under
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SQLITE_MAX_PARAMS = 500
 

@@ -22,14 +22,16 @@ Step = tuple[str, int, int, int]
 steps = st.lists(
     st.tuples(
         st.sampled_from(
-            ["propose", "consent", "decline", "reply", "form", "burn", "expire", "wait"]
+            ["advance"] * 9
+            + ["propose"] * 3
+            + ["consent", "decline", "reply", "form", "burn", "expire", "wait"]
         ),
         st.integers(0, PEOPLE - 1),
         st.integers(0, PEOPLE - 1),
         st.integers(0, 40),
     ),
-    min_size=1,
-    max_size=40,
+    min_size=10,
+    max_size=60,
 )
 
 
@@ -51,6 +53,10 @@ def _apply(
             return
         elif op == "expire":
             app.expire(introduction)
+        elif op == "advance":
+            still_open = [i for i in intros if not app.get_introduction(i).is_final]
+            if still_open:
+                _advance(app, clock, still_open[-1 - n % min(2, len(still_open))], x, y, n)
         else:
             current = app.get_introduction(introduction)
             party = current.parties[x % 2]
@@ -74,6 +80,36 @@ def _apply(
                 )
     except DomainError:
         pass  # refused commands write nothing, and are part of a random history
+
+
+def _advance(
+    app: IntroductionsApp, clock: FakeClock, introduction: str, x: int, y: int, n: int
+) -> None:
+    """Moves an introduction one likely step along its life, so that histories reach
+    every outcome instead of mostly refused commands."""
+    current = app.get_introduction(introduction)
+    status, party = current.status.value, current.parties[x % 2]
+    if status == "PROPOSED":
+        if x == y == 0:
+            app.decline(party, introduction, "no")
+        else:
+            waiting = [p for p in current.parties if p not in current.consented_by]
+            app.consent(waiting[0], introduction)
+    elif status == "CONSENTED" and y % 3 == 2:
+        clock.advance(days=14 + n % 3)
+        app.expire(introduction)
+    elif status in ("CONSENTED", "REPLIED") and y % 3 == 0:
+        app.record_reply(party, introduction, "hi")
+    elif status == "REPLIED" and y % 3 == 1:
+        app.record_relationship_formed(current.introducer_id, introduction)
+    elif status in ("CONSENTED", "REPLIED"):
+        app.burn(
+            party,
+            introduction,
+            current.parties[y % 2],
+            "CANNED_MESSAGE",
+            ["SKILL", "CARING", "UNKNOWN"][n % 3],
+        )
 
 
 def _check(kind: str, history: list[Step]) -> None:
