@@ -3,6 +3,8 @@ log position of its last event, which read models can be asked to wait for."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ from domain.person import Person
 
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 5
+RETRY_PAUSE_SECONDS = 0.01
 DEFAULT_EXPIRE_AFTER = timedelta(days=14)
 SNAPSHOT_EVERY = 100
 
@@ -334,7 +337,7 @@ class IntroductionsApp(Application[UUID]):
         expected_version: int | None,
         command: Callable[[Introduction], None],
     ) -> CommandResult:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             introduction = self._visible_introduction(introduction_id, actor_id)
             if expected_version is not None and introduction.version != expected_version:
                 msg = (
@@ -348,7 +351,9 @@ class IntroductionsApp(Application[UUID]):
             except ConcurrencyConflict:
                 if expected_version is not None:
                     raise
-                # No version was promised: re-validate against the fresh state.
+                # No version was promised: re-validate against the fresh state, after a
+                # random, growing pause so that racing writers do not collide again.
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
         raise _busy()
 
     def _version_at(self, introduction: Introduction, at: datetime) -> int | None:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from datetime import timedelta
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    PersistenceError,
+    ProgrammingError,
+)
 
 from domain.application import DEFAULT_EXPIRE_AFTER, Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
 from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment
 
 EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
+OPEN_ATTEMPTS = 5
 
 
 def expire_after_from_environment(environ: dict[str, str] | None = None) -> timedelta:
@@ -36,13 +44,30 @@ def open_application(
     expire_after: timedelta | None = None,
 ) -> IntroductionsApp:
     storage = storage or storage_from_environment()
-    try:
-        return IntroductionsApp(
-            env=storage.env,
-            clock=clock,
-            expire_after=expire_after or expire_after_from_environment(),
-        )
-    except (PersistenceError, OSError) as e:
-        reason = " ".join(str(e).split()) or type(e).__name__
-        msg = f"{DATABASE_URL_VARIABLE}={storage.display!r}: cannot open the database: {reason}"
-        raise ConfigurationError(msg) from None
+    expire_after = expire_after or expire_after_from_environment()
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        try:
+            return IntroductionsApp(env=storage.env, clock=clock, expire_after=expire_after)
+        except PersistenceError as e:
+            if attempt == OPEN_ATTEMPTS or not _racing_to_create_tables(e):
+                raise _cannot_open(storage, e) from None
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311
+        except OSError as e:
+            raise _cannot_open(storage, e) from None
+    raise AssertionError  # unreachable: the last attempt returns or raises
+
+
+def _racing_to_create_tables(e: PersistenceError) -> bool:
+    """Processes starting together all create the tables, and PostgreSQL refuses some of
+    that DDL when it runs at the same moment: concurrent CREATE OR REPLACE FUNCTION
+    ("tuple concurrently updated"), CREATE TABLE IF NOT EXISTS ("relation ... already
+    exists", or a duplicate pg_type row). The other process has created them: open again."""
+    if isinstance(e, IntegrityError | InternalError):
+        return True
+    return isinstance(e, ProgrammingError) and "already exists" in str(e)
+
+
+def _cannot_open(storage: Storage, e: Exception) -> ConfigurationError:
+    reason = " ".join(str(e).split()) or type(e).__name__
+    msg = f"{DATABASE_URL_VARIABLE}={storage.display!r}: cannot open the database: {reason}"
+    return ConfigurationError(msg)

@@ -1,0 +1,60 @@
+"""The body of one racing OS process (imported by name under the 'spawn' start method):
+it opens its own application on the shared storage and replies N times."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from domain.bootstrap import open_application
+from domain.errors import ConcurrencyConflict
+from domain.storage import parse_database_url
+
+
+def reply_rounds(
+    url: str,
+    introduction_id: str,
+    actor_id: str,
+    name: str,
+    rounds: int,
+    with_expected_version: bool,
+    start: Any,
+    results: Any,
+) -> None:
+    outcome: dict[str, Any] = {"name": name, "succeeded": [], "conflicts": [], "errors": []}
+    app = None
+    try:
+        app = open_application(parse_database_url(url))
+        start.wait(timeout=30)
+        for n in range(rounds):
+            message = f"{name} #{n}"
+            try:
+                if with_expected_version:
+                    seen = app.get_introduction(introduction_id).version
+                    app.record_reply(actor_id, introduction_id, message, expected_version=seen)
+                else:
+                    app.record_reply(actor_id, introduction_id, message)
+            except ConcurrencyConflict as e:
+                outcome["conflicts"].append(e.message)
+            else:
+                outcome["succeeded"].append(message)
+    except Exception:
+        outcome["errors"].append(traceback.format_exc())
+        start.abort()  # let the other racer stop waiting
+    finally:
+        if app is not None:
+            app.close()
+        results.put(outcome)
+
+
+def open_together(url: str, start: Any, results: Any) -> None:
+    """Open the application at the same moment as other processes, then read."""
+    try:
+        start.wait(timeout=30)
+        app = open_application(parse_database_url(url))
+        try:
+            results.put(("opened", app.recorder.max_notification_id()))
+        finally:
+            app.close()
+    except Exception:
+        results.put(("failed", traceback.format_exc()))

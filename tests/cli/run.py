@@ -1,0 +1,27 @@
+"""Running the `introductions` command as a user would: a separate process, configured
+only through its environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CLI = [sys.executable, "-c", "from api.cli import main; main()"]
+
+
+def introductions(
+    *args: str, database_url: str, cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTRODUCTIONS_")}
+    env |= {"INTRODUCTIONS_DATABASE_URL": database_url, "COLUMNS": "250", "NO_COLOR": "1"}
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
