@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import generate_latest
@@ -64,6 +65,17 @@ def build_services(storage: Storage | None = None) -> Services:
 
 
 class IntroductionsRouter(GraphQLRouter[Context, None]):
+    def parse_json(self, data: str | bytes) -> Any:
+        # strawberry assumes a JSON object and crashes (500) on `"a string"` or `12`;
+        # anything but an object is the client's mistake. (No batching: no lists.)
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
+
     async def on_ws_connect(self, context: Context) -> Any:
         """Websockets authenticate in connection_init: {"authorization": "Bearer <token>"}."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}

@@ -24,10 +24,9 @@ needs_read_models = pytest.mark.skipif(not HAS_READ_MODELS, reason=NO_READ_MODEL
 
 
 @pytest.fixture
-def services(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+def services(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> Services:
     monkeypatch.setenv("INTRODUCTIONS_ADMIN_TOKEN", ADMIN_TOKEN)
-    services = build_services(storage)
-    yield services
+    return build_services(storage)  # closed by the app's lifespan
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ PAYLOAD = f"introduction {{ {INTRODUCTION_FIELDS} }} errors {{ code message fiel
 REGISTER = """mutation($name: String!, $org: String, $offers: [String!], $needs: [String!]) {
   registerPerson(input: {displayName: $name, organization: $org, offers: $offers, needs: $needs}) {
     person { id displayName organization offers needs } errors { code message field } } }"""
-ISSUE_TOKEN = """mutation($id: ID!) { issueToken(personId: $id) { token errors { code message field } } }"""
+ISSUE_TOKEN = (
+    """mutation($id: ID!) { issueToken(personId: $id) { token errors { code message field } } }"""
+)
 PROPOSE = f"""mutation($r: ID!, $t: ID!, $c: String!, $g: String) {{
   proposeIntroduction(input: {{requesterId: $r, targetId: $t, context: $c, guidelines: $g}}) {{
     {PAYLOAD} }} }}"""
@@ -34,7 +36,9 @@ BURN = f"""mutation($id: ID!, $blamed: ID!, $reason: BurnReason!, $cause: BurnCa
 REGISTER_WEBHOOK = """mutation { registerWebhook(input: {url: "https://example.com/hook"}) {
   registration { secret } errors { code message field } } }"""
 INTRODUCTION = f"""query($id: ID!) {{ introduction(id: $id) {{ {INTRODUCTION_FIELDS} }} }}"""
-INTRODUCTION_AT = """query($id: ID!, $v: Int) { introductionAt(id: $id, version: $v) { id version status } }"""
+INTRODUCTION_AT = (
+    """query($id: ID!, $v: Int) { introductionAt(id: $id, version: $v) { id version status } }"""
+)
 HISTORY = """query($id: ID!) { introductionHistory(id: $id) {
   id introductionId version type occurredAt actorId data } }"""
 INTRODUCTIONS = """query($f: IntroductionFilter, $first: Int, $after: String) {
@@ -45,13 +49,16 @@ INTRODUCTIONS = """query($f: IntroductionFilter, $first: Int, $after: String) {
 REPUTATION = """query($id: ID!) { introducerReputation(introducerId: $id) {
   introducer { displayName } score rankingScore proposed consented declined replied
   relationshipsFormed burned expired } }"""
-LEADERBOARD = """query($n: Int) { leaderboard(first: $n) { introducer { displayName } score rankingScore } }"""
+LEADERBOARD = """query($n: Int) {
+  leaderboard(first: $n) { introducer { displayName } score rankingScore } }"""
 TRACK_RECORD = """query($id: ID!) { person(id: $id) { displayName trackRecord {
-  introductionsAsParty consentsGiven declines repliesSent burnsBlamed ghosted screening reasons } } }"""
+  introductionsAsParty consentsGiven declines repliesSent burnsBlamed ghosted screening
+  reasons } } }"""
 ME = "{ me { id displayName } }"
 WEBHOOKS = "{ webhooks { id } }"
 DELIVERIES = """query($id: ID!) { webhookDeliveries(webhookId: $id) { id } }"""
-SUBSCRIBE = """subscription($id: ID, $by: ID) { introductionEvents(introductionId: $id, introducerId: $by) {
+SUBSCRIBE = """subscription($id: ID, $by: ID) {
+  introductionEvents(introductionId: $id, introducerId: $by) {
   id introductionId version type occurredAt actorId data } }"""
 
 
@@ -107,21 +114,29 @@ class GraphQL:
 def seed_story(gql: GraphQL) -> dict[str, str]:
     """DOMAIN.md's story through GraphQL: Jason introduces Jim to John; both consent, Jim
     replies, John burns it (TRANSACTIONAL_ASK, SKILL). Kent: Alice -> Bob, formed."""
-    ids = {
-        name: gql.register(name)
-        for name in ("Jason", "Jim", "John", "Kent", "Alice", "Bob")
-    }
+    ids = {name: gql.register(name) for name in ("Jason", "Jim", "John", "Kent", "Alice", "Bob")}
     jason, jim, john = ids["Jason"], ids["Jim"], ids["John"]
     kent, alice, bob = ids["Kent"], ids["Alice"], ids["Bob"]
     burned = gql.mutate(
-        jason, PROPOSE, r=jim, t=john, c="Jim manages projects; John hires them.",
+        jason,
+        PROPOSE,
+        r=jim,
+        t=john,
+        c="Jim manages projects; John hires them.",
         g="Learn what John's organization does first.",
     )["introduction"]["id"]
     gql.mutate(jim, CONSENT, id=burned)
     gql.mutate(john, CONSENT, id=burned)
     gql.mutate(jim, REPLY, id=burned, m="Dear John, what do you have for me?")
-    gql.mutate(john, BURN, id=burned, blamed=jim, reason="TRANSACTIONAL_ASK", cause="SKILL",
-               n="One more 'what can you do for me' e-mail.")
+    gql.mutate(
+        john,
+        BURN,
+        id=burned,
+        blamed=jim,
+        reason="TRANSACTIONAL_ASK",
+        cause="SKILL",
+        n="One more 'what can you do for me' e-mail.",
+    )
     formed = gql.mutate(kent, PROPOSE, r=alice, t=bob, c="Data platforms meet product design.")[
         "introduction"
     ]["id"]

@@ -222,8 +222,11 @@ def test_lists_show_only_visible_introductions(cast: Cast) -> None:
         page = cast.gql.data(INTRODUCTIONS, cast.token(role))["introductions"]
         assert page["totalCount"] == 1, role
     page = cast.gql.data(INTRODUCTIONS, cast.token("outsider"))["introductions"]
-    assert page == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None},
-                    "totalCount": 0}
+    assert page == {
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "totalCount": 0,
+    }
     # filtering on someone else's introductions does not reveal them either
     f = {"introducerId": cast.ids["introducer"]}
     page = cast.gql.data(INTRODUCTIONS, cast.token("outsider"), f=f)["introductions"]

@@ -29,7 +29,8 @@ def trio(gql: GraphQL) -> tuple[str, str, str]:
 def _error(gql: GraphQL, token: str, query: str, **variables: object) -> dict[str, object]:
     payload = next(iter(gql.data(query, token, **variables).values()))
     assert payload["errors"], payload
-    assert payload.get("introduction") is None and payload.get("person") is None
+    assert payload.get("introduction") is None
+    assert payload.get("person") is None
     return payload["errors"][0]
 
 
@@ -71,15 +72,23 @@ def test_every_error_code_as_data(gql: GraphQL, trio: tuple[str, str, str]) -> N
         ('{ introduction(id: "nope") { id } }', {}),
         ("query($id: ID!) { introduction(id: $id) { id } }", {"id": 12}),
         ("query($id: ID!) { introduction(id: $id) { id } }", {"id": {"a": 1}}),
-        ('mutation { burnIntroduction(input: {id: "a", blamedPersonId: "b", reason: NOPE}) '
-         "{ errors { code } } }", {}),
-        ("query($s: IntroductionStatus) { introductions(filter: {status: $s}) { totalCount } }",
-         {"s": "WHATEVER"}),
+        (
+            'mutation { burnIntroduction(input: {id: "a", blamedPersonId: "b", reason: NOPE}) '
+            "{ errors { code } } }",
+            {},
+        ),
+        (
+            "query($s: IntroductionStatus) { introductions(filter: {status: $s}) { totalCount } }",
+            {"s": "WHATEVER"},
+        ),
         ("{ introductions(first: -1) { totalCount } }", {}),
         ('{ introductions(after: "garbage") { totalCount } }', {}),
-        ("{ introductionAt(id: \"8a4b1e2c-0000-4000-8000-000000000000\", at: \"yesterday\") "
-         "{ id } }", {}),
-        ("{ leaderboard(first: \"ten\") { score } }", {}),
+        (
+            '{ introductionAt(id: "8a4b1e2c-0000-4000-8000-000000000000", at: "yesterday") '
+            "{ id } }",
+            {},
+        ),
+        ('{ leaderboard(first: "ten") { score } }', {}),
         ("{ nosuchfield }", {}),
         ("{ health { ok ", {}),
     ],
@@ -93,7 +102,9 @@ def test_malformed_requests_are_bad_user_input(
 
 
 def test_unexpected_errors_are_masked_and_logged(
-    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch,
+    gql: GraphQL,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def boom(*_: object) -> None:
@@ -112,12 +123,16 @@ def test_unexpected_errors_are_masked_and_logged(
     request_id = response.headers["x-request-id"]
     assert error["message"] == f"Unexpected error (request id {request_id})."
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
-    assert "secret" not in response.text and "Traceback" not in response.text
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
     logged = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
-    assert logged and logged[0].exc_info is not None
+    assert logged
+    assert logged[0].exc_info is not None
 
 
 def test_first_is_capped_at_100(gql: GraphQL) -> None:
-    body = gql.result("{ introductions(first: 100000) { totalCount } leaderboard(first: 5000) "
-                      "{ score } }", gql.admin_token)
+    body = gql.result(
+        "{ introductions(first: 100000) { totalCount } leaderboard(first: 5000) { score } }",
+        gql.admin_token,
+    )
     assert "errors" not in body, body

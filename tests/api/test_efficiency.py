@@ -1,0 +1,72 @@
+"""Storage work stays off the event loop, and a page of introductions with its persons
+costs a constant number of storage round trips."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from typing import Any
+
+import pytest
+
+import domain.application as application
+from api.services import Services
+from tests.api.conftest import needs_read_models
+from tests.api.graphql_client import INTRODUCTIONS, PROPOSE, GraphQL
+
+
+def test_storage_is_never_called_on_the_event_loop(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_loop: list[str] = []
+    recorder: Any = services.app.recorder
+    original = recorder.max_notification_id
+
+    def checked() -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(threading.current_thread().name)
+        except RuntimeError:
+            pass  # no loop in this thread: a worker thread, as it should be
+        return original()
+
+    monkeypatch.setattr(recorder, "max_notification_id", checked)
+    assert gql.data("{ health { ok } }")["health"]["ok"] is True
+    assert on_loop == []
+
+
+@needs_read_models
+def test_a_page_of_introductions_costs_constant_round_trips(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    introducer = gql.register("Connector")
+    people = [gql.register(f"P{i}") for i in range(21)]
+    calls = {"batched": 0, "single": 0}
+    original_batched = application._select_events_of_many
+    recorder: Any = services.app.recorder
+    original_single = recorder.select_events
+
+    def batched(*args: Any) -> Any:
+        calls["batched"] += 1
+        return original_batched(*args)
+
+    def single(*args: Any, **kwargs: Any) -> Any:
+        calls["single"] += 1
+        return original_single(*args, **kwargs)
+
+    def cost(first: int) -> dict[str, int]:
+        calls.update(batched=0, single=0)
+        page = gql.as_(introducer, INTRODUCTIONS, first=first)["introductions"]
+        assert len(page["edges"]) == first
+        assert all(e["node"]["introducer"]["displayName"] == "Connector" for e in page["edges"])
+        return dict(calls)
+
+    for a, b in itertools.pairwise(people):
+        gql.mutate(introducer, PROPOSE, r=a, t=b, c="c")
+    monkeypatch.setattr(application, "_select_events_of_many", batched)
+    monkeypatch.setattr(recorder, "select_events", single)
+    small, large = cost(2), cost(20)
+    assert small == large
+    assert large["single"] <= 1  # authenticating the token: one get by id
+    assert large["batched"] <= 3  # introductions, then their persons

@@ -1,0 +1,120 @@
+"""Hostile or broken requests get 4xx or errors-as-data, never a 5xx, and the service
+keeps answering."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN_TOKEN
+from tests.api.graphql_client import GraphQL
+
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def _deep(depth: int) -> str:
+    # The schema has no cycles, so a query this deep is also invalid; the depth limiter
+    # must still say so, before anything runs.
+    return "{ introductions { edges { node { " + "introducer { " * depth + "id" + " }" * (depth + 4)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "application/json"),
+        (b"{not json", "application/json"),
+        (b"[]", "application/json"),
+        (b'"a string"', "application/json"),
+        (b'{"query": 12}', "application/json"),
+        (b'{"query": "{ health { ok } }", "variables": "nope"}', "application/json"),
+        (b'{"query": null}', "application/json"),
+        (b"query=%7Bhealth%7Bok%7D%7D", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b"{}", "text/plain"),
+    ],
+)
+def test_malformed_bodies_are_4xx(client: TestClient, body: bytes, content_type: str) -> None:
+    response = client.post("/graphql", content=body, headers={**AUTH, "content-type": content_type})
+    assert 400 <= response.status_code < 500 or (
+        response.status_code == 200 and response.json().get("errors")
+    ), (response.status_code, response.text)
+    assert "Traceback" not in response.text
+    assert client.get("/healthz").status_code == 200
+
+
+def test_body_over_one_mebibyte_is_413(client: TestClient) -> None:
+    big = b'{"query": "{ health { ok } }", "pad": "' + b"x" * (1024 * 1024) + b'"}'
+    assert client.post("/graphql", content=big, headers=AUTH).status_code == 413
+
+    def chunks():  # no Content-Length: the limit holds while streaming too
+        for _ in range(20):
+            yield b"x" * (128 * 1024)
+
+    streamed = client.post(
+        "/graphql", content=chunks(), headers={**AUTH, "content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert client.get("/healthz").status_code == 200
+
+
+def test_huge_strings_are_bad_user_input(gql: GraphQL) -> None:
+    body = gql.result(
+        "mutation($n: String!) { registerPerson(input: {displayName: $n}) "
+        "{ person { id } errors { code field } } }",
+        ADMIN_TOKEN,
+        n="x" * 500_000,
+    )
+    assert body["data"]["registerPerson"]["errors"] == [
+        {"code": "BAD_USER_INPUT", "field": "displayName"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        _deep(12),  # deeper than the depth limit
+        "{ " + " ".join(f"a{i}: health {{ ok }}" for i in range(40)) + " }",  # aliases
+        "{ health { " + "ok " * 3000 + "} }",  # tokens
+    ],
+    ids=["depth", "aliases", "tokens"],
+)
+def test_expensive_queries_are_refused(gql: GraphQL, query: str) -> None:
+    body = gql.result(query, ADMIN_TOKEN)
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    limits = ("depth", "aliases", "token")
+    assert any(word in e["message"] for e in body["errors"] for word in limits), body
+
+
+def test_operations_endpoints(client: TestClient, gql: GraphQL) -> None:
+    assert client.get("/healthz").json() == {"ok": True}
+    gql.register("Someone")
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["projections"] == "caught up"
+    text = client.get("/metrics").text
+    for name in (
+        "introductions_http_requests_total",
+        "introductions_http_request_duration_seconds_bucket",
+        "introductions_graphql_errors_total",
+        "introductions_projection_lag_events",
+    ):
+        assert name in text
+    graphiql = client.get("/graphql", headers={"accept": "text/html"})
+    assert graphiql.status_code == 200
+    assert "graphiql" in graphiql.text.lower()
+
+
+def test_no_token_in_logs(
+    client: TestClient, gql: GraphQL, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        person = gql.register("Jim")
+        gql.data("{ me { id } }", gql.tokens[person])
+        gql.result("{ me { id } }", "wrong-token-value")
+    text = "\n".join(r.getMessage() + str(vars(r)) for r in caplog.records)
+    assert ADMIN_TOKEN not in text
+    assert gql.tokens[person] not in text
+    assert "wrong-token-value" not in text
