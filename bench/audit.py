@@ -2,11 +2,13 @@
 
 1. introduction_at latency at versions 10, 1,000 and 10,000 of one 10,000-event
    introduction, with snapshots (every 100 events) and without (a full replay), by
-   version and by instant (binary search over versions), against a scan of all events.
+   version and by instant (binary search over versions), against a scan of all events;
+   and the time to check its 100 snapshots against its events (verify --snapshots).
 2. verify throughput in events/s over a log of N events (default 1,000,000) made of
    introductions of --per-aggregate events each.
 
     python bench/audit.py [--events N] [--per-aggregate K] [--db PATH]
+                          [--time-travel-url URL] [--skip-verify]
 
 With --db, an existing file seeded by an earlier run is reused (seeding is the slow
 part); without it, a temporary file is used and removed.
@@ -28,6 +30,7 @@ from domain.application import IntroductionsApp
 from domain.audit import verify_log
 from domain.bootstrap import open_application
 from domain.introduction import ADMIN, Introduction
+from domain.snapshot_audit import verify_snapshots
 from domain.storage import parse_database_url
 
 LONG = 10_000
@@ -39,6 +42,7 @@ SAVE_EVERY = 1_000  # events per save() while seeding
 class WithoutSnapshots(IntroductionsApp):
     """The same application, reconstructing every state from its events alone."""
 
+    name = IntroductionsApp.name  # the same tables on PostgreSQL (they are named after it)
     is_snapshotting_enabled = False
     snapshotting_intervals = {}  # noqa: RUF012
 
@@ -93,6 +97,10 @@ def bench_time_travel(url: str) -> None:
         print(f"| {version:,} | {by_version:.2f} | {by_instant:.2f} | {replayed:.1f} |")
     scan = median_ms(lambda: list(app.events.get(introduction_id)), 5)
     print(f"(a scan of all {LONG:,} events, as `at` did before: {scan:.1f} ms)")
+    started = time.perf_counter()
+    assert not verify_snapshots(app, [str(introduction_id)])
+    seconds = time.perf_counter() - started
+    print(f"verify --snapshots on it ({LONG // 100} snapshots): {seconds * 1000:.0f} ms")
     plain.close()
     app.close()
 
@@ -134,9 +142,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--per-aggregate", type=int, default=100)
     parser.add_argument("--db", type=Path, help="SQLite file to seed or reuse")
+    parser.add_argument(
+        "--time-travel-url", help="database for the time travel part (default: a SQLite file)"
+    )
+    parser.add_argument("--skip-verify", action="store_true", help="only time travel")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bench_time_travel(f"sqlite:///{Path(folder) / 'long.db'}")
+        bench_time_travel(args.time_travel_url or f"sqlite:///{Path(folder) / 'long.db'}")
+        if args.skip_verify:
+            return
         log = args.db or Path(folder) / "log.db"
         seed_log(f"sqlite:///{log}", args.events, args.per_aggregate)
         bench_verify(f"sqlite:///{log}")

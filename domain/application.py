@@ -358,16 +358,17 @@ class IntroductionsApp(Application[UUID]):
 
     def _version_at(self, introduction: Introduction, at: datetime) -> int | None:
         """The last version recorded at or before `at`, by binary search over versions:
-        about log2(versions) one-event reads instead of the whole history. It relies on
-        times not going back along one introduction (one clock stamps them); if a clock
-        did step back, the answer is still a version at or before `at` whose successor
-        is after it."""
+        about log2(versions / window) one-event reads and one read of the last window,
+        instead of the whole history. It relies on times not going back along one
+        introduction (one clock stamps them); if a clock did step back, the answer is
+        still a version at or before `at` whose successor is after it."""
         if at < introduction.created_on:
             return None
         if at >= introduction.modified_on:
             return introduction.version
+        window = 32  # reading this many events at once costs about one more round trip
         known, beyond = 1, introduction.version  # time(known) <= at < time(beyond)
-        while beyond - known > 1:
+        while beyond - known > window:
             middle = (known + beyond) // 2
             (probe,) = self.events.get(introduction.id, gt=middle - 1, lte=middle)
             assert isinstance(probe, ChainedAggregate.Event)

@@ -9,8 +9,8 @@ Checkpoint digest, "ckpt1-<position>-<sha256 hex>": the position is the last log
 position (notification id) the checkpoint covers; the hash is sha256 over the canonical
 JSON of ["introductions-checkpoint/1", position, [[aggregate id, version, head hash], ...]]
 with one triple per aggregate that had events at or before that position, sorted by
-aggregate id. Verify replays the log, stops the clock at that position and recomputes
-the same hash: an event removed from the end of any chain (or a whole aggregate
+aggregate id. Verify reads the log, takes the heads as they stood at that position and
+recomputes the same hash: an event removed from the end of any chain (or a whole aggregate
 removed) changes a head, and a log cut short ends before the position. Events recorded
 after the checkpoint do not change it.
 """
@@ -33,7 +33,7 @@ CHECKPOINT_PREFIX = "ckpt1"
 CHECKPOINT_LABEL = "introductions-checkpoint/1"
 REQUIRED_FIELDS = ("timestamp", "actor_id", "chain_hash")
 
-Progress = Callable[[int], None]  # called with the number of events just read
+Progress = Callable[[int], None]  # called with how many events (or aggregates) were just read
 
 
 @dataclass(frozen=True)

@@ -38,3 +38,17 @@ def test_ten_thousand_events(storage: Storage) -> None:
         assert (report.ok, report.events) == (True, VERSIONS)
     finally:
         app.close()
+
+
+def test_every_instant_of_a_hundred_events(sqlite_storage: Storage) -> None:
+    # Both halves of the search: the binary probes and the final window read.
+    app = open_application(sqlite_storage)
+    try:
+        introduction_id = build_long_introduction(app, 100)
+        for version in range(1, 101):
+            for offset in (timedelta(0), timedelta(seconds=0.5)):
+                then = app.introduction_at(introduction_id, at=time_of(version) + offset)
+                assert then is not None
+                assert then.version == version
+    finally:
+        app.close()
