@@ -376,6 +376,11 @@ class IntroductionsApp(Application[UUID]):
                 known = middle
             else:
                 beyond = middle
+        for event in self.events.get(introduction.id, gt=known, lte=beyond - 1):
+            assert isinstance(event, ChainedAggregate.Event)
+            if event.timestamp > at:
+                break
+            known = event.originator_version
         return known
 
 
