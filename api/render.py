@@ -34,11 +34,9 @@ FIELD_LABELS = {"status_value": "status"}
 def finding_text(finding: Finding) -> str:
     if finding.aggregate_id is None:
         return f"Checkpoint does not hold: {finding.problem}."
+    version = f", version {finding.version}" if finding.version is not None else ""
     where = f" at log position {finding.position}" if finding.position is not None else ""
-    return (
-        f"Tampered: aggregate {finding.aggregate_id}, version {finding.version}{where}: "
-        f"{finding.problem}."
-    )
+    return f"Tampered: aggregate {finding.aggregate_id}{version}{where}: {finding.problem}."
 
 
 def verify_summary(report: VerifyReport, seconds: float, *, snapshots: bool = False) -> str:
