@@ -1,50 +1,68 @@
 """The body of one racing OS process (imported by name under the 'spawn' start method):
-it opens its own application on the shared storage and replies N times."""
+it opens its own application on the shared storage and replies N times to one
+introduction passing the version it has just read, then N times to another without."""
 
 from __future__ import annotations
 
 import traceback
 from typing import Any
 
+from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
 from domain.errors import ConcurrencyConflict
 from domain.storage import parse_database_url
 
 
 def reply_rounds(
-    url: str,
+    app: IntroductionsApp,
     introduction_id: str,
     actor_id: str,
     name: str,
     rounds: int,
     with_expected_version: bool,
+) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"name": name, "succeeded": [], "conflicts": []}
+    for n in range(rounds):
+        message = f"{name} #{n}"
+        try:
+            if with_expected_version:
+                seen = app.get_introduction(introduction_id).version
+                app.record_reply(actor_id, introduction_id, message, expected_version=seen)
+            else:
+                app.record_reply(actor_id, introduction_id, message)
+        except ConcurrencyConflict as e:
+            outcome["conflicts"].append(e.message)
+        else:
+            outcome["succeeded"].append(message)
+    return outcome
+
+
+def race(
+    url: str,
+    introductions: dict[str, str],
+    actor_id: str,
+    name: str,
+    rounds: int,
     start: Any,
     results: Any,
 ) -> None:
-    outcome: dict[str, Any] = {"name": name, "succeeded": [], "conflicts": [], "errors": []}
+    """Both racers start each phase together (the barrier), then hammer."""
+    report: dict[str, Any] = {"errors": []}
     app = None
     try:
         app = open_application(parse_database_url(url))
-        start.wait(timeout=30)
-        for n in range(rounds):
-            message = f"{name} #{n}"
-            try:
-                if with_expected_version:
-                    seen = app.get_introduction(introduction_id).version
-                    app.record_reply(actor_id, introduction_id, message, expected_version=seen)
-                else:
-                    app.record_reply(actor_id, introduction_id, message)
-            except ConcurrencyConflict as e:
-                outcome["conflicts"].append(e.message)
-            else:
-                outcome["succeeded"].append(message)
+        for phase, with_expected_version in (("expected", True), ("free", False)):
+            start.wait(timeout=30)
+            report[phase] = reply_rounds(
+                app, introductions[phase], actor_id, name, rounds, with_expected_version
+            )
     except Exception:
-        outcome["errors"].append(traceback.format_exc())
+        report["errors"].append(traceback.format_exc())
         start.abort()  # let the other racer stop waiting
     finally:
         if app is not None:
             app.close()
-        results.put(outcome)
+        results.put(report)
 
 
 def open_together(url: str, start: Any, results: Any) -> None:

@@ -8,7 +8,7 @@ import multiprocessing
 from domain.storage import Storage
 from tests.application.race_worker import open_together
 
-PROCESSES = 4
+PROCESSES = 3
 
 
 def test_processes_starting_together_all_open_the_same_new_database(storage: Storage) -> None:

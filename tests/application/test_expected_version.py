@@ -45,9 +45,8 @@ def test_the_current_version_is_accepted(
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-@pytest.mark.parametrize("off_by", [-1, 1, -100])
 def test_a_stale_or_future_version_is_refused_and_nothing_written(
-    app: IntroductionsApp, people: People, clock: FakeClock, command: str, off_by: int
+    app: IntroductionsApp, people: People, clock: FakeClock, command: str
 ) -> None:
     reach, issue = COMMANDS[command]
     introduction_id = reach(app, people)
@@ -55,10 +54,11 @@ def test_a_stale_or_future_version_is_refused_and_nothing_written(
     position = last_position(app)
     clock.advance(days=30)
 
-    with pytest.raises(ConcurrencyConflict) as raised:
-        issue(app, people, introduction_id, version + off_by)
+    for off_by in (-1, 1):
+        with pytest.raises(ConcurrencyConflict) as raised:
+            issue(app, people, introduction_id, version + off_by)
+        assert str(version) in raised.value.message
 
-    assert str(version) in raised.value.message
     assert app.get_introduction(introduction_id).version == version
     assert len(app.history(introduction_id)) == version
     assert last_position(app) == position

@@ -3,7 +3,7 @@ never change. Commands return the log position of what they wrote."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, timedelta, timezone
 
 from domain.application import IntroductionsApp
 from domain.chain import event_id
@@ -76,7 +76,27 @@ def test_a_proposal_and_its_pair_claim_are_written_together(
 ) -> None:
     before = last_position(app)
     result = app.propose(people.introducer, people.requester, people.target, context="c")
-    # One event for the introduction, one for the pair index, in one transaction.
-    assert result.position == before + 2
-    notifications = app.recorder.select_notifications(start=before + 1, limit=10)
-    assert {n.originator_id for n in notifications} >= {result.introduction.id}
+
+    written = app.recorder.select_notifications(start=before + 1, limit=10)
+
+    # One event for the introduction, one claiming the pair, in one transaction; the
+    # position returned is the last of them.
+    assert len(written) == 2
+    assert [n.originator_id for n in written].count(result.introduction.id) == 1
+    assert {n.originator_version for n in written} == {1}
+    assert result.position == written[-1].id == last_position(app)
+
+
+def test_times_from_a_clock_in_another_zone_are_recorded_in_utc(
+    app: IntroductionsApp, people: People, clock: FakeClock
+) -> None:
+    paris = clock.now.astimezone(timezone(timedelta(hours=1)))
+    app.clock = lambda: paris
+    introduction_id = app.propose(
+        people.introducer, people.requester, people.target, context="c"
+    ).introduction.id
+
+    [proposed] = app.history(introduction_id)
+
+    assert proposed.occurred_at == paris
+    assert proposed.occurred_at.utcoffset() == timedelta(0)

@@ -116,3 +116,27 @@ def test_bad_version_or_time_is_bad_input(
     introduction_id, _ = burned_an_hour_apart(app, people, clock)
     with pytest.raises(BadInput):
         app.introduction_at(introduction_id, **arguments)  # type: ignore[arg-type]
+
+
+def test_time_travel_over_a_long_history_finds_the_last_event_at_or_before(
+    app: IntroductionsApp, people: People, clock: FakeClock
+) -> None:
+    other = app.propose(
+        people.introducer, people.requester, people.outsider, context="c"
+    ).introduction.id
+    times = [clock.now]
+    for who in (people.requester, people.outsider):
+        times.append(clock.advance(minutes=1))
+        app.consent(who, other)
+    for n in range(45):  # more events than the search reads at once
+        # Some replies share an instant with the one before: "at or before" takes the last.
+        times.append(clock.advance(minutes=1) if n % 5 else clock.now)
+        app.record_reply(people.outsider, other, f"reply {n}")
+    assert len(times) == app.get_introduction(other).version == 48
+
+    for i in [*range(0, 48, 5), 46, 47]:
+        for at in (times[i], times[i] + timedelta(seconds=30)):
+            expected = max(v for v, t in enumerate(times, start=1) if t <= at)
+            found = app.introduction_at(other, at=at)
+            assert found is not None
+            assert found.version == expected, (i, at)

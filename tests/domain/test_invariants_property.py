@@ -146,7 +146,7 @@ steps = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(steps, max_size=30))
 def test_random_command_sequences_keep_every_invariant(sequence: list[Step]) -> None:
     cast = Cast.fresh()
