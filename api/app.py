@@ -84,7 +84,7 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
             token = bearer_token(str(header))
             services = context.services
             context.actor_id = await in_thread(
-                actor_for, token, services.admin_token_digest, services.app
+                actor_for, token, services.admin_token_digest, services.app, services.known_tokens
             )
         if context.actor_id is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
@@ -117,7 +117,9 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
     async def context_getter(connection: HTTPConnection) -> Context:
         request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
         token = bearer_token(connection.headers.get("authorization"))
-        actor = await in_thread(actor_for, token, services.admin_token_digest, services.app)
+        actor = await in_thread(
+            actor_for, token, services.admin_token_digest, services.app, services.known_tokens
+        )
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(

@@ -8,6 +8,8 @@ import hmac
 import os
 import secrets
 import stat
+import threading
+import time
 from pathlib import Path
 
 from domain.application import authenticate as authenticate_person
@@ -75,10 +77,43 @@ def bearer_token(header: str | None) -> str | None:
     return token
 
 
-def actor_for(token: str | None, admin_digest: str, app: object) -> str | None:
+class KnownTokens:
+    """Digests of person tokens seen lately, so that a busy client does not cost a storage
+    read per request. Only successes are kept (garbage tokens cannot fill it), for a
+    short time, so that revoking tokens later needs no more than this TTL to take effect."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._known: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token_digest: str) -> str | None:
+        with self._lock:
+            hit = self._known.get(token_digest)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, token_digest: str, person_id: str) -> None:
+        with self._lock:
+            if len(self._known) >= self.size:
+                self._known.clear()
+            self._known[token_digest] = (person_id, time.monotonic() + self.ttl)
+
+
+def actor_for(
+    token: str | None, admin_digest: str, app: object, known: KnownTokens | None = None
+) -> str | None:
     """The actor id for a bearer token, or None. Blocking: call it in a thread."""
     if token is None:
         return None
-    if hmac.compare_digest(digest(token), admin_digest):
+    token_digest = digest(token)
+    if hmac.compare_digest(token_digest, admin_digest):
         return ADMIN
-    return authenticate_person(app, token)  # type: ignore[arg-type]
+    if known is not None and (person_id := known.get(token_digest)) is not None:
+        return person_id
+    person_id = authenticate_person(app, token)  # type: ignore[arg-type]
+    if person_id is not None and known is not None:
+        known.put(token_digest, person_id)
+    return person_id

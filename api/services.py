@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+from api.auth import KnownTokens
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
@@ -26,6 +27,7 @@ class Services:
     admin_token_digest: str
     feed: EventFeed
     read_your_writes_timeout: float = 5.0
+    known_tokens: KnownTokens = field(default_factory=KnownTokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:

@@ -58,7 +58,7 @@ def serve(
         log_config=None,
         log_level=log_level,
         access_log=False,
-        ws="websockets",
+        ws="websockets-sansio",
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -14,6 +14,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.add_validation_rules import AddValidationRules
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.types import ExecutionContext
 
 from api.schema.extensions import AuthenticationGate, finish_errors
@@ -24,6 +27,27 @@ from api.schema.subscriptions import Subscription
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000
 MAX_ALIASES = 30
+
+
+class FixedQueryDepthLimiter(QueryDepthLimiter):
+    """strawberry's depth limiter, with its rule built once. Built per request (as
+    strawberry's constructor does), each request brings a new rule class, so the
+    validation cache, keyed by the rules, never hits: every query was validated again
+    (about 10 ms of a 11 ms query)."""
+
+    RULES: ClassVar[list[type[ASTValidationRule]]] = [depth_validator(MAX_DEPTH, None, None)]
+
+    def __init__(self) -> None:
+        AddValidationRules.__init__(self, self.RULES)
+
+
+class FixedMaxAliasesLimiter(MaxAliasesLimiter):
+    """strawberry's alias limiter, with its rule built once (see FixedQueryDepthLimiter)."""
+
+    RULES: ClassVar[list[type[ASTValidationRule]]] = [aliases_validator(MAX_ALIASES)]
+
+    def __init__(self) -> None:
+        AddValidationRules.__init__(self, self.RULES)
 
 
 class IntroductionsSchema(strawberry.Schema):
@@ -40,9 +64,9 @@ def build_schema() -> strawberry.Schema:
     # Factories, not instances: an extension holds its request's execution context, so
     # each request must get its own. The caches live at module level in strawberry.
     extensions: list[Any] = [
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        FixedQueryDepthLimiter,
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        FixedMaxAliasesLimiter,
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         AuthenticationGate,

@@ -83,6 +83,8 @@ def finish_errors(errors: list[GraphQLError], execution_context: Any) -> None:
     request_id = getattr(context, "request_id", None) or REQUEST_ID.get()
     for error in errors:
         if getattr(error, "_introductions_finished", False):
+            # Already coded: validation errors come from a cache, shared across requests.
+            metrics.ERRORS.labels(code=str((error.extensions or {}).get("code"))).inc()
             continue
         if not _is_expected(error):
             log.error(
