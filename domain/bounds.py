@@ -35,6 +35,12 @@ def optional_text(value: object, field: str, maximum: int) -> str | None:
     if "\x00" in value:
         msg = f"{field} contains a NUL character, which is not allowed."
         raise BadInput(msg, field=field)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            msg = f"{field} is not valid Unicode (it has an unpaired surrogate)."
+            raise BadInput(msg, field=field) from None
     return value
 
 

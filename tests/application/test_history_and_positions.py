@@ -100,3 +100,12 @@ def test_times_from_a_clock_in_another_zone_are_recorded_in_utc(
 
     assert proposed.occurred_at == paris
     assert proposed.occurred_at.utcoffset() == timedelta(0)
+
+
+def test_text_beyond_ascii_reads_back_exactly(app: IntroductionsApp, people: People) -> None:
+    introduction_id = app.propose(
+        people.introducer, people.requester, people.target, context="Zoë ↔ Jürgen 👋 日本"
+    ).introduction.id
+    [proposed] = app.history(introduction_id)
+    assert proposed.data["context"] == "Zoë ↔ Jürgen 👋 日本"
+    assert app.get_introduction(introduction_id).context == "Zoë ↔ Jürgen 👋 日本"

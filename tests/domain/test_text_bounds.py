@@ -150,3 +150,32 @@ def test_display_name_empty_blank_or_past_200_is_refused(name: str) -> None:
     with pytest.raises(BadInput) as raised:
         register(name)
     assert raised.value.field == "displayName"
+
+
+@pytest.mark.parametrize(("field", "limit", "state", "command"), COMMANDS, ids=COMMAND_IDS)
+def test_command_text_that_is_not_valid_unicode_is_refused(
+    field: str, limit: int, state: str, command: Command
+) -> None:
+    cast = Cast.fresh()
+    introduction, _ = build(state, cast)
+
+    with pytest.raises(BadInput) as raised:
+        command(introduction, cast, "half a pair: \ud83d")
+
+    assert raised.value.field == field
+    assert introduction.collect_events() == []
+
+
+def test_proposal_and_person_texts_that_are_not_valid_unicode_are_refused() -> None:
+    with pytest.raises(BadInput) as raised:
+        propose_with(Cast.fresh(), "context \udc00", None)
+    assert raised.value.field == "context"
+    with pytest.raises(BadInput) as raised:
+        register("Jim \ud800")
+    assert raised.value.field == "displayName"
+
+
+def test_text_beyond_ascii_is_accepted_and_counted_in_characters() -> None:
+    introduction = propose_with(Cast.fresh(), "Zoë says 👋 " + "é" * 3_989, "日本語")
+    assert len(introduction.context) == 4_000
+    assert introduction.guidelines == "日本語"
