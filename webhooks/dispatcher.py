@@ -11,7 +11,6 @@ run in worker threads, so neither the loop nor the API waits on them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import time
@@ -26,7 +25,7 @@ from domain.errors import DomainError
 from domain.storage import Storage
 from webhooks import metrics
 from webhooks.config import DispatcherSettings
-from webhooks.follower import Follower, LogReader, RecorderLogReader
+from webhooks.follower import Follower, LogReader, SubscriptionLogReader
 from webhooks.records import AttemptResult, Delivery, EndpointRow
 from webhooks.sender import Response, outcome, post
 from webhooks.store import DeliveryStore, open_store
@@ -50,7 +49,6 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
-        self._wake: asyncio.Event | None = None
         self._send_wake: asyncio.Event | None = None
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
@@ -76,11 +74,6 @@ class WebhookDispatcher:
         thread.join(timeout if timeout is not None else self.settings.timeout_seconds + 10)
         self._thread = None
 
-    def wake(self) -> None:
-        """Look at the log now rather than at the next poll (e.g. after a write)."""
-        if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
-
     # --- the loop ----------------------------------------------------------------
 
     def _run(self) -> None:
@@ -96,12 +89,11 @@ class WebhookDispatcher:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
         self._send_wake = asyncio.Event()
         app = open_application(self.storage)
         follow_store = open_store(self.storage)
         send_store = open_store(self.storage)
-        reader = self._reader or RecorderLogReader(app.recorder)
+        reader = self._reader or SubscriptionLogReader(app.recorder)
         follower = Follower(follow_store, reader, app.mapper, self.settings.batch_size)
         limits = httpx.Limits(
             max_connections=self.settings.concurrency,
@@ -117,6 +109,7 @@ class WebhookDispatcher:
                     asyncio.create_task(self._measure_backlog(send_store)),
                 ]
                 await self._stopping.wait()
+                reader.close()  # unblocks the follower's wait for new events
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -125,12 +118,6 @@ class WebhookDispatcher:
             follow_store.close()
             send_store.close()
             app.close()
-
-    async def _pause(self, seconds: float) -> None:
-        assert self._wake is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        self._wake.clear()
 
     async def _follow(self, follower: Follower) -> None:
         while True:
@@ -142,8 +129,8 @@ class WebhookDispatcher:
                 await asyncio.sleep(1.0)
             if recorded and self._send_wake is not None:
                 self._send_wake.set()
-            if consumed < self.settings.batch_size:
-                await self._pause(self.settings.poll_seconds)
+            if not consumed:  # the reader waits for events itself: this is after errors
+                await asyncio.sleep(self.settings.poll_seconds)
 
     async def _measure_backlog(self, store: DeliveryStore) -> None:
         while True:

@@ -4,6 +4,7 @@ an endpoint gets exactly the events recorded after its registration and while ac
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -13,6 +14,7 @@ from eventsourcing.utils import get_topic
 
 from domain.introduction import Introduction
 from domain.webhook import INTRODUCTION_EVENT_TYPES, WebhookEndpoint
+from projections.subscription import subscribe
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction
 from webhooks.wire import event_body, webhook_id
@@ -32,20 +34,55 @@ ENDPOINT_TOPICS = {
 
 
 class LogReader(Protocol):
-    """The slice of the event log after a position. (Replace with the projections'
-    polling subscription when it offers the same.)"""
+    """The slice of the event log after a position (at least one entry, waiting for it,
+    or none once closed)."""
 
     def read(self, after: int, limit: int) -> Sequence[Notification]: ...
 
+    def close(self) -> None: ...
 
-class RecorderLogReader:
+
+class SubscriptionLogReader:
+    """The projections' subscription to the log (LISTEN/NOTIFY on PostgreSQL, polling on
+    SQLite), restarted whenever the follower asks from another position than where the
+    last batch ended: after a failed transaction, or when another worker moved ahead."""
+
     def __init__(self, recorder: Any) -> None:
         self.recorder = recorder
+        self._subscription: Any = None
+        self._next_after: int | None = None
+        self._closed = threading.Event()
 
     def read(self, after: int, limit: int) -> Sequence[Notification]:
-        return self.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False
-        )
+        if self._closed.is_set():
+            return []
+        if self._subscription is None or self._next_after != after:
+            self._end_subscription()
+            self._subscription = subscribe(self.recorder, gt=after)
+            if self._closed.is_set():  # close() came while it was being made
+                self._end_subscription()
+                return []
+        try:
+            batch = self._subscription.next_batch(limit)
+        except StopIteration:
+            self._end_subscription()
+            return []
+        self._next_after = batch[-1].id
+        return batch
+
+    def close(self) -> None:
+        """Unblocks a read in progress (from another thread) and ends following."""
+        self._closed.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
+
+    def _end_subscription(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        self._next_after = None
+        if subscription is not None:
+            subscription.stop()
+            subscription.__exit__(None, None, None)  # joins its threads
 
 
 def delivery_for(event: Any, position: int, endpoint_id: str) -> NewDelivery:

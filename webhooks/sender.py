@@ -71,20 +71,25 @@ async def post(
     )
     started = time.perf_counter()
     try:
-        # Streamed so that a huge response body is never read: only the status matters.
-        async with client.stream(
-            "POST",
-            endpoint.url,
-            content=delivery.body.encode("utf-8"),
-            headers=headers,
-            timeout=settings.timeout_seconds,
-        ) as response:
+        # httpx's timeout bounds each phase (connect, write, read) on its own; the
+        # attempt as a whole gets the same bound, so that a lease always outlives it.
+        async with (
+            asyncio.timeout(settings.timeout_seconds),
+            # Streamed so that a huge response body is never read: only the status matters.
+            client.stream(
+                "POST",
+                endpoint.url,
+                content=delivery.body.encode("utf-8"),
+                headers=headers,
+                timeout=settings.timeout_seconds,
+            ) as response,
+        ):
             return Response(
                 response.status_code,
                 None if response.is_success else f"HTTP {response.status_code}",
                 parse_retry_after(response.headers.get("retry-after"), time.time()),
             )
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         return Response(None, f"timed out after {settings.timeout_seconds:g}s", None)
     except httpx.HTTPError as e:
         host = urlsplit(endpoint.url).hostname

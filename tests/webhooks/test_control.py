@@ -163,3 +163,48 @@ def test_two_dispatchers_never_send_one_delivery_at_the_same_time(
         assert len(receiver.requests) == events  # leases held: each sent exactly once
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("storage", ["sqlite"], indirect=True)
+def test_private_destinations_are_checked_again_before_each_attempt(
+    app: IntroductionsApp,
+    control: WebhookControl,
+    receiver: Receiver,
+    start_dispatcher: StartDispatcher,
+) -> None:
+    # Registered while the operator allowed it; the dispatcher now runs without that.
+    webhook_id = str(register_webhook(app, ADMIN, receiver.url).endpoint.id)
+    start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
+    propose_and_decline(app, people(app), 1)
+    rows = eventually(
+        lambda: control.deliveries(ADMIN, webhook_id),
+        lambda rows: len(rows) == 2 and all(r.attempts >= 1 for r in rows),
+    )
+    assert all("refused" in (r.last_error or "") for r in rows)
+    assert all("127.0.0.1" in (r.last_error or "") for r in rows)
+    assert receiver.requests == []
+
+
+def test_a_hanging_receiver_times_out(
+    app: IntroductionsApp, control: WebhookControl, start_dispatcher: StartDispatcher
+) -> None:
+    def hang(_r: Received, seen: int) -> tuple[int, dict[str, str]]:
+        if seen == 0:
+            time.sleep(0.6)
+        return 200, {}
+
+    receiver = Receiver(hang)
+    try:
+        webhook_id = str(
+            register_webhook(app, ADMIN, receiver.url, ["IntroductionProposed"]).endpoint.id
+        )
+        start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "timeout_seconds": 0.3}))
+        propose_and_decline(app, people(app), 1)
+        [row] = eventually(
+            lambda: control.deliveries(ADMIN, webhook_id, DeliveryStatus.SUCCEEDED),
+            lambda rows: len(rows) == 1,
+        )
+        assert row.attempts == 2
+        assert len(receiver.requests) == 2
+    finally:
+        receiver.stop()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -22,17 +23,18 @@ from domain.introduction import ADMIN
 from domain.storage import Storage
 from tests.webhooks.conftest import people, propose_and_decline
 from tests.webhooks.receiver import Received, Receiver
+from webhooks.store import open_store
 
 pytestmark = [pytest.mark.usefixtures("allow_private"), pytest.mark.slow]
 KILLS = 3
 
 
-def dispatcher_process(storage: Storage) -> subprocess.Popen[str]:
+def dispatcher_process(storage: Storage, log: Path) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "INTRODUCTIONS_DATABASE_URL": storage.url,
         "INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE": "1",
-        "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS": "0.5",  # claims of the killed expire in 2 s
+        "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS": "0.25",  # claims of the killed expire in 1.5 s
         "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE": "50ms,100ms,200ms,300ms,500ms,500ms,500ms",
         "INTRODUCTIONS_WEBHOOK_POLL_SECONDS": "0.02",
     }
@@ -40,15 +42,18 @@ def dispatcher_process(storage: Storage) -> subprocess.Popen[str]:
         [sys.executable, "-m", "webhooks"],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("a"),
         text=True,
     )
     assert process.stdout is not None
-    assert process.stdout.readline().strip() == "webhook dispatcher started"
+    line = process.stdout.readline().strip()
+    assert line == "webhook dispatcher started", log.read_text()[-3000:]
     return process
 
 
-def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage) -> None:
+def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage, tmp_path: Path) -> None:
+    log = tmp_path / "dispatcher.log"
+
     def slowish(_r: Received, _seen: int) -> tuple[int, dict[str, str]]:
         time.sleep(0.005)  # keeps attempts in flight when the kill comes
         return 200, {}
@@ -70,7 +75,7 @@ def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage) -> None
         register_webhook(app, ADMIN, receiver.url)
         writer.start()
         for _ in range(KILLS):
-            process = dispatcher_process(storage)
+            process = dispatcher_process(storage, log)
             time.sleep(random.uniform(0.1, 0.4))
             process.send_signal(signal.SIGKILL)
             process.wait()
@@ -83,9 +88,13 @@ def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage) -> None
             if n.topic.startswith("domain.introduction:")
         }
         assert len(expected) == 2 * rounds[0] > 0
-        process = dispatcher_process(storage)
+        process = dispatcher_process(storage, log)
         try:
-            receiver.wait_for(lambda: expected <= receiver.ids(), timeout=20)
+            deadline = time.monotonic() + 30
+            while not expected <= receiver.ids() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            missing = expected - receiver.ids()
+            assert not missing, (missing_rows(storage, missing), log.read_text()[-3000:])
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -96,3 +105,18 @@ def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage) -> None
         if writer.is_alive():
             writer.join()
         receiver.stop()
+
+
+def missing_rows(storage: Storage, missing: set[str]) -> list[object]:
+    """What the dispatcher recorded for events that never arrived, to explain a failure."""
+    store = open_store(storage)
+    try:
+        with store.transaction() as tx:
+            position = tx.position()
+            rows = tx.cursor.all(
+                "SELECT event_id, status, attempts, last_error, "
+                "next_attempt_at, lease_until FROM webhook_deliveries"
+            )
+        return [position, len(missing), [r for r in rows if r[0] in missing][:5]]
+    finally:
+        store.close()
