@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
-from domain.errors import ConcurrencyConflict
+from domain.errors import BadInput, ConcurrencyConflict
 from domain.storage import parse_database_url
 
 
@@ -37,6 +37,30 @@ def reply_rounds(
     return outcome
 
 
+def propose_rounds(
+    app: IntroductionsApp, pair: dict[str, str], rounds: int, start: Any
+) -> dict[str, Any]:
+    """Each round both racers propose the same pair for the same introducer at once;
+    once both have tried, the winner declines it (as the requester) so that the next
+    round starts free."""
+    outcome: dict[str, Any] = {"proposed": [], "refused": []}
+    for _ in range(rounds):
+        start.wait(timeout=30)
+        won = None
+        try:
+            won = app.propose(
+                pair["introducer"], pair["requester"], pair["target"], context="Race you."
+            ).introduction.id
+        except BadInput as e:
+            outcome["refused"].append(e.message)
+        else:
+            outcome["proposed"].append(str(won))
+        start.wait(timeout=30)
+        if won is not None:
+            app.decline(pair["requester"], won)
+    return outcome
+
+
 def race(
     url: str,
     introductions: dict[str, str],
@@ -56,6 +80,8 @@ def race(
             report[phase] = reply_rounds(
                 app, introductions[phase], actor_id, name, rounds, with_expected_version
             )
+        pair = {k[len("pair ") :]: v for k, v in introductions.items() if k.startswith("pair ")}
+        report["propose"] = propose_rounds(app, pair, rounds // 3, start)
     except Exception:
         report["errors"].append(traceback.format_exc())
         start.abort()  # let the other racer stop waiting

@@ -34,6 +34,9 @@ def raced(module_storage: Storage) -> Race:
         app.consent(people.requester, free)
         app.consent(people.target, free)
         introductions["free"] = str(free)
+        pair = register_people(app, prefix="pair ")
+        for role in ("introducer", "requester", "target"):
+            introductions[f"pair {role}"] = getattr(pair, role)
     finally:
         app.close()
 
@@ -58,10 +61,14 @@ def raced(module_storage: Storage) -> Race:
 
     app = open_application(module_storage)
     try:
-        return {
+        raced = {
             phase: ([r[phase] for r in reports], app.history(introductions[phase]))
-            for phase in introductions
+            for phase in ("expected", "free")
         }
+        proposals = [r["propose"] for r in reports]
+        proposed = [i for p in proposals for i in p["proposed"]]
+        raced["propose"] = (proposals, [app.get_introduction(i) for i in proposed])
+        return raced
     finally:
         app.close()
 
@@ -106,3 +113,13 @@ def test_without_expected_version_the_internal_retry_lands_the_commands(
     # (with no retry at all, about a third of these commands would be refused).
     assert all("changing too fast" in m for m in busy), busy
     assert len(busy) <= 2 * ROUNDS // 10
+
+
+def test_racing_proposals_of_one_pair_never_open_two(raced: Race) -> None:
+    outcomes, introductions = raced["propose"]
+
+    rounds = ROUNDS // 3
+    assert sum(len(o["proposed"]) for o in outcomes) == rounds  # one winner a round
+    assert sum(len(o["refused"]) for o in outcomes) == rounds
+    assert all("already have an open introduction" in m for o in outcomes for m in o["refused"])
+    assert [i.status.value for i in introductions] == ["DECLINED"] * rounds
