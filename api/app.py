@@ -26,7 +26,7 @@ from api.feed import EventFeed
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.schema import build_schema
 from api.schema.context import Context
-from api.services import Services, in_thread
+from api.services import Services, in_thread, in_waiting_thread
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.storage import Storage, storage_from_environment
 
@@ -145,7 +145,7 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
             log.exception("readyz: storage unreachable")
             return JSONResponse({"ok": False, "storage": "unreachable"}, status_code=503)
         views = services.read_models
-        caught_up = views is not None and await in_thread(
+        caught_up = views is not None and await in_waiting_thread(
             views.wait_for, position, READY_TIMEOUT_SECONDS
         )
         body = {

@@ -3,7 +3,9 @@ the admin token's digest and the live event feed. Built once by api.app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -41,3 +43,21 @@ class Services:
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """eventsourcing and the read models block on I/O: never run them on the event loop."""
     return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+WAITING_THREADS = 200
+# One limiter per event loop (a limiter belongs to the loop it was first used in).
+_waiting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def in_waiting_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """For calls that mostly wait (read-your-writes, readiness): their own pool of threads,
+    so that a burst of writes waiting for the projections cannot take every thread of the
+    default pool (40) and stall the reads."""
+    loop = asyncio.get_running_loop()
+    limiter = _waiting.get(loop)
+    if limiter is None:
+        limiter = _waiting[loop] = anyio.CapacityLimiter(WAITING_THREADS)
+    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), limiter=limiter)

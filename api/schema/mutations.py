@@ -27,7 +27,7 @@ from api.schema.types import (
     introduction_from,
     person_from,
 )
-from api.services import in_thread
+from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult, issue_token
 from domain.errors import DomainError
 from domain.introduction import ADMIN
@@ -45,7 +45,9 @@ async def read_your_writes(ctx: Context, position: int) -> None:
     views = ctx.services.read_models
     if views is None:
         return
-    caught_up = await in_thread(views.wait_for, position, ctx.services.read_your_writes_timeout)
+    caught_up = await in_waiting_thread(
+        views.wait_for, position, ctx.services.read_your_writes_timeout
+    )
     if not caught_up:
         log.warning(
             "read models did not reach position %s in time; is the projection worker running?",

@@ -201,3 +201,41 @@ def test_export_schema_prints_the_committed_schema(args: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == (REPO / "schema.graphql").read_text()
+
+
+def test_racing_writers_and_concurrent_load(server: Server, http: httpx.Client) -> None:
+    """Two parties consenting to the same version at once: exactly one wins. Then a burst
+    of concurrent writes and reads: every one answered, none with a 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    gql = GraphQL(http, ADMIN_TOKEN)
+    jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
+    iid = gql.mutate(jason, PROPOSE, r=jim, t=john, c="c")["introduction"]["id"]
+
+    def consent(person: str) -> list[dict[str, Any]]:
+        with httpx.Client(base_url=server.url, timeout=30) as own:
+            body = GraphQL(own, ADMIN_TOKEN, gql.tokens).as_(person, CONSENT, id=iid, v=1)
+        return list(body["consentToIntroduction"]["errors"])
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(consent, [jim, john]))
+    codes = sorted(e[0]["code"] if e else "OK" for e in results)
+    assert codes == ["CONCURRENCY_CONFLICT", "OK"]
+    assert gql.as_(jason, INTRODUCTION, id=iid)["introduction"]["version"] == 2
+
+    def burst(i: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=60) as own:
+            g = GraphQL(own, ADMIN_TOKEN, gql.tokens)
+            if i % 2:
+                r = g.raw(REGISTER, ADMIN_TOKEN, name=f"P{i}")
+            else:
+                r = g.raw(
+                    "query($id: ID!) { introducerReputation(introducerId: $id) { proposed } }",
+                    gql.tokens[jim],
+                    id=jason,
+                )
+            return r.status_code
+
+    with ThreadPoolExecutor(24) as pool:
+        statuses = list(pool.map(burst, range(96)))
+    assert set(statuses) == {200}
