@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tests.api.conftest import needs_read_models
 from tests.api.graphql_client import HISTORY, GraphQL, check_seed_story, seed_story
 
@@ -27,3 +29,22 @@ def test_history_event_ids_are_the_chain_ids(gql: GraphQL) -> None:
     assert [e["id"] for e in history] == [str(event_id(ids["burned"], v)) for v in range(1, 6)]
     assert history[-1]["data"]["reason"] == "TRANSACTIONAL_ASK"
     assert history[-1]["actorId"] == ids["john"]
+
+
+@needs_read_models
+def test_every_edge_cursor_resumes_right_after_its_edge(gql: GraphQL) -> None:
+    from tests.api.graphql_client import INTRODUCTIONS, PROPOSE
+
+    introducer = gql.register("Connector")
+    people = [gql.register(f"P{i}") for i in range(6)]
+    for a, b in itertools.pairwise(people):
+        gql.mutate(introducer, PROPOSE, r=a, t=b, c="c")
+    everything = gql.as_(introducer, INTRODUCTIONS, first=10)["introductions"]
+    order = [e["node"]["id"] for e in everything["edges"]]
+    assert len(order) == 5
+    for i, edge in enumerate(everything["edges"]):
+        rest = gql.as_(introducer, INTRODUCTIONS, first=10, after=edge["cursor"])
+        assert [e["node"]["id"] for e in rest["introductions"]["edges"]] == order[i + 1 :]
+    page = gql.as_(introducer, INTRODUCTIONS, first=2)["introductions"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
