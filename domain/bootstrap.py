@@ -19,6 +19,7 @@ from domain.errors import ConfigurationError
 from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment
 
 EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
+MAX_EXPIRE_AFTER_DAYS = 36_500
 OPEN_ATTEMPTS = 5
 
 
@@ -31,8 +32,13 @@ def expire_after_from_environment(environ: dict[str, str] | None = None) -> time
         days = float(raw)
     except ValueError:
         days = -1.0
-    if not days > 0:
-        msg = f"{EXPIRE_AFTER_VARIABLE}={raw!r} must be a positive number of days"
+    # At most a century: a longer period overflows the dates it is added to (and "inf"
+    # or "1e10" overflow timedelta itself).
+    if not 0 < days <= MAX_EXPIRE_AFTER_DAYS:
+        msg = (
+            f"{EXPIRE_AFTER_VARIABLE}={raw!r} must be a positive number of days, "
+            f"at most {MAX_EXPIRE_AFTER_DAYS}"
+        )
         raise ConfigurationError(msg)
     return timedelta(days=days)
 

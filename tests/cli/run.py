@@ -12,10 +12,15 @@ CLI = [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 def introductions(
-    *args: str, database_url: str, cwd: Path, timeout: float = 60
+    *args: str,
+    database_url: str,
+    cwd: Path,
+    timeout: float = 60,
+    environment: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTRODUCTIONS_")}
     env |= {"INTRODUCTIONS_DATABASE_URL": database_url, "COLUMNS": "250", "NO_COLOR": "1"}
+    env |= environment or {}
     return subprocess.run(
         [*CLI, *args],
         cwd=cwd,
