@@ -18,7 +18,8 @@ from webhooks.dispatcher import WebhookDispatcher
 
 FAST = DispatcherSettings(
     timeout_seconds=2.0,
-    retry_schedule=parse_schedule("100ms,200ms,300ms,400ms,500ms"),
+    # Long enough in total that a loaded machine exhausts no delivery meant to succeed.
+    retry_schedule=parse_schedule("100ms,200ms,300ms,500ms,1s,1s,1s,1s,1s,1s"),
     concurrency=16,
     poll_seconds=0.02,
     allow_private=True,

@@ -34,8 +34,10 @@ def dispatcher_process(storage: Storage, log: Path) -> subprocess.Popen[str]:
         **os.environ,
         "INTRODUCTIONS_DATABASE_URL": storage.url,
         "INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE": "1",
-        "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS": "0.25",  # claims of the killed expire in 1.5 s
-        "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE": "50ms,100ms,200ms,300ms,500ms,500ms,500ms",
+        # Claims of a killed dispatcher expire after 2 x timeout + 1 s = 3 s. The schedule
+        # is generous so that a loaded machine exhausts no delivery's attempts.
+        "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS": "1",
+        "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE": "50ms,100ms,200ms,500ms,1s,1s,1s,1s,1s,1s,1s,1s",
         "INTRODUCTIONS_WEBHOOK_POLL_SECONDS": "0.02",
     }
     process = subprocess.Popen(
