@@ -18,6 +18,7 @@ def serve(
     """Serve GraphQL at /graphql. On SQLite the projections run in this process too, so
     this one command is the whole service; on PostgreSQL run `introductions worker` beside it."""
     import uvicorn
+    from uvicorn.config import WS_PROTOCOLS
 
     from api.app import EMBEDDED_PROJECTIONS_VARIABLE
     from api.auth import (
@@ -58,7 +59,7 @@ def serve(
         log_config=None,
         log_level=log_level,
         access_log=False,
-        ws="websockets-sansio",
+        ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
     )
 
 
