@@ -133,9 +133,10 @@ def _fresh_storage(backend: str, workdir: Path) -> Storage:
     return parse_database_url(f"{POSTGRES_URL}?schema=bench_projections")
 
 
-def raw_read_and_decode(app: IntroductionsApp, page: int = 2000) -> tuple[int, float]:
-    """Reads and decodes every notification with the library; (count, seconds)."""
-    started = time.perf_counter()
+def raw_read_and_decode(app: IntroductionsApp, page: int = 2000) -> tuple[int, float, float]:
+    """Reads and decodes every notification with the library; (count, seconds, CPU
+    seconds of this process)."""
+    started, cpu = time.perf_counter(), time.process_time()
     position, count = 0, 0
     decode = app.mapper.to_domain_event
     while True:
@@ -148,22 +149,23 @@ def raw_read_and_decode(app: IntroductionsApp, page: int = 2000) -> tuple[int, f
             decode(n)
         count += len(notifications)
         position = notifications[-1].id
-    return count, time.perf_counter() - started
+    return count, time.perf_counter() - started, time.process_time() - cpu
 
 
-def runner_catch_up(storage: Storage, end: int) -> float:
-    """Seconds for a fresh ProjectionsRunner to bring every view to `end`."""
+def runner_catch_up(storage: Storage, end: int) -> tuple[float, float]:
+    """Seconds (and CPU seconds of this process) for a fresh ProjectionsRunner to bring
+    every view to `end`."""
     from projections.read_models import ReadModels
     from projections.runner import ProjectionsRunner
 
     read_models = ReadModels(storage)
     runner = ProjectionsRunner(storage, sweep_interval=3600)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     runner.start()
     try:
         while not read_models.wait_for(end, timeout=600):
             pass
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
     finally:
         runner.stop()
         read_models.close()
@@ -180,19 +182,24 @@ def measure(backend: str, n_events: int) -> dict[str, float]:
             appended = append_history(app, n_events)
             seeded = time.perf_counter() - started
             end = app.recorder.max_notification_id() or 0
-            count, raw_seconds = raw_read_and_decode(app)
+            count, raw_seconds, raw_cpu = raw_read_and_decode(app)
         finally:
             app.close()
-        catch_up_seconds = runner_catch_up(storage, end)
+        catch_up_seconds, catch_up_cpu = runner_catch_up(storage, end)
+        cpu = time.process_time()
         rebuilt = rebuild(storage)
+        rebuild_cpu = time.process_time() - cpu
     raw_rate = count / raw_seconds
     catch_up_rate = count / catch_up_seconds
     rebuild_rate = rebuilt.events / rebuilt.seconds
     print(
-        f"{backend:8} events {appended:>9,}  seed {appended / seeded:>8,.0f}/s  "
-        f"raw read+decode {raw_rate:>8,.0f}/s  catch-up (runner) {catch_up_rate:>8,.0f}/s "
-        f"({catch_up_rate / raw_rate:.0%} of raw)  rebuild {rebuild_rate:>8,.0f}/s "
-        f"({rebuilt.seconds:.1f} s)",
+        f"{backend}: {appended:,} events appended at {appended / seeded:,.0f}/s\n"
+        f"  raw read+decode    {raw_rate:>8,.0f} events/s  ({count / raw_cpu:>8,.0f}/CPU-s)\n"
+        f"  catch-up (runner)  {catch_up_rate:>8,.0f} events/s  "
+        f"({count / catch_up_cpu:>8,.0f}/CPU-s)  "
+        f"= {catch_up_rate / raw_rate:.0%} of raw ({raw_cpu / catch_up_cpu:.0%} by CPU)\n"
+        f"  rebuild            {rebuild_rate:>8,.0f} events/s  "
+        f"({rebuilt.events / rebuild_cpu:>8,.0f}/CPU-s)  in {rebuilt.seconds:.1f} s",
         flush=True,
     )
     return {"raw": raw_rate, "catch_up": catch_up_rate, "rebuild": rebuild_rate}

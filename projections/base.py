@@ -9,10 +9,18 @@ from typing import Any, Generic, TypeVar
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from domain.introduction import Introduction
 from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
 Positioned = tuple[int, Any, str]  # (log position, domain event, introduction id)
+
+
+def earlier_introductions(events: Sequence[Positioned]) -> set[str]:
+    """Introductions with events in the batch that were proposed before it: the only
+    ones that can have rows already (saves looking up the others)."""
+    proposed = {i for _, e, i in events if type(e) is Introduction.IntroductionProposed}
+    return {i for _, _, i in events if i not in proposed}
 
 
 class ViewProjection(Projection[Any], Generic[V]):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection
+from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
 
 Ev = Introduction
@@ -73,8 +73,9 @@ class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
             "expiry_candidates",
             COLUMNS,
             "introduction_id",
-            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
+            earlier_introductions(events),
         )
+        stored = set(rows)
         closed: set[str] = set()
         for _, e, introduction_id in events:
             kind = type(e)
@@ -89,7 +90,7 @@ class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
                         row[_CONSENTED_AT] = to_us(e.timestamp)
                 else:  # a reply or an ending: it can no longer expire
                     closed.add(introduction_id)
-        view.delete(cur, "expiry_candidates", "introduction_id", sorted(closed))
+        view.delete(cur, "expiry_candidates", "introduction_id", sorted(closed & stored))
         view.upsert(
             cur,
             "expiry_candidates",

@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.errors import BadInput
 from domain.introduction import ADMIN, Introduction, Status
-from projections.base import Positioned, ViewProjection
+from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import IntroductionRow, Page
 from projections.views import Cursor, PostgresView, SQLiteView, View, from_us, to_us
 
@@ -172,7 +172,7 @@ class IntroductionListProjection(ViewProjection[IntroductionListView]):
             "introduction_list",
             COLUMNS,
             "id",
-            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
+            earlier_introductions(events),
         )
         members: list[tuple[Any, ...]] = []
         changed: set[str] = set()

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection
+from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import Reputation
 from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
@@ -156,8 +156,9 @@ class ReputationProjection(ViewProjection[ReputationView]):
             "reputation_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
-            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
+            earlier_introductions(events),
         )
+        stored = set(opened)
         introducers = {row[_INTRODUCER] for row in opened.values()}
         introducers.update(
             e.introducer_id for _, e, _ in events if type(e) is Ev.IntroductionProposed
@@ -224,7 +225,7 @@ class ReputationProjection(ViewProjection[ReputationView]):
             person = people[introducer_id]
             person[RANKING_KEY] = ranking_key(person, ranked_at, half_life)
         view.upsert(cur, "reputation", COLUMNS, [tuple(people[i]) for i in sorted(changed)])
-        view.delete(cur, "reputation_introductions", "introduction_id", sorted(closed))
+        view.delete(cur, "reputation_introductions", "introduction_id", sorted(closed & stored))
         view.upsert(
             cur,
             "reputation_introductions",

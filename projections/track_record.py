@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection
+from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import TrackRecord
 from projections.screening import Burn, reasons, screening
 from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
@@ -87,8 +87,9 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
             "track_record_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
-            {i for _, e, i in events if type(e) is not Ev.IntroductionProposed},
+            earlier_introductions(events),
         )
+        stored = set(opened)
         persons = {e.actor_id for _, e, _ in events if e.actor_id}
         for _, e, _ in events:
             if type(e) is Ev.IntroductionProposed:
@@ -150,7 +151,7 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
 
         view.upsert(cur, "track_records", COLUMNS, [tuple(people[p]) for p in sorted(changed)])
         view.insert(cur, "track_record_burns", BURN_COLUMNS, burns)
-        view.delete(cur, "track_record_introductions", "introduction_id", sorted(closed))
+        view.delete(cur, "track_record_introductions", "introduction_id", sorted(closed & stored))
         view.upsert(
             cur,
             "track_record_introductions",
