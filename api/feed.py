@@ -14,7 +14,7 @@ import anyio.to_thread
 from eventsourcing.utils import get_topic
 
 from domain.application import HistoryEntry, IntroductionsApp, history_entry
-from domain.introduction import Introduction
+from domain.introduction import ADMIN, Introduction
 
 log = logging.getLogger("introductions.feed")
 BATCH = 500
@@ -40,7 +40,7 @@ class Roles:
     target_id: str
 
     def visible_to(self, actor_id: str) -> bool:
-        return actor_id in {"admin", self.introducer_id, self.requester_id, self.target_id}
+        return actor_id in {ADMIN, self.introducer_id, self.requester_id, self.target_id}
 
 
 @dataclass(frozen=True)
