@@ -58,6 +58,8 @@ class WebhookDispatcher:
     def start(self) -> None:
         if self._thread is not None:
             return
+        self._ready.clear()
+        self._startup_error = None
         self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -66,11 +68,16 @@ class WebhookDispatcher:
             self._thread = None
             raise self._startup_error
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float | None = None) -> None:
         thread, loop, stopping = self._thread, self._loop, self._stopping
         if thread is None or loop is None or stopping is None:
             return
-        loop.call_soon_threadsafe(stopping.set)
+        if thread.is_alive():
+            loop.call_soon_threadsafe(stopping.set)
         thread.join(timeout if timeout is not None else self.settings.timeout_seconds + 10)
         self._thread = None
 

@@ -143,3 +143,26 @@ def all_introduction_event_ids(app: IntroductionsApp) -> set[str]:
         for n in app.recorder.select_notifications(start=1, limit=10_000)
         if n.topic.startswith("domain.introduction:")
     }
+
+
+@pytest.mark.parametrize("storage", ["sqlite"], indirect=True)
+def test_stopped_and_started_again_it_continues_where_it_was(
+    app: IntroductionsApp, receiver: Receiver, storage: Storage
+) -> None:
+    from tests.webhooks.conftest import FAST
+
+    register_webhook(app, ADMIN, receiver.url)
+    dispatcher = WebhookDispatcher(storage, settings=FAST)
+    dispatcher.start()
+    trio = people(app)
+    propose_and_decline(app, trio, 2)
+    receiver.wait_for(lambda: len(receiver.ids()) == 4)
+    dispatcher.stop()
+    assert not dispatcher.running
+    propose_and_decline(app, trio, 2)  # written while it is stopped
+    dispatcher.start()
+    try:
+        receiver.wait_for(lambda: len(receiver.ids()) == 8)
+        assert len(receiver.requests) == 8  # nothing sent twice across the restart
+    finally:
+        dispatcher.stop()
