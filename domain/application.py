@@ -127,13 +127,14 @@ class IntroductionsApp(Application[UUID]):
         if actor_id == ADMIN:
             msg = "The admin is not a person: propose with the introducer's own token."
             raise Forbidden(msg)
-        self._known_person(actor_id, "introducerId")
+        # The canonical ids: "ABC…" or "{abc…}" must not make another introducer or pair.
+        introducer = self._known_person(actor_id, "introducerId")
         requester = self._known_person(requester_id, "requesterId")
         target = self._known_person(target_id, "targetId")
         for _ in range(MAX_ATTEMPTS):
             introduction = Introduction.propose(
                 id=uuid4(),
-                introducer_id=actor_id,
+                introducer_id=str(introducer.id),
                 requester_id=str(requester.id),
                 target_id=str(target.id),
                 context=context,

@@ -96,3 +96,23 @@ def test_the_pair_may_be_introduced_again_after_the_first_ends(
     # ... and while the second is open, a third is refused again.
     with pytest.raises(BadInput):
         app.propose(people.introducer, people.requester, people.target, context="Once more.")
+
+
+@pytest.mark.parametrize(
+    "spelling", [str.upper, lambda i: "{" + i + "}", lambda i: f"urn:uuid:{i}"]
+)
+def test_another_spelling_of_the_introducers_id_is_the_same_introducer(
+    app: IntroductionsApp, people: People, spelling: Callable[[str], str]
+) -> None:
+    first = app.propose(
+        spelling(people.introducer), people.requester, people.target, context="c"
+    ).introduction
+
+    assert first.introducer_id == people.introducer
+    assert app.get_introduction(first.id, actor_id=people.introducer).id == first.id
+    with pytest.raises(BadInput):
+        app.propose(people.introducer, people.requester, people.target, context="Again.")
+    with pytest.raises(BadInput):
+        app.propose(
+            spelling(people.introducer), spelling(people.target), people.requester, context="c"
+        )
