@@ -210,11 +210,12 @@ class IntroductionsApp(Application[UUID]):
         note: str | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
+        blamed = str(parse_id(blamed_person_id, "blamedPersonId"))  # canonical, as parties are
         return self._change(
             actor_id,
             introduction_id,
             expected_version,
-            lambda i: i.burn(actor_id, str(blamed_person_id), reason, cause, note, self._now()),
+            lambda i: i.burn(actor_id, blamed, reason, cause, note, self._now()),
         )
 
     def expire(

@@ -132,3 +132,19 @@ def test_a_registered_person_reads_back(app: IntroductionsApp) -> None:
     alice = app.get_person(str(result.person.id))
     assert (alice.display_name, alice.organization) == ("Alice", "Northwind")
     assert (alice.offers, alice.needs) == (["data engineering"], ["a co-founder"])
+
+
+def test_the_blamed_person_may_be_named_in_any_spelling_of_their_id(
+    app: IntroductionsApp, people: People
+) -> None:
+    introduction_id = proposed(app, people)
+    app.consent(people.requester, introduction_id)
+    app.consent(people.target, introduction_id)
+
+    with pytest.raises(BadInput) as raised:
+        app.burn(people.target, introduction_id, "Jim", "TRANSACTIONAL_ASK")
+    assert raised.value.field == "blamedPersonId"
+
+    burned = app.burn(people.target, introduction_id, people.requester.upper(), "NO_RESEARCH")
+    assert burned.introduction.outcome["blamed_person_id"] == people.requester
+    assert app.history(introduction_id)[-1].data["blamed_person_id"] == people.requester
