@@ -35,10 +35,10 @@ def test_a_proposal_naming_an_unknown_or_malformed_person_is_refused(
     field: str,
 ) -> None:
     position = last_position(app)
-    roles = [getattr(people, r, r) for r in (introducer, requester, target)]
+    a, b, c = (getattr(people, r, r) for r in (introducer, requester, target))
 
     with pytest.raises(BadInput) as raised:
-        app.propose(*roles, context="context")
+        app.propose(a, b, c, context="context")
 
     assert raised.value.field == field
     assert last_position(app) == position
@@ -56,8 +56,9 @@ def test_a_proposal_naming_one_person_twice_is_refused(
     app: IntroductionsApp, people: People, introducer: str, requester: str, target: str
 ) -> None:
     position = last_position(app)
+    a, b, c = (getattr(people, r) for r in (introducer, requester, target))
     with pytest.raises(BadInput):
-        app.propose(*(getattr(people, r) for r in (introducer, requester, target)), context="c")
+        app.propose(a, b, c, context="c")
     assert last_position(app) == position
 
 

@@ -61,7 +61,7 @@ def raced(module_storage: Storage) -> Race:
 
     app = open_application(module_storage)
     try:
-        raced = {
+        raced: Race = {
             phase: ([r[phase] for r in reports], app.history(introductions[phase]))
             for phase in ("expected", "free")
         }

@@ -151,7 +151,7 @@ steps = st.builds(
 def test_random_command_sequences_keep_every_invariant(sequence: list[Step]) -> None:
     cast = Cast.fresh()
     introduction = propose(cast)
-    recorded = introduction.collect_events()
+    recorded = list(introduction.collect_events())
     model = Model()
     now = T0
 
@@ -183,8 +183,8 @@ def test_random_command_sequences_keep_every_invariant(sequence: list[Step]) -> 
         assert introduction.status.value == status_implied_by(recorded, cast)
 
     replayed = None
-    for e in recorded:
-        replayed = e.mutate(replayed)
+    for event in recorded:
+        replayed = event.mutate(replayed)
     assert isinstance(replayed, Introduction)
     assert snapshot(replayed) == snapshot(introduction)
     assert [e.originator_version for e in recorded] == list(range(1, len(recorded) + 1))
