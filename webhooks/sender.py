@@ -8,7 +8,7 @@ import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -42,17 +42,44 @@ def parse_retry_after(raw: str | None, now: float) -> float | None:
     return min(max(0.0, when - now), RETRY_AFTER_CAP_SECONDS)
 
 
-async def refusal(url: str) -> str | None:
-    """Re-checks the destination before each attempt: DNS may have changed since
-    registration. getaddrinfo blocks, so it runs in the loop's executor."""
-    loop = asyncio.get_running_loop()
+@dataclass(frozen=True)
+class Destination:
+    url: str  # what httpx connects to
+    host: str | None  # the Host header, when the URL was pinned to an address
+
+
+async def checked_destination(url: str) -> Destination | str:
+    """Resolves the host again before each attempt (DNS may have changed since
+    registration) and refuses non-public addresses; returns why, or where to connect.
+
+    A plain-http URL is pinned to the address just checked, so that a second resolution
+    inside httpx cannot be steered elsewhere (DNS rebinding). An https URL is not pinned
+    (its certificate must match the name, which an internal host's will not; and pooled
+    TLS connections must not be shared between names on one address)."""
     host, port = url_host_port(url)
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = await resolve(host, port)
     except OSError as e:
         return f"the host {host!r} cannot be resolved ({e})"
-    addresses = [str(info[4][0]) for info in infos]
-    return refusal_of_destination(url, lambda _h, _p: addresses)
+    why = refusal_of_destination(url, lambda _h, _p: addresses)
+    if why is not None:
+        return why
+    if urlsplit(url).scheme != "http":
+        return Destination(url, None)
+    return pinned(url, addresses[0])
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    # getaddrinfo blocks: the loop runs it in its executor.
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def pinned(url: str, address: str) -> Destination:
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return Destination(urlunsplit(parts._replace(netloc=netloc)), parts.netloc)
 
 
 async def post(
@@ -61,14 +88,18 @@ async def post(
     endpoint: EndpointRow,
     settings: DispatcherSettings,
 ) -> Response:
+    destination = Destination(endpoint.url, None)
     if not settings.allow_private:
-        why = await refusal(endpoint.url)
-        if why is not None:
-            return Response(None, f"refused: {why}", None)
+        checked = await checked_destination(endpoint.url)
+        if isinstance(checked, str):
+            return Response(None, f"refused: {checked}", None)
+        destination = checked
     now = time.time()
     headers = attempt_headers(
         delivery.event_id, int(now), delivery.body, endpoint.signing_secrets(now)
     )
+    if destination.host is not None:
+        headers["host"] = destination.host
     started = time.perf_counter()
     try:
         # httpx's timeout bounds each phase (connect, write, read) on its own; the
@@ -78,7 +109,7 @@ async def post(
             # Streamed so that a huge response body is never read: only the status matters.
             client.stream(
                 "POST",
-                endpoint.url,
+                destination.url,
                 content=delivery.body.encode("utf-8"),
                 headers=headers,
                 timeout=settings.timeout_seconds,

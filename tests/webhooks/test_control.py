@@ -208,3 +208,24 @@ def test_a_hanging_receiver_times_out(
         assert len(receiver.requests) == 2
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("storage", ["sqlite"], indirect=True)
+def test_plain_http_goes_to_the_address_that_was_checked(
+    app: IntroductionsApp,
+    receiver: Receiver,
+    start_dispatcher: StartDispatcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A name only the dispatcher's own check can resolve (to 127.0.0.1, which passes as
+    # public here): the request arrives only if httpx connects to the checked address.
+    async def resolve(_host: str, _port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr("webhooks.sender.resolve", resolve)
+    monkeypatch.setattr("webhooks.sender.refusal_of_destination", lambda *_a: None)
+    register_webhook(app, ADMIN, f"http://pinned.invalid:{receiver.port}/hooks")
+    start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
+    propose_and_decline(app, people(app), 1)
+    receiver.wait_for(lambda: len(receiver.requests) == 2)
+    assert {r.headers["host"] for r in receiver.requests} == {f"pinned.invalid:{receiver.port}"}
