@@ -5,7 +5,7 @@ and nothing is written."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -25,7 +25,15 @@ USES: dict[str, Use] = {
     "relationship": lambda a, who, i, p: a.record_relationship_formed(who, i),
     "burn": lambda a, who, i, p: a.burn(who, i, p.requester, "OTHER"),
 }
-STATES = {"proposed": proposed, "consented": consented, "replied": replied}
+
+
+def burned(app: IntroductionsApp, people: People) -> UUID:
+    introduction_id = replied(app, people)
+    app.burn(people.target, introduction_id, people.requester, "TRANSACTIONAL_ASK")
+    return introduction_id
+
+
+STATES = {"proposed": proposed, "consented": consented, "replied": replied, "burned": burned}
 
 
 def not_found_message(use: str, app: IntroductionsApp, who: str, i: str, p: People) -> str:
