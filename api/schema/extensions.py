@@ -15,7 +15,9 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from api import metrics
 from api.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED, ClientError
@@ -40,13 +42,31 @@ def _top_level_fields(selection_set: SelectionSetNode, fragments: dict[str, Any]
     return names
 
 
+def _subscription_over_http(ec: Any) -> bool:
+    """A subscription sent by POST would run as a one-off query and fail on its stream."""
+    try:
+        is_subscription = ec.operation_type == OperationType.SUBSCRIPTION
+    except RuntimeError:  # no such operation: execution reports it
+        return False
+    request = getattr(ec.context, "request", None)
+    return is_subscription and not isinstance(request, WebSocket)
+
+
 class AuthenticationGate(SchemaExtension):
-    """No token, or an unknown one: one top-level UNAUTHENTICATED error and no data, for
-    every operation but `health`. Runs after validation, before any resolver."""
+    """Runs after validation, before any resolver. Subscriptions only over websockets.
+    No token, or an unknown one: one top-level UNAUTHENTICATED error and no data, for
+    every operation but `health`."""
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         context = ec.context
+        if _subscription_over_http(ec):
+            message = "Subscriptions are served over websockets (graphql-transport-ws) at /graphql."
+            ec.result = ExecutionResult(
+                data=None, errors=[ClientError(message, extensions={"code": BAD_USER_INPUT})]
+            )
+            yield
+            return
         if isinstance(context, Context) and context.actor_id is None and ec.graphql_document:
             fragments = {}
             operations = []

@@ -90,6 +90,7 @@ def test_every_error_code_as_data(gql: GraphQL, trio: tuple[str, str, str]) -> N
         ),
         ('{ leaderboard(first: "ten") { score } }', {}),
         ("{ nosuchfield }", {}),
+        ("subscription { introductionEvents { id } }", {}),  # websockets only
         ("{ health { ok ", {}),
     ],
 )
