@@ -11,6 +11,7 @@ run in worker threads, so neither the loop nor the API waits on them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -97,34 +98,39 @@ class WebhookDispatcher:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         self._send_wake = asyncio.Event()
-        app = open_application(self.storage)
-        follow_store = open_store(self.storage)
-        send_store = open_store(self.storage)
-        reader = self._reader or SubscriptionLogReader(app.recorder)
-        follower = Follower(follow_store, reader, app.mapper, self.settings.batch_size)
+        with contextlib.ExitStack() as closing:  # closes what was opened, in reverse
+            app = open_application(self.storage)
+            closing.callback(app.close)
+            follow_store = open_store(self.storage)
+            closing.callback(follow_store.close)
+            send_store = open_store(self.storage)
+            closing.callback(send_store.close)
+            reader = self._reader or SubscriptionLogReader(app.recorder)
+            follower = Follower(follow_store, reader, app.mapper, self.settings.batch_size)
+            self._ready.set()
+            await self._serve(app, follower, reader, send_store)
+
+    async def _serve(
+        self, app: Any, follower: Follower, reader: LogReader, send_store: DeliveryStore
+    ) -> None:
+        assert self._stopping is not None
         limits = httpx.Limits(
             max_connections=self.settings.concurrency,
             max_keepalive_connections=self.settings.concurrency,
         )
-        self._ready.set()
-        try:
-            async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
-                sending = _Sending(self, client, send_store, app)
-                tasks = [
-                    asyncio.create_task(self._follow(follower)),
-                    asyncio.create_task(sending.run()),
-                    asyncio.create_task(self._measure_backlog(send_store)),
-                ]
-                await self._stopping.wait()
-                reader.close()  # unblocks the follower's wait for new events
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                await sending.drain()
-        finally:
-            follow_store.close()
-            send_store.close()
-            app.close()
+        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
+            sending = _Sending(self, client, send_store, app)
+            tasks = [
+                asyncio.create_task(self._follow(follower)),
+                asyncio.create_task(sending.run()),
+                asyncio.create_task(self._measure_backlog(send_store)),
+            ]
+            await self._stopping.wait()
+            reader.close()  # unblocks the follower's wait for new events
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await sending.drain()
 
     async def _follow(self, follower: Follower) -> None:
         while True:
