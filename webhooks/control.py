@@ -95,3 +95,12 @@ class WebhookControl:
                 tx.schedule_again(batch, time.time())
             scheduled += len(batch)
             after = page[-1].id
+
+    def prune(self, actor_id: str, before: datetime) -> int:
+        """Forgets finished deliveries of events older than `before` (the table otherwise
+        grows with every event); returns how many were deleted."""
+        _require_admin(actor_id)
+        if before.tzinfo is None:
+            msg = "before must carry a UTC offset, as in 2026-11-25T18:00:00+00:00."
+            raise BadInput(msg, field="before")
+        return self.store.prune(before.timestamp())

@@ -249,6 +249,16 @@ class DeliveryStore(ABC):
             rows = cursor.all("SELECT 1 FROM webhook_deliveries WHERE id = ?", (delivery_id,))
         return bool(rows)
 
+    def prune(self, before: float) -> int:
+        """Deletes finished deliveries (SUCCEEDED or FAILED) of events that occurred
+        before an instant; pending ones are kept whatever their age."""
+        with self._cursor(write=True) as cursor:
+            result = cursor.execute(
+                "DELETE FROM webhook_deliveries WHERE status <> 'PENDING' AND occurred_at < ?",
+                (before,),
+            )
+            return int(result.rowcount)
+
     def backlog(self) -> int:
         """Deliveries still to send to active endpoints."""
         with self._cursor(write=False) as cursor:

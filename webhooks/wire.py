@@ -14,6 +14,8 @@ from uuid import UUID
 from domain.chain import event_data, event_id
 from domain.webhook import secret_key
 
+USER_AGENT = "introductions-webhooks/1"
+
 
 def camel(name: str) -> str:
     head, *rest = name.split("_")
@@ -63,6 +65,7 @@ def attempt_headers(msg_id: str, timestamp: int, body: str, secrets: list[str]) 
     """During a rotation's overlap, one signature per secret, space-separated."""
     return {
         "content-type": "application/json",
+        "user-agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": " ".join(signature(s, msg_id, timestamp, body) for s in secrets),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -80,6 +81,10 @@ def test_failed_after_the_last_attempt_then_redelivered_by_hand(
         assert done.attempts == 4
         assert done.id == failed.id
         assert len(receiver.ids()) == 1  # one webhook-id throughout
+        assert receiver.requests[0].headers["user-agent"].startswith("introductions-webhooks")
+
+        assert control.prune(ADMIN, datetime.now(UTC)) == 1  # finished: may be forgotten
+        assert control.deliveries(ADMIN, webhook_id) == []
     finally:
         receiver.stop()
 
