@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.introduction import Introduction
 from projections.base import Positioned, ViewProjection, earlier_introductions
-from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
+from projections.views import Cursor, SQLiteView, View, to_us
 
 Ev = Introduction
 COLUMNS = "introduction_id, consents, consented_at_us"
@@ -56,10 +56,6 @@ class ExpiryCandidatesView(View):
 
 
 class SQLiteExpiryCandidatesView(ExpiryCandidatesView, SQLiteView):
-    pass
-
-
-class PostgresExpiryCandidatesView(ExpiryCandidatesView, PostgresView):
     pass
 
 

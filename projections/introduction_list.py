@@ -21,7 +21,7 @@ from domain.errors import BadInput
 from domain.introduction import ADMIN, Introduction, Status
 from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import IntroductionRow, Page
-from projections.views import Cursor, PostgresView, SQLiteView, View, from_us, to_us
+from projections.views import Cursor, SQLiteView, View, from_us, to_us
 
 Ev = Introduction
 MAX_PAGE = 1000
@@ -126,10 +126,6 @@ class IntroductionListView(View):
 
 
 class SQLiteIntroductionListView(IntroductionListView, SQLiteView):
-    pass
-
-
-class PostgresIntroductionListView(IntroductionListView, PostgresView):
     pass
 
 

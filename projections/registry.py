@@ -14,23 +14,19 @@ from projections.base import ViewProjection
 from projections.expiry import (
     ExpiryCandidatesProjection,
     ExpiryCandidatesView,
-    PostgresExpiryCandidatesView,
     SQLiteExpiryCandidatesView,
 )
 from projections.introduction_list import (
     IntroductionListProjection,
     IntroductionListView,
-    PostgresIntroductionListView,
     SQLiteIntroductionListView,
 )
 from projections.reputation import (
-    PostgresReputationView,
     ReputationProjection,
     ReputationView,
     SQLiteReputationView,
 )
 from projections.track_record import (
-    PostgresTrackRecordView,
     SQLiteTrackRecordView,
     TrackRecordProjection,
     TrackRecordView,
@@ -38,17 +34,15 @@ from projections.track_record import (
 from projections.views import View, to_us
 
 NAMES = ("reputation", "track_record", "introduction_list", "expiry_candidates")
-_CLASSES: dict[str, tuple[type[Any], type[Any], type[ViewProjection[Any]]]] = {
-    "reputation": (SQLiteReputationView, PostgresReputationView, ReputationProjection),
-    "track_record": (SQLiteTrackRecordView, PostgresTrackRecordView, TrackRecordProjection),
+_CLASSES: dict[str, tuple[type[Any], type[ViewProjection[Any]]]] = {
+    "reputation": (SQLiteReputationView, ReputationProjection),
+    "track_record": (SQLiteTrackRecordView, TrackRecordProjection),
     "introduction_list": (
         SQLiteIntroductionListView,
-        PostgresIntroductionListView,
         IntroductionListProjection,
     ),
     "expiry_candidates": (
         SQLiteExpiryCandidatesView,
-        PostgresExpiryCandidatesView,
         ExpiryCandidatesProjection,
     ),
 }
@@ -86,7 +80,7 @@ class Views:
         return view
 
     def projections(self, names: tuple[str, ...] = NAMES) -> list[ViewProjection[Any]]:
-        return [_CLASSES[name][2](self.by_name[name]) for name in names]
+        return [_CLASSES[name][1](self.by_name[name]) for name in names]
 
     def close(self) -> None:
         self.factory.close()
@@ -95,11 +89,15 @@ class Views:
 def open_views(storage: Storage, *, half_life_days: float, clock: Callable[[], datetime]) -> Views:
     """Opens (and creates on first use) every view in the storage's database."""
     factory: Any = InfrastructureFactory.construct(dict(storage.env))
-    postgres = storage.kind == "postgres"
+    classes = {name: _CLASSES[name][0] for name in NAMES}
+    if storage.kind == "postgres":
+        from projections.postgres import VIEW_CLASSES
+
+        classes = dict(VIEW_CLASSES)
     by_name: dict[str, View] = {}
     try:
         for name in NAMES:
-            view_class = _CLASSES[name][1 if postgres else 0]
+            view_class = classes[name]
             view: Any = view_class(factory.datastore)
             if isinstance(view, ReputationView):
                 view.half_life_days = half_life_days

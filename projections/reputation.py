@@ -27,7 +27,6 @@ from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
     APPLICATION_NAME,
     Cursor,
-    PostgresView,
     SQLiteView,
     View,
     to_us,
@@ -114,10 +113,6 @@ class ReputationView(View):
 
 
 class SQLiteReputationView(ReputationView, SQLiteView):
-    pass
-
-
-class PostgresReputationView(ReputationView, PostgresView):
     pass
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -18,13 +18,19 @@ from eventsourcing.persistence import (
     Notification,
     ShutDown,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresSubscription
 
 SELECT_LIMIT = 1000
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 
 
-class _Batches:
+class BatchSubscription(Protocol):
+    def next_batch(self, max_size: int) -> list[Notification]: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *args: object) -> None: ...
+
+
+class Batches:
     """Adds next_batch() to the library's ListenNotifySubscription."""
 
     _notifications: Any
@@ -51,13 +57,7 @@ class _Batches:
         return batch
 
 
-class PostgresBatchSubscription(_Batches, PostgresSubscription):
-    def __init__(self, recorder: PostgresApplicationRecorder, gt: int | None = None) -> None:
-        super().__init__(recorder=recorder, gt=gt)
-        self._select_limit = SELECT_LIMIT
-
-
-class SQLitePollingSubscription(_Batches, ListenNotifySubscription[ApplicationRecorder]):
+class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRecorder]):
     """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY."""
 
     def __init__(
@@ -88,10 +88,10 @@ class SQLitePollingSubscription(_Batches, ListenNotifySubscription[ApplicationRe
             self._ticker.join()
 
 
-def subscribe(
-    recorder: ApplicationRecorder, gt: int | None
-) -> PostgresBatchSubscription | SQLitePollingSubscription:
+def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:
     """A batching subscription to the application's log, after position `gt`."""
-    if isinstance(recorder, PostgresApplicationRecorder):
-        return PostgresBatchSubscription(recorder, gt=gt)
+    if type(recorder).__module__ == "eventsourcing.postgres":
+        from projections.postgres import PostgresBatchSubscription
+
+        return PostgresBatchSubscription(recorder, gt=gt)  # type: ignore[arg-type]
     return SQLitePollingSubscription(recorder, gt=gt)

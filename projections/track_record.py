@@ -10,7 +10,7 @@ from domain.introduction import Introduction
 from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import TrackRecord
 from projections.screening import Burn, reasons, screening
-from projections.views import Cursor, PostgresView, SQLiteView, View, to_us
+from projections.views import Cursor, SQLiteView, View, to_us
 
 Ev = Introduction
 
@@ -70,10 +70,6 @@ class TrackRecordView(View):
 
 
 class SQLiteTrackRecordView(TrackRecordView, SQLiteView):
-    pass
-
-
-class PostgresTrackRecordView(TrackRecordView, PostgresView):
     pass
 
 

@@ -19,7 +19,6 @@ integer microseconds since the Unix epoch, so they compare and index the same wa
 from __future__ import annotations
 
 import sqlite3
-import zlib
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from domain.application import IntroductionsApp
@@ -55,7 +53,8 @@ class PositionMovedError(Exception):
 
 
 class View:
-    """The dialect-neutral part of a view; `SQLiteView` and `PostgresView` complete it."""
+    """The dialect-neutral part of a view; `SQLiteView` and `postgres.PostgresView`
+    complete it."""
 
     name: ClassVar[str]
     # CREATE TABLE / CREATE INDEX statements ("IF NOT EXISTS"), tracking table excluded.
@@ -252,77 +251,3 @@ class SQLiteView(View, SQLiteTrackingRecorder):
                 yield cur
             finally:
                 conn.rollback()
-
-
-class PostgresView(View, PostgresTrackingRecorder):
-    placeholder = "%s"
-    datastore: PostgresDatastore
-
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
-
-    @property
-    def schema_prefix(self) -> str:
-        return f'"{self.datastore.schema}".'
-
-    @contextmanager
-    def write(self) -> Iterator[Any]:
-        from psycopg.rows import tuple_row
-
-        with self.datastore.get_connection() as conn, conn.transaction():
-            cur = conn.cursor(row_factory=tuple_row)
-            # Like NORMAL on SQLite: a server crash can only lose the latest view
-            # transactions together with their positions; the views then catch up again.
-            cur.execute("SET LOCAL synchronous_commit TO OFF")
-            yield cur
-
-    @contextmanager
-    def read(self) -> Iterator[Any]:
-        from psycopg.rows import tuple_row
-
-        with self.datastore.get_connection() as conn, conn.transaction(force_rollback=True):
-            yield conn.cursor(row_factory=tuple_row)
-
-    # Row-at-a-time executemany costs a round trip per row here; these send a whole
-    # batch as one array per column instead.
-
-    def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
-        if not rows:
-            return
-        names = [c.strip() for c in columns.split(",")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
-        statement = (
-            f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)} "
-            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
-        )
-        cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
-
-    def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
-        if rows:
-            names = [c.strip() for c in columns.split(",")]
-            statement = f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)}"
-            cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
-
-    def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
-        keys = list(keys)
-        if keys:
-            cur.execute(self.sql(f"DELETE FROM {{s}}{table} WHERE {key} = ANY(%b)"), [keys])
-
-    def _unnest(self, cur: Cursor, table: str, names: list[str]) -> str:
-        types: dict[str, str] = self.__dict__.setdefault("_column_types", {})
-        if table not in types:
-            cur.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = %s",
-                (self.datastore.schema, table),
-            )
-            types.update({f"{table}.{name}": kind for name, kind in cur.fetchall()})
-            types[table] = table
-        # %b: binary arrays, which psycopg dumps without scanning every string for quotes.
-        arrays = ", ".join(f"%b::{types[f'{table}.{name}']}[]" for name in names)
-        return f"SELECT * FROM unnest({arrays})"
-
-    def _lock_ddl(self, cur: Cursor) -> None:
-        # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
-        key = zlib.crc32(f"{self.datastore.schema}.{self.name}".encode())
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))

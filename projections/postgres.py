@@ -1,0 +1,128 @@
+"""Everything PostgreSQL-specific, imported only when the storage is PostgreSQL (so that
+an SQLite deployment needs no PostgreSQL driver): the view base class, each read model's
+PostgreSQL view, and the library's LISTEN/NOTIFY subscription with batches."""
+
+# ruff: noqa: S608 - table and column names are this module's constants; values are
+# always bound parameters.
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresSubscription,
+    PostgresTrackingRecorder,
+)
+from psycopg.rows import tuple_row
+
+from projections.expiry import ExpiryCandidatesView
+from projections.introduction_list import IntroductionListView
+from projections.reputation import ReputationView
+from projections.subscription import SELECT_LIMIT, Batches
+from projections.track_record import TrackRecordView
+from projections.views import Cursor, Row, View
+
+
+class PostgresView(View, PostgresTrackingRecorder):
+    placeholder = "%s"
+    datastore: PostgresDatastore
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
+
+    @property
+    def schema_prefix(self) -> str:
+        return f'"{self.datastore.schema}".'
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn, conn.transaction():
+            cur = conn.cursor(row_factory=tuple_row)
+            # Like NORMAL on SQLite: a server crash can only lose the latest view
+            # transactions together with their positions; the views then catch up again.
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+            yield cur
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn, conn.transaction(force_rollback=True):
+            yield conn.cursor(row_factory=tuple_row)
+
+    # Row-at-a-time executemany costs a round trip per row here; these send a whole
+    # batch as one array per column instead.
+
+    def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        statement = (
+            f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)} "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
+        )
+        cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
+
+    def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
+        if rows:
+            names = [c.strip() for c in columns.split(",")]
+            statement = f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)}"
+            cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
+
+    def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
+        keys = list(keys)
+        if keys:
+            cur.execute(self.sql(f"DELETE FROM {{s}}{table} WHERE {key} = ANY(%b)"), [keys])
+
+    def _unnest(self, cur: Cursor, table: str, names: list[str]) -> str:
+        types: dict[str, str] = self.__dict__.setdefault("_column_types", {})
+        if table not in types:
+            cur.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s",
+                (self.datastore.schema, table),
+            )
+            types.update({f"{table}.{name}": kind for name, kind in cur.fetchall()})
+            types[table] = table
+        # %b: binary arrays, which psycopg dumps without scanning every string for quotes.
+        arrays = ", ".join(f"%b::{types[f'{table}.{name}']}[]" for name in names)
+        return f"SELECT * FROM unnest({arrays})"
+
+    def _lock_ddl(self, cur: Cursor) -> None:
+        # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
+        key = zlib.crc32(f"{self.datastore.schema}.{self.name}".encode())
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+
+class PostgresReputationView(ReputationView, PostgresView):
+    pass
+
+
+class PostgresTrackRecordView(TrackRecordView, PostgresView):
+    pass
+
+
+class PostgresIntroductionListView(IntroductionListView, PostgresView):
+    pass
+
+
+class PostgresExpiryCandidatesView(ExpiryCandidatesView, PostgresView):
+    pass
+
+
+VIEW_CLASSES: dict[str, type[View]] = {
+    "reputation": PostgresReputationView,
+    "track_record": PostgresTrackRecordView,
+    "introduction_list": PostgresIntroductionListView,
+    "expiry_candidates": PostgresExpiryCandidatesView,
+}
+
+
+class PostgresBatchSubscription(Batches, PostgresSubscription):
+    def __init__(self, recorder: PostgresApplicationRecorder, gt: int | None = None) -> None:
+        super().__init__(recorder=recorder, gt=gt)
+        self._select_limit = SELECT_LIMIT
