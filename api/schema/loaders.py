@@ -25,10 +25,17 @@ class Loaders:
         self.introductions: DataLoader[str, Introduction | None] = DataLoader(
             self._load_introductions
         )
+        self.track_records: DataLoader[str, Any] = DataLoader(self._load_track_records)
 
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
         found = await in_thread(get_persons_batched, self._services.app, ids)
         return [person_from(found[i]) if i in found else None for i in ids]
+
+    async def _load_track_records(self, ids: list[str]) -> list[Any]:
+        # The read models have no batched read: one thread hop for the whole batch.
+        views = self._services.read_models
+        assert views is not None
+        return await in_thread(lambda: [views.track_record(i) for i in ids])
 
     async def _load_introductions(self, ids: list[str]) -> list[Introduction | None]:
         actor = self._actor()

@@ -116,8 +116,9 @@ class Person:
 
     @strawberry.field
     async def track_record(self, info: Info) -> PersonTrackRecord:
-        views = info_context(info).require_read_models()
-        return track_record_from(await in_thread(views.track_record, str(self.id)))
+        ctx = info_context(info)
+        ctx.require_read_models()
+        return track_record_from(await ctx.loaders.track_records.load(str(self.id)))
 
 
 def person_from(person: DomainPerson) -> Person:

@@ -55,7 +55,7 @@ json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=50)
     | st.sampled_from(
         ["", "\x00", "BURNED", "SKILL", "x" * 5000, "00000000-0000-4000-8000-000000000000"]
