@@ -13,7 +13,6 @@ from typing import Any
 from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
@@ -166,7 +165,7 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
                 metrics.PROJECTION_LAG.set(max(0, position - projected))
         except Exception:
             log.exception("metrics: could not measure the projection lag")
-        return PlainTextResponse(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)

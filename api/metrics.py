@@ -1,9 +1,16 @@
-"""Prometheus metrics of the API, exposed at GET /metrics."""
+"""Prometheus metrics of the API, exposed at GET /metrics.
+
+With several worker processes, `serve` sets PROMETHEUS_MULTIPROC_DIR before they start,
+so each process writes its values there and any of them answers /metrics for all."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 REQUESTS = Counter(
@@ -29,9 +36,19 @@ PROJECTION_LAG = Gauge(
     "introductions_projection_lag_events",
     "Events recorded but not yet in the read models (measured when scraped).",
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
 LAST_POSITION = Gauge(
     "introductions_event_log_position",
     "The last position of the event log (measured when scraped).",
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
+
+
+def exposition() -> bytes:
+    if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import typer
 
@@ -27,6 +29,7 @@ def serve(
         admin_token_path,
         ensure_admin_token_file,
     )
+    from api.metrics import MULTIPROCESS_DIR_VARIABLE
     from api.observability import configure_logging
     from domain.bootstrap import open_application
     from domain.storage import storage_from_environment
@@ -48,19 +51,28 @@ def serve(
         os.environ[ADMIN_TOKEN_FILE_VARIABLE] = str(path)
         what = "Generated the admin token in" if created else "The admin token is in"
         typer.echo(f"{what} {path} (readable only by you).")
+    metrics_dir = None
+    if workers > 1 and not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        # One /metrics for every worker: each writes its values to files in this folder.
+        metrics_dir = tempfile.mkdtemp(prefix="introductions-metrics-")
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
     configure_logging(log_level.upper())
     typer.echo(f"Serving GraphQL on http://{host}:{port}/graphql ({storage.display})")
-    uvicorn.run(
-        "api.app:create_app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-        ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
-    )
+    try:
+        uvicorn.run(
+            "api.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            log_level=log_level,
+            access_log=False,
+            ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def export_schema() -> None:

@@ -239,3 +239,20 @@ def test_racing_writers_and_concurrent_load(server: Server, http: httpx.Client) 
     with ThreadPoolExecutor(24) as pool:
         statuses = list(pool.map(burst, range(96)))
     assert set(statuses) == {200}
+
+
+def test_metrics_count_every_request_whichever_worker_answers(http: httpx.Client) -> None:
+    import re
+
+    for _ in range(30):
+        assert http.post("/graphql", json={"query": "{ health { ok } }"}).status_code == 200
+    text = http.get("/metrics").text
+    counted = sum(
+        float(m.group(1))
+        for m in re.finditer(
+            r'^introductions_http_requests_total\{[^}]*route="/graphql"[^}]*\} ([\d.e+]+)$',
+            text,
+            re.M,
+        )
+    )
+    assert counted >= 30, text
