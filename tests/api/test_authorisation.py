@@ -231,3 +231,14 @@ def test_lists_show_only_visible_introductions(cast: Cast) -> None:
     f = {"introducerId": cast.ids["introducer"]}
     page = cast.gql.data(INTRODUCTIONS, cast.token("outsider"), f=f)["introductions"]
     assert page["totalCount"] == 0
+
+
+def test_health_needs_no_token(cast: Cast) -> None:
+    for token in (None, "unknown-token", cast.token("admin"), cast.token("outsider")):
+        body = cast.gql.result("{ health { ok storage lastPosition } }", token)
+        assert body["data"]["health"]["ok"] is True
+        assert "errors" not in body
+    # ...but asking for anything else with it is still refused as a whole
+    body = cast.gql.result("{ health { ok } me { id } }", None)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

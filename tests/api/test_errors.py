@@ -137,3 +137,13 @@ def test_first_is_capped_at_100(gql: GraphQL) -> None:
         gql.admin_token,
     )
     assert "errors" not in body, body
+
+
+def test_issue_token_for_an_unknown_person(gql: GraphQL) -> None:
+    query = "mutation($id: ID!) { issueToken(personId: $id) { token errors { code field } } }"
+    for person_id in (str(uuid.uuid4()), "nope"):
+        payload = gql.admin(query, id=person_id)["issueToken"]
+        assert payload == {
+            "token": None,
+            "errors": [{"code": "BAD_USER_INPUT", "field": "personId"}],
+        }
