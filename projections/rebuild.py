@@ -6,15 +6,17 @@ the positions again and carries on), but faster with the worker stopped."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from eventsourcing.persistence import Notification
 
 from domain.application import IntroductionsApp, utc_now
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections import leaderboard
-from projections.fanout import Fanout
+from projections.fanout import Fanout, Prefetch
 from projections.registry import NAMES, Views, open_views
 from projections.settings import half_life_from_environment
 from projections.views import PositionMovedError
@@ -69,24 +71,40 @@ def catch_up(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Folds, in this thread, every event the named views have not seen, up to the end
-    of the log as it is now; returns the number of notifications read."""
+    """Folds every event the named views have not seen, up to the end of the log as it
+    is now, before returning (decoding runs ahead in a helper thread); returns the
+    number of notifications read."""
     fanout = Fanout(views.projections(tuple(names)), app.mapper)
     end = app.recorder.max_notification_id() or 0
-    position, events = fanout.start(), 0
+    events = 0
+    while (start := fanout.start()) < end:
+        prefetch = Prefetch(_pages(app, start, end, batch_size), fanout)
+        raced = False
+        try:
+            for batch in prefetch:
+                fanout.apply(batch)
+                events += batch.count
+                if progress is not None:
+                    progress(batch.last, end, events)
+        except PositionMovedError:
+            fanout.reload()  # another process got there first: carry on from its positions
+            raced = True
+        finally:
+            prefetch.close()
+        if not raced and fanout.start() == start:
+            break  # nothing left to read below `end`
+    return events
+
+
+def _pages(
+    app: IntroductionsApp, start: int, end: int, size: int
+) -> Iterator[Sequence[Notification]]:
+    position = start
     while position < end:
         page = app.recorder.select_notifications(
-            start=position, limit=batch_size, stop=end, inclusive_of_start=False
+            start=position, limit=size, stop=end, inclusive_of_start=False
         )
         if not page:
-            break
-        try:
-            fanout.handle(page)
-        except PositionMovedError:
-            position = fanout.reload()  # another process got there first
-            continue
+            return
+        yield page
         position = page[-1].id
-        events += len(page)
-        if progress is not None:
-            progress(position, end, events)
-    return events

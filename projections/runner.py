@@ -18,7 +18,7 @@ from domain.application import IntroductionsApp, utc_now
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections import leaderboard, progress
-from projections.fanout import Fanout
+from projections.fanout import Fanout, Prefetch
 from projections.registry import Views, open_views
 from projections.settings import half_life_from_environment
 from projections.subscription import subscribe
@@ -141,17 +141,21 @@ class ProjectionsRunner:
         if self._stopping.is_set():  # stop() came before the subscription existed
             subscription.stop()
         with subscription:
-            while not self._stopping.is_set():
-                try:
-                    batch = subscription.next_batch(self.batch_size)
-                except StopIteration:
-                    return
-                try:
-                    fanout.handle(batch)
-                except PositionMovedError as e:
-                    # Another worker or a rebuild moved a view: read positions again.
-                    log.info("%s; following again from the recorded positions", e)
-                    return
+            batches = iter(lambda: subscription.next_batch(self.batch_size), None)
+            prefetch = Prefetch(batches, fanout)
+            try:
+                for batch in prefetch:
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        fanout.apply(batch)
+                    except PositionMovedError as e:
+                        # Another worker or a rebuild moved a view: read positions again.
+                        log.info("%s; following again from the recorded positions", e)
+                        return
+            finally:
+                subscription.stop()  # ends the decoding thread's source first
+                prefetch.close()
 
     def _sweep(self) -> None:
         while not self._stopping.wait(self.sweep_interval):
