@@ -23,7 +23,7 @@ from psycopg.rows import tuple_row
 from projections.expiry import ExpiryCandidatesView
 from projections.introduction_list import IntroductionListView
 from projections.reputation import ReputationView
-from projections.subscription import SELECT_LIMIT, Batches
+from projections.subscription import Batches
 from projections.track_record import TrackRecordView
 from projections.views import Cursor, Row, View
 
@@ -123,6 +123,8 @@ VIEW_CLASSES: dict[str, type[View]] = {
 
 
 class PostgresBatchSubscription(Batches, PostgresSubscription):
+    # The library's page size (500) is kept: its pull thread starts in __init__ and
+    # takes a short page for the end of the log, so changing the size afterwards would
+    # make it stop pulling early and wait for a NOTIFY that may never come.
     def __init__(self, recorder: PostgresApplicationRecorder, gt: int | None = None) -> None:
         super().__init__(recorder=recorder, gt=gt)
-        self._select_limit = SELECT_LIMIT

@@ -2,8 +2,8 @@
 SQLite (whose recorder has no subscribe()) the same pull loop woken by a timer instead.
 
 Both hand out notifications in batches: `next_batch` blocks for the first notification,
-then takes whatever the pull thread has already fetched (it selects up to SELECT_LIMIT
-rows at a time while behind), so catch-up gets big batches and live following gets one
+then takes whatever the pull thread has already fetched (the library's pages of 500,
+ten of them queued ahead while behind), so catch-up gets big batches and live following gets one
 notification at a time, with no extra query to tell the two apart."""
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from eventsourcing.persistence import (
     ShutDown,
 )
 
-SELECT_LIMIT = 1000
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 
 
@@ -69,7 +68,6 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
         self._stopping = threading.Event()
         self._poll_interval = poll_interval
         super().__init__(recorder=recorder, gt=gt)
-        self._select_limit = SELECT_LIMIT
         self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
         self._ticker.start()
 
