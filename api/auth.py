@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from domain.application import authenticate as authenticate_person
+from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
 from domain.storage import Storage
 
@@ -103,7 +103,7 @@ class KnownTokens:
 
 
 def actor_for(
-    token: str | None, admin_digest: str, app: object, known: KnownTokens | None = None
+    token: str | None, admin_digest: str, app: IntroductionsApp, known: KnownTokens | None = None
 ) -> str | None:
     """The actor id for a bearer token, or None. Blocking: call it in a thread."""
     if token is None:
@@ -113,7 +113,7 @@ def actor_for(
         return ADMIN
     if known is not None and (person_id := known.get(token_digest)) is not None:
         return person_id
-    person_id = authenticate_person(app, token)  # type: ignore[arg-type]
+    person_id = app.authenticate(token)
     if person_id is not None and known is not None:
         known.put(token_digest, person_id)
     return person_id

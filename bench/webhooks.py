@@ -22,7 +22,6 @@ from typing import Any
 import uvicorn
 
 from bench.projections import POSTGRES_URL, append_history
-from domain.application import register_webhook
 from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.introduction import ADMIN
@@ -90,7 +89,7 @@ def throughput(backend: str, folder: Path, endpoints: int, events: int) -> None:
     app = open_application(storage)
     receiver = Receiver()
     for n in range(endpoints):
-        register_webhook(app, ADMIN, receiver.url(n))
+        app.register_webhook(ADMIN, receiver.url(n))
     written = sum(
         1
         for n in app.recorder.select_notifications(start=1, limit=10**9)
@@ -164,7 +163,7 @@ def latency(backend: str, folder: Path, events: int, gap: float) -> None:
     storage = fresh_storage(backend, folder, "latency")
     app = open_application(storage)
     receiver = Receiver()
-    register_webhook(app, ADMIN, receiver.url(0))
+    app.register_webhook(ADMIN, receiver.url(0))
     dispatcher = WebhookDispatcher(storage, settings=settings())
     dispatcher.start()
     introducer, requester, target = (

@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from domain.application import IntroductionsApp, get_webhook
+from domain.application import IntroductionsApp
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.introduction import ADMIN
 from domain.storage import Storage
@@ -51,7 +51,7 @@ class WebhookControl:
     ) -> list[Delivery]:
         """The endpoint's deliveries, the latest events first."""
         _require_admin(actor_id)
-        endpoint = get_webhook(self.app, actor_id, webhook_id)
+        endpoint = self.app.get_webhook(actor_id, webhook_id)
         if not 0 <= first <= DELIVERIES_MAX:
             msg = f"first must be between 0 and {DELIVERIES_MAX}."
             raise BadInput(msg, field="first")
@@ -75,7 +75,7 @@ class WebhookControl:
         if since.tzinfo is None:
             msg = "since must carry a UTC offset, as in 2026-11-25T18:00:00+00:00."
             raise BadInput(msg, field="since")
-        endpoint = get_webhook(self.app, actor_id, webhook_id)
+        endpoint = self.app.get_webhook(actor_id, webhook_id)
         types = set(endpoint.event_types)
         topics = [t for t, name in INTRODUCTION_TOPICS.items() if not types or name in types]
         recorder: Any = self.app.recorder

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from domain.application import deactivate_gone_webhook
 from domain.bootstrap import open_application
 from domain.errors import DomainError
 from domain.storage import Storage
@@ -244,7 +243,7 @@ class _Sending:
         reason = f"410 Gone from {endpoint.url} (delivery {delivery.id})"
         try:
             await asyncio.to_thread(self.store.deactivate_endpoint, endpoint.id)
-            await asyncio.to_thread(deactivate_gone_webhook, self.app, endpoint.id, reason)
+            await asyncio.to_thread(self.app.deactivate_gone_webhook, endpoint.id, reason)
         except DomainError:
             pass  # already inactive
         except Exception:

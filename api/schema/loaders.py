@@ -11,7 +11,6 @@ from strawberry.dataloader import DataLoader
 
 from api.schema.types import Introduction, Person, introduction_from, person_from
 from api.services import in_thread
-from domain.application import get_introductions_batched, get_persons_batched
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -28,7 +27,7 @@ class Loaders:
         self.track_records: DataLoader[str, Any] = DataLoader(self._load_track_records)
 
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
-        found = await in_thread(get_persons_batched, self._services.app, ids)
+        found = await in_thread(self._services.app.get_persons_batched, ids)
         return [person_from(found[i]) if i in found else None for i in ids]
 
     async def _load_track_records(self, ids: list[str]) -> list[Any]:
@@ -42,6 +41,6 @@ class Loaders:
         if actor is None:
             return [None for _ in ids]
         found: dict[str, Any] = await in_thread(
-            get_introductions_batched, self._services.app, ids, actor
+            self._services.app.get_introductions_batched, ids, actor
         )
         return [introduction_from(found[i]) if i in found else None for i in ids]

@@ -28,7 +28,7 @@ from api.schema.types import (
     person_from,
 )
 from api.services import in_thread, in_waiting_thread
-from domain.application import CommandResult, issue_token
+from domain.application import CommandResult
 from domain.errors import DomainError
 from domain.introduction import ADMIN
 
@@ -103,7 +103,7 @@ class Mutation:
         ctx = info_context(info)
         actor = ctx.require_actor()
         try:
-            token, _ = await in_thread(issue_token, ctx.services.app, actor, str(person_id))
+            token, _ = await in_thread(ctx.services.app.issue_token, actor, str(person_id))
         except DomainError as e:
             return TokenPayload(errors=[mutation_error(e)])
         return TokenPayload(token=token)

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import domain.application as application
 from api.services import Services
 from tests.api.conftest import needs_read_models
 from tests.api.graphql_client import INTRODUCTIONS, PROPOSE, GraphQL
@@ -43,8 +42,8 @@ def test_a_page_of_introductions_costs_constant_round_trips(
     introducer = gql.register("Connector")
     people = [gql.register(f"P{i}") for i in range(21)]
     calls = {"batched": 0, "single": 0}
-    original_batched = application._select_events_of_many
     recorder: Any = services.app.recorder
+    original_batched = services.app._select_events_of_many
     original_single = recorder.select_events
 
     def batched(*args: Any) -> Any:
@@ -64,7 +63,7 @@ def test_a_page_of_introductions_costs_constant_round_trips(
 
     for a, b in itertools.pairwise(people):
         gql.mutate(introducer, PROPOSE, r=a, t=b, c="c")
-    monkeypatch.setattr(application, "_select_events_of_many", batched)
+    monkeypatch.setattr(services.app, "_select_events_of_many", batched)
     monkeypatch.setattr(recorder, "select_events", single)
     small, large = cost(2), cost(20)
     assert small == large

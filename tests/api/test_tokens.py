@@ -11,7 +11,6 @@ import pytest
 from api.app import build_services
 from api.auth import admin_token_path, ensure_admin_token_file, read_admin_token_file
 from domain.access import TOKEN_PREFIX, access_token_id, token_hash
-from domain.application import authenticate
 from domain.storage import Storage, parse_database_url
 from tests.api.graphql_client import ME, GraphQL
 
@@ -33,8 +32,8 @@ def test_token_is_random_and_only_its_hash_is_stored(
     # A restart (a new process on the same storage) still knows it.
     services = build_services(storage)
     try:
-        assert authenticate(services.app, token) == person
-        assert authenticate(services.app, token + "x") is None
+        assert services.app.authenticate(token) == person
+        assert services.app.authenticate(token + "x") is None
         stored: Any = services.app.repository.get(access_token_id(token_hash(token)))
         assert stored.token_hash == token_hash(token)
         assert token not in repr(vars(stored))

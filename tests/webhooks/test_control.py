@@ -11,11 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from domain.application import (
-    IntroductionsApp,
-    register_webhook,
-    rotate_webhook_secret,
-)
+from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
 from domain.storage import Storage
 from tests.webhooks.conftest import FAST, event_ids, introduce, people, propose_and_decline
@@ -57,7 +53,7 @@ def test_failed_after_the_last_attempt_then_redelivered_by_hand(
     receiver = Receiver(lambda _r, _n: (200, {}) if healthy.is_set() else (500, {}))
     try:
         webhook_id = str(
-            register_webhook(app, ADMIN, receiver.url, ["IntroductionProposed"]).endpoint.id
+            app.register_webhook(ADMIN, receiver.url, ["IntroductionProposed"]).endpoint.id
         )
         start_dispatcher(
             DispatcherSettings(**{**FAST.__dict__, "retry_schedule": parse_schedule("50ms,50ms")})
@@ -96,7 +92,7 @@ def test_replay_resends_history_with_the_original_ids(
     old = introduce(app, trio)  # before the endpoint existed
     receiver = Receiver()
     try:
-        webhook_id = str(register_webhook(app, ADMIN, receiver.url).endpoint.id)
+        webhook_id = str(app.register_webhook(ADMIN, receiver.url).endpoint.id)
         start_dispatcher()
         new = introduce(app, people(app))
         receiver.wait_for(lambda: receiver.ids() == set(event_ids(app, new)))
@@ -115,7 +111,7 @@ def test_retry_after_is_honoured(app: IntroductionsApp, start_dispatcher: StartD
 
     receiver = Receiver(busy_once)
     try:
-        register_webhook(app, ADMIN, receiver.url, ["IntroductionProposed"])
+        app.register_webhook(ADMIN, receiver.url, ["IntroductionProposed"])
         start_dispatcher()
         propose_and_decline(app, people(app), 1)
         receiver.wait_for(lambda: len(receiver.requests) == 2, timeout=5)
@@ -128,8 +124,8 @@ def test_retry_after_is_honoured(app: IntroductionsApp, start_dispatcher: StartD
 def test_both_signatures_verify_during_a_rotation(
     app: IntroductionsApp, receiver: Receiver, start_dispatcher: StartDispatcher
 ) -> None:
-    registration = register_webhook(app, ADMIN, receiver.url)
-    rotated = rotate_webhook_secret(app, ADMIN, registration.endpoint.id)
+    registration = app.register_webhook(ADMIN, receiver.url)
+    rotated = app.rotate_webhook_secret(ADMIN, registration.endpoint.id)
     start_dispatcher()
     propose_and_decline(app, people(app), 1)
     receiver.wait_for(lambda: len(receiver.requests) == 2)
@@ -158,7 +154,7 @@ def test_two_dispatchers_never_send_one_delivery_at_the_same_time(
 
     receiver = Receiver(slow)
     try:
-        register_webhook(app, ADMIN, receiver.url)
+        app.register_webhook(ADMIN, receiver.url)
         start_dispatcher()
         start_dispatcher()
         events = propose_and_decline(app, people(app), 40)
@@ -178,7 +174,7 @@ def test_private_destinations_are_checked_again_before_each_attempt(
     start_dispatcher: StartDispatcher,
 ) -> None:
     # Registered while the operator allowed it; the dispatcher now runs without that.
-    webhook_id = str(register_webhook(app, ADMIN, receiver.url).endpoint.id)
+    webhook_id = str(app.register_webhook(ADMIN, receiver.url).endpoint.id)
     start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
     propose_and_decline(app, people(app), 1)
     rows = eventually(
@@ -201,7 +197,7 @@ def test_a_hanging_receiver_times_out(
     receiver = Receiver(hang)
     try:
         webhook_id = str(
-            register_webhook(app, ADMIN, receiver.url, ["IntroductionProposed"]).endpoint.id
+            app.register_webhook(ADMIN, receiver.url, ["IntroductionProposed"]).endpoint.id
         )
         start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "timeout_seconds": 0.3}))
         propose_and_decline(app, people(app), 1)
@@ -229,7 +225,7 @@ def test_plain_http_goes_to_the_address_that_was_checked(
 
     monkeypatch.setattr("webhooks.sender.resolve", resolve)
     monkeypatch.setattr("webhooks.sender.refusal_of_destination", lambda *_a: None)
-    register_webhook(app, ADMIN, f"http://pinned.invalid:{receiver.port}/hooks")
+    app.register_webhook(ADMIN, f"http://pinned.invalid:{receiver.port}/hooks")
     start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
     propose_and_decline(app, people(app), 1)
     receiver.wait_for(lambda: len(receiver.requests) == 2)

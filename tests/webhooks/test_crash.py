@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import (
-    IntroductionsApp,
-    register_webhook,
-)
+from domain.application import IntroductionsApp
 from domain.chain import event_id
 from domain.introduction import ADMIN
 from domain.storage import Storage
@@ -74,7 +71,7 @@ def test_sigkill_loses_no_event(app: IntroductionsApp, storage: Storage, tmp_pat
 
     writer = threading.Thread(target=write)
     try:
-        register_webhook(app, ADMIN, receiver.url)
+        app.register_webhook(ADMIN, receiver.url)
         writer.start()
         for _ in range(KILLS):
             process = dispatcher_process(storage, log)

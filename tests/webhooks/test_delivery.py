@@ -10,11 +10,7 @@ from collections.abc import Callable
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from domain.application import (
-    IntroductionsApp,
-    get_webhook,
-    register_webhook,
-)
+from domain.application import IntroductionsApp
 from domain.chain import event_id
 from domain.introduction import ADMIN
 from domain.storage import Storage
@@ -37,7 +33,7 @@ def test_signed_delivery_retried_with_the_same_id(
 ) -> None:
     receiver = Receiver(fail_first)
     try:
-        registration = register_webhook(app, ADMIN, receiver.url)
+        registration = app.register_webhook(ADMIN, receiver.url)
         start_dispatcher()
         introduction_id = introduce(app, people(app))
         expected = event_ids(app, introduction_id)
@@ -81,10 +77,10 @@ def test_only_events_after_registration_and_of_the_chosen_types(
 ) -> None:
     trio = people(app)
     before = introduce(app, trio)
-    consents = register_webhook(app, ADMIN, receiver.url, ["ConsentGiven"])
+    consents = app.register_webhook(ADMIN, receiver.url, ["ConsentGiven"])
     everything = Receiver()
     try:
-        register_webhook(app, ADMIN, everything.url)
+        app.register_webhook(ADMIN, everything.url)
         start_dispatcher()
         after = introduce(app, people(app))
         everything.wait_for(lambda: len(everything.ids()) == 3)
@@ -103,18 +99,18 @@ def test_gone_deactivates_the_endpoint(
 ) -> None:
     gone = Receiver(lambda _r, _n: (410, {}))
     try:
-        registration = register_webhook(app, ADMIN, gone.url)
+        registration = app.register_webhook(ADMIN, gone.url)
         start_dispatcher()
         trio = people(app)
         propose_and_decline(app, trio, 1)
         endpoint_id = registration.endpoint.id
-        gone.wait_for(lambda: not get_webhook(app, ADMIN, endpoint_id).active)
+        gone.wait_for(lambda: not app.get_webhook(ADMIN, endpoint_id).active)
         propose_and_decline(app, trio, 2)
         control = WebhookControl(app, storage)
         failed = wait_for_rows(control, str(endpoint_id), DeliveryStatus.FAILED, 1)
         assert failed[0].last_status_code == 410
         assert failed[0].attempts == 1  # 410 is final: no retry
-        assert "410" in (get_webhook(app, ADMIN, endpoint_id).deactivation_reason or "")
+        assert "410" in (app.get_webhook(ADMIN, endpoint_id).deactivation_reason or "")
         assert len(gone.requests) <= 2  # at most the second event of the first round
         control.close()
     finally:
@@ -124,7 +120,7 @@ def test_gone_deactivates_the_endpoint(
 def test_receiver_down_then_up_gets_every_event(
     app: IntroductionsApp, receiver: Receiver, start_dispatcher: StartDispatcher
 ) -> None:
-    register_webhook(app, ADMIN, receiver.url)
+    app.register_webhook(ADMIN, receiver.url)
     start_dispatcher()
     trio = people(app)
     receiver.stop()
@@ -151,7 +147,7 @@ def test_stopped_and_started_again_it_continues_where_it_was(
 ) -> None:
     from tests.webhooks.conftest import FAST
 
-    register_webhook(app, ADMIN, receiver.url)
+    app.register_webhook(ADMIN, receiver.url)
     dispatcher = WebhookDispatcher(storage, settings=FAST)
     dispatcher.start()
     trio = people(app)

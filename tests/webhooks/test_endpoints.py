@@ -8,15 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.application import (
-    IntroductionsApp,
-    deactivate_webhook,
-    get_webhook,
-    list_webhooks,
-    reactivate_webhook,
-    register_webhook,
-    rotate_webhook_secret,
-)
+from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
 from domain.errors import BadInput, Forbidden, InvalidTransition, NotFound
 from domain.introduction import ADMIN
@@ -39,25 +31,25 @@ def app(sqlite_storage: Storage, clock: FakeClock) -> Iterator[IntroductionsApp]
 
 
 def test_registration_returns_a_secret_once(app: IntroductionsApp) -> None:
-    result = register_webhook(app, ADMIN, PUBLIC, ["ConsentGiven"], "CRM", resolver=public_dns)
+    result = app.register_webhook(ADMIN, PUBLIC, ["ConsentGiven"], "CRM", resolver=public_dns)
     assert result.secret is not None
     assert result.secret.startswith("whsec_")
     assert len(base64.b64decode(result.secret.removeprefix("whsec_"))) >= 24
     assert result.position > 0
-    [listed] = list_webhooks(app, ADMIN)
+    [listed] = app.list_webhooks(ADMIN)
     assert listed.id == result.endpoint.id
     assert (listed.url, listed.event_types, listed.active) == (PUBLIC, ["ConsentGiven"], True)
-    assert get_webhook(app, ADMIN, str(listed.id)).description == "CRM"
+    assert app.get_webhook(ADMIN, str(listed.id)).description == "CRM"
 
 
 def test_only_the_admin_manages_webhooks(app: IntroductionsApp) -> None:
     with pytest.raises(Forbidden):
-        register_webhook(app, "someone", PUBLIC, resolver=public_dns)
-    endpoint = register_webhook(app, ADMIN, PUBLIC, resolver=public_dns).endpoint
+        app.register_webhook("someone", PUBLIC, resolver=public_dns)
+    endpoint = app.register_webhook(ADMIN, PUBLIC, resolver=public_dns).endpoint
     for call in (
-        lambda: list_webhooks(app, "someone"),
-        lambda: deactivate_webhook(app, "someone", endpoint.id),
-        lambda: rotate_webhook_secret(app, "someone", endpoint.id),
+        lambda: app.list_webhooks("someone"),
+        lambda: app.deactivate_webhook("someone", endpoint.id),
+        lambda: app.rotate_webhook_secret("someone", endpoint.id),
     ):
         with pytest.raises(Forbidden):
             call()
@@ -81,21 +73,21 @@ def test_private_destinations_are_refused_by_default(
 ) -> None:
     monkeypatch.delenv("INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE", raising=False)
     with pytest.raises(BadInput) as refused:
-        register_webhook(app, ADMIN, url)
+        app.register_webhook(ADMIN, url)
     assert refused.value.field == "url"
     assert "INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE" in refused.value.message
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(app: IntroductionsApp) -> None:
     with pytest.raises(BadInput, match=r"resolves to 10\.0\.0\.7"):
-        register_webhook(app, ADMIN, PUBLIC, resolver=lambda _h, _p: ["10.0.0.7"])
+        app.register_webhook(ADMIN, PUBLIC, resolver=lambda _h, _p: ["10.0.0.7"])
 
 
 def test_the_operator_may_allow_private_destinations(
     app: IntroductionsApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE", "1")
-    assert register_webhook(app, ADMIN, "http://127.0.0.1:9/hooks").endpoint.active
+    assert app.register_webhook(ADMIN, "http://127.0.0.1:9/hooks").endpoint.active
 
 
 @pytest.mark.parametrize(
@@ -111,23 +103,23 @@ def test_bad_input(
     app: IntroductionsApp, url: str, event_types: list[str] | None, field: str
 ) -> None:
     with pytest.raises(BadInput) as refused:
-        register_webhook(app, ADMIN, url, event_types, resolver=public_dns)
+        app.register_webhook(ADMIN, url, event_types, resolver=public_dns)
     assert refused.value.field == field
 
 
 def test_deactivate_reactivate_and_unknown_ids(app: IntroductionsApp) -> None:
-    endpoint_id = register_webhook(app, ADMIN, PUBLIC, resolver=public_dns).endpoint.id
-    assert not deactivate_webhook(app, ADMIN, endpoint_id, "maintenance").endpoint.active
+    endpoint_id = app.register_webhook(ADMIN, PUBLIC, resolver=public_dns).endpoint.id
+    assert not app.deactivate_webhook(ADMIN, endpoint_id, "maintenance").endpoint.active
     with pytest.raises(InvalidTransition):
-        deactivate_webhook(app, ADMIN, endpoint_id)
-    assert reactivate_webhook(app, ADMIN, endpoint_id).endpoint.active
+        app.deactivate_webhook(ADMIN, endpoint_id)
+    assert app.reactivate_webhook(ADMIN, endpoint_id).endpoint.active
     with pytest.raises(NotFound):
-        get_webhook(app, ADMIN, "00000000-0000-4000-8000-000000000000")
+        app.get_webhook(ADMIN, "00000000-0000-4000-8000-000000000000")
 
 
 def test_rotation_keeps_the_old_secret_for_a_day(app: IntroductionsApp, clock: FakeClock) -> None:
-    registration = register_webhook(app, ADMIN, PUBLIC, resolver=public_dns)
-    rotated = rotate_webhook_secret(app, ADMIN, registration.endpoint.id)
+    registration = app.register_webhook(ADMIN, PUBLIC, resolver=public_dns)
+    rotated = app.rotate_webhook_secret(ADMIN, registration.endpoint.id)
     endpoint: WebhookEndpoint = rotated.endpoint
     assert rotated.secret != registration.secret
     assert endpoint.signing_secrets(clock()) == [rotated.secret, registration.secret]
