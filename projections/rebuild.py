@@ -72,12 +72,24 @@ def catch_up(
     batch_size: int = BATCH_SIZE,
 ) -> int:
     """Folds every event the named views have not seen, up to the end of the log as it
-    is now, before returning (decoding runs ahead in a helper thread); returns the
-    number of notifications read."""
+    is now, before returning; returns the number of notifications read."""
     fanout = Fanout(views.projections(tuple(names)), app.mapper)
+    return fold_to_end(app, fanout, progress=progress, batch_size=batch_size)
+
+
+def fold_to_end(
+    app: IntroductionsApp,
+    fanout: Fanout,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
+    """Reads the log in pages from the views' smallest position to its current end and
+    folds them (decoding runs ahead in a helper thread on PostgreSQL)."""
     end = app.recorder.max_notification_id() or 0
     events = 0
-    while (start := fanout.start()) < end:
+    while (start := fanout.start()) < end and not stopping():
         prefetch = Prefetch(_pages(app, start, end, batch_size), fanout)
         raced = False
         try:
@@ -86,6 +98,8 @@ def catch_up(
                 events += batch.count
                 if progress is not None:
                     progress(batch.last, end, events)
+                if stopping():
+                    break
         except PositionMovedError:
             fanout.reload()  # another process got there first: carry on from its positions
             raced = True

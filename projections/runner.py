@@ -19,6 +19,7 @@ from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections import leaderboard, progress
 from projections.fanout import Fanout, Prefetch
+from projections.rebuild import fold_to_end
 from projections.registry import Views, open_views
 from projections.settings import half_life_from_environment
 from projections.subscription import subscribe
@@ -135,8 +136,11 @@ class ProjectionsRunner:
 
     def _follow_once(self, fanout: Fanout) -> None:
         assert self._app is not None
-        start = fanout.reload()
-        subscription = subscribe(self._app.recorder, gt=start)
+        fanout.reload()
+        # Far behind (a new view, a long stop): read pages directly, which is faster
+        # than through the subscription's pull thread; then follow it live.
+        fold_to_end(self._app, fanout, batch_size=self.batch_size, stopping=self._stopping.is_set)
+        subscription = subscribe(self._app.recorder, gt=fanout.start())
         self._subscription = subscription
         if self._stopping.is_set():  # stop() came before the subscription existed
             subscription.stop()
