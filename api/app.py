@@ -28,6 +28,7 @@ from api.schema.context import Context
 from api.services import Services, in_thread, in_waiting_thread
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.storage import Storage, storage_from_environment
+from webhooks.control import WebhookControl
 
 log = logging.getLogger("introductions.api")
 EMBEDDED_PROJECTIONS_VARIABLE = "INTRODUCTIONS_EMBEDDED_PROJECTIONS"
@@ -53,11 +54,13 @@ def build_services(storage: Storage | None = None) -> Services:
         read_models=read_models,
         admin_token_digest=admin_token_digest(storage),
         feed=EventFeed(app),
+        webhooks=WebhookControl(app, storage),
         read_your_writes_timeout=float(
             os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
         ),
     )
     services.closers.append(app.close)
+    services.closers.append(services.webhooks.close)
     if read_models is not None:
         services.closers.append(read_models.close)
     return services
@@ -97,20 +100,24 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runner = None
+        # Embedded (SQLite): the projections and the webhook dispatcher run in here too.
+        background: list[Any] = []
         if run_projections:
             from projections.runner import ProjectionsRunner
+            from webhooks.dispatcher import WebhookDispatcher
 
-            runner = ProjectionsRunner(
-                services.storage, expire_after=expire_after_from_environment()
-            )
-            await in_thread(runner.start)
+            background = [
+                ProjectionsRunner(services.storage, expire_after=expire_after_from_environment()),
+                WebhookDispatcher(services.storage),
+            ]
+            for part in background:
+                await in_thread(part.start)
         try:
             yield
         finally:
             await services.feed.stop()
-            if runner is not None:
-                await in_thread(runner.stop)
+            for part in reversed(background):
+                await in_thread(part.stop)
             services.close()
 
     async def context_getter(connection: HTTPConnection) -> Context:

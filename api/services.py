@@ -16,6 +16,7 @@ from api.auth import KnownTokens
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
+from webhooks.control import WebhookControl
 
 T = TypeVar("T")
 log = logging.getLogger("introductions.api")
@@ -28,6 +29,7 @@ class Services:
     read_models: Any | None  # projections.read_models.ReadModels once it is available
     admin_token_digest: str
     feed: EventFeed
+    webhooks: WebhookControl
     read_your_writes_timeout: float = 5.0
     known_tokens: KnownTokens = field(default_factory=KnownTokens)
     closers: list[Callable[[], None]] = field(default_factory=list)

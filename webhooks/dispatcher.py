@@ -130,6 +130,10 @@ class WebhookDispatcher:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await sending.drain()
+        # A cancelled task's thread (a follower step, a store call) runs on: wait for every
+        # one of them before the stores and the application close their connections; a
+        # connection closed under a running SQLite query crashes the process.
+        await asyncio.get_running_loop().shutdown_default_executor()
 
     async def _follow(self, follower: Follower) -> None:
         while True:

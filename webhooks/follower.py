@@ -55,6 +55,7 @@ class SubscriptionLogReader:
 
     def read(self, after: int, limit: int) -> Sequence[Notification]:
         if self._closed.is_set():
+            self._end_subscription()  # its pull thread must not outlive the connections
             return []
         if self._subscription is None or self._next_after != after:
             self._end_subscription()

@@ -17,12 +17,16 @@ from strawberry.extensions import (
 from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api.schema.extensions import AuthenticationGate, finish_errors
-from api.schema.mutations import Mutation
+from api.schema.mutations import CoreMutations
 from api.schema.queries import Query
 from api.schema.subscriptions import Subscription
+from api.schema.webhooks import WebhookMutations
+
+Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000

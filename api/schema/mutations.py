@@ -21,16 +21,13 @@ from api.schema.types import (
     PersonPayload,
     ProposeIntroductionInput,
     RegisterPersonInput,
-    RegisterWebhookInput,
     TokenPayload,
-    WebhookPayload,
     introduction_from,
     person_from,
 )
 from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult
 from domain.errors import DomainError
-from domain.introduction import ADMIN
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
@@ -79,7 +76,7 @@ async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
 
 
 @strawberry.type
-class Mutation:
+class CoreMutations:
     @strawberry.mutation
     async def register_person(self, info: Info, input: RegisterPersonInput) -> PersonPayload:
         ctx = info_context(info)
@@ -187,19 +184,3 @@ class Mutation:
             input.note,
             input.expected_version,
         )
-
-    @strawberry.mutation
-    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> WebhookPayload:
-        actor = info_context(info).require_actor()
-        if actor != ADMIN:
-            error = MutationError(
-                code=ErrorCode.FORBIDDEN, message="Only the admin may register webhooks."
-            )
-        else:
-            error = MutationError(
-                code=ErrorCode.FORBIDDEN,
-                message="Webhooks are not available yet: the webhook engine comes in a "
-                "later release. Nothing was registered.",
-            )
-        metrics.ERRORS.labels(code=error.code.value).inc()
-        return WebhookPayload(errors=[error])

@@ -33,7 +33,7 @@ FORMED = f"""mutation($id: ID!, $n: String, $v: Int) {{
 BURN = f"""mutation($id: ID!, $blamed: ID!, $reason: BurnReason!, $cause: BurnCause, $n: String,
   $v: Int) {{ burnIntroduction(input: {{id: $id, blamedPersonId: $blamed, reason: $reason,
   cause: $cause, note: $n, expectedVersion: $v}}) {{ {PAYLOAD} }} }}"""
-REGISTER_WEBHOOK = """mutation { registerWebhook(input: {url: "https://example.com/hook"}) {
+REGISTER_WEBHOOK = """mutation { registerWebhook(input: {url: "http://127.0.0.1:9/hook"}) {
   registration { secret } errors { code message field } } }"""
 INTRODUCTION = f"""query($id: ID!) {{ introduction(id: $id) {{ {INTRODUCTION_FIELDS} }} }}"""
 INTRODUCTION_AT = (

@@ -1,0 +1,177 @@
+"""Webhook endpoints and deliveries in GraphQL, the admin's alone: the contract's
+`webhooks`, `webhookDeliveries` and `registerWebhook`, plus the controls an operator
+needs (deactivate, reactivate, rotate the secret, redeliver, replay)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from api.errors import from_domain
+from api.schema.context import info_context
+from api.schema.mutations import mutation_error
+from api.schema.types import (
+    DeliveryStatus,
+    MutationError,
+    RegisterWebhookInput,
+    Webhook,
+    WebhookDelivery,
+    WebhookPayload,
+    WebhookRegistration,
+)
+from api.services import in_thread
+from domain.errors import DomainError
+
+Info = strawberry.Info
+
+
+@strawberry.type
+class WebhookStatusPayload:
+    webhook: Webhook | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WebhookDeliveryPayload:
+    delivery: WebhookDelivery | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WebhookReplayPayload:
+    scheduled: int = 0  # deliveries scheduled again, with their original webhook-ids
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+def webhook_from(endpoint: Any) -> Webhook:
+    # Never the secret: it is shown once, in WebhookRegistration.
+    return Webhook(
+        id=strawberry.ID(str(endpoint.id)),
+        url=endpoint.url,
+        event_types=list(endpoint.event_types),
+        active=endpoint.active,
+        created_at=endpoint.created_on,
+    )
+
+
+def registration_from(result: Any) -> WebhookRegistration:
+    return WebhookRegistration(webhook=webhook_from(result.endpoint), secret=result.secret)
+
+
+def delivery_from(d: Any) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=strawberry.ID(d.id),
+        webhook_id=strawberry.ID(d.webhook_id),
+        event_id=strawberry.ID(d.event_id),
+        event_type=d.event_type,
+        status=DeliveryStatus(str(d.status)),
+        attempts=d.attempts,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        next_attempt_at=d.next_attempt_time,
+        delivered_at=d.delivered_time,
+    )
+
+
+async def _call(info: Info, fn: Callable[..., Any], *args: Any) -> Any:
+    """Runs a use case as the caller, off the event loop."""
+    actor = info_context(info).require_actor()
+    return await in_thread(fn, actor, *args)
+
+
+async def list_webhooks(info: Info) -> list[Webhook]:
+    try:
+        endpoints = await _call(info, info_context(info).services.app.list_webhooks)
+    except DomainError as e:
+        raise from_domain(e) from None
+    return [webhook_from(e) for e in endpoints]
+
+
+async def list_deliveries(
+    info: Info, webhook_id: str, status: DeliveryStatus | None, first: int
+) -> list[WebhookDelivery]:
+    control = info_context(info).services.webhooks
+    wanted = status.value if status is not None else None
+    try:
+        rows = await _call(info, control.deliveries, webhook_id, wanted, first)
+    except DomainError as e:
+        raise from_domain(e) from None
+    return [delivery_from(d) for d in rows]
+
+
+def _error(e: DomainError) -> list[MutationError]:
+    return [mutation_error(e)]
+
+
+@strawberry.type
+class WebhookMutations:
+    """Merged into the schema's Mutation type (api.schema)."""
+
+    @strawberry.mutation
+    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> WebhookPayload:
+        app = info_context(info).services.app
+        try:
+            result = await _call(
+                info, app.register_webhook, input.url, input.event_types, input.description
+            )
+        except DomainError as e:
+            return WebhookPayload(errors=_error(e))
+        return WebhookPayload(registration=registration_from(result))
+
+    @strawberry.mutation
+    async def deactivate_webhook(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> WebhookStatusPayload:
+        app = info_context(info).services.app
+        try:
+            result = await _call(info, app.deactivate_webhook, str(id), reason)
+        except DomainError as e:
+            return WebhookStatusPayload(errors=_error(e))
+        return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
+
+    @strawberry.mutation
+    async def reactivate_webhook(self, info: Info, id: strawberry.ID) -> WebhookStatusPayload:
+        app = info_context(info).services.app
+        try:
+            result = await _call(info, app.reactivate_webhook, str(id))
+        except DomainError as e:
+            return WebhookStatusPayload(errors=_error(e))
+        return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
+
+    @strawberry.mutation(
+        description="A new secret, shown once; the old one keeps signing for 24 hours."
+    )
+    async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookPayload:
+        app = info_context(info).services.app
+        try:
+            result = await _call(info, app.rotate_webhook_secret, str(id))
+        except DomainError as e:
+            return WebhookPayload(errors=_error(e))
+        return WebhookPayload(registration=registration_from(result))
+
+    @strawberry.mutation(description="Sends one delivery again, with its original webhook-id.")
+    async def redeliver_webhook_delivery(
+        self, info: Info, id: strawberry.ID
+    ) -> WebhookDeliveryPayload:
+        control = info_context(info).services.webhooks
+        try:
+            delivery = await _call(info, control.redeliver, str(id))
+        except DomainError as e:
+            return WebhookDeliveryPayload(errors=_error(e))
+        return WebhookDeliveryPayload(delivery=delivery_from(delivery))
+
+    @strawberry.mutation(
+        description="Sends every matching event since a time again (earlier ones included)."
+    )
+    async def replay_webhook(
+        self, info: Info, webhook_id: strawberry.ID, since: datetime
+    ) -> WebhookReplayPayload:
+        control = info_context(info).services.webhooks
+        try:
+            scheduled = await _call(info, control.replay, str(webhook_id), since)
+        except DomainError as e:
+            return WebhookReplayPayload(errors=_error(e))
+        return WebhookReplayPayload(scheduled=scheduled)
