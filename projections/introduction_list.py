@@ -155,6 +155,7 @@ def _row(r: Sequence[Any]) -> IntroductionRow:
         proposed_at=from_us(r[PROPOSED_AT]),
         updated_at=from_us(r[UPDATED_AT]),
         version=r[VERSION],
+        cursor=encode_cursor(r[SEQ]),
     )
 
 

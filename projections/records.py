@@ -43,6 +43,7 @@ class IntroductionRow:
     proposed_at: datetime
     updated_at: datetime
     version: int
+    cursor: str | None = None  # this row's own `after` cursor (a page's edges)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ def test_filters_visibility_and_pages(app: IntroductionsApp, read_models: ReadMo
         after = page.end_cursor
     assert seen == made[::-1]
 
+    # Each row carries its own cursor: resuming after it continues right below it.
+    second = everything.rows[1]
+    assert [r.id for r in read_models.introductions(first=10, after=second.cursor).rows] == (
+        made[2::-1]
+    )
+
     # A cursor stays valid while new introductions arrive: no row twice, none skipped.
     first_page = read_models.introductions(first=2)
     app.propose(j, c, a, "6")
