@@ -27,21 +27,34 @@ def worker(
     sweep_interval: Annotated[
         float, typer.Option(help="Seconds between expiry sweeps.", min=0.1)
     ] = 60.0,
+    webhooks: Annotated[
+        bool, typer.Option(help="Also deliver webhooks (the dispatcher).")
+    ] = True,
 ) -> None:
-    """Follow the event log into every projection and expire stale introductions, until
-    SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
+    """Follow the event log into every projection, expire stale introductions and deliver
+    webhooks, until SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
+    from webhooks.dispatcher import WebhookDispatcher
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     storage = storage_from_environment()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    runner = ProjectionsRunner(storage, sweep_interval=sweep_interval)
-    runner.start()
-    typer.echo(f"introductions worker: following {storage.display}", err=True)
+    parts: list[ProjectionsRunner | WebhookDispatcher] = [
+        ProjectionsRunner(storage, sweep_interval=sweep_interval)
+    ]
+    if webhooks:
+        parts.append(WebhookDispatcher(storage))
+    started = []
     try:
+        for part in parts:
+            part.start()
+            started.append(part)
+        typer.echo(f"introductions worker: following {storage.display}", err=True)
         stop.wait()
     finally:
-        runner.stop()
+        for part in reversed(started):
+            part.stop()
     typer.echo("introductions worker: stopped", err=True)
 
 

@@ -1,6 +1,7 @@
-"""Webhooks end to end: an endpoint registered over GraphQL receives, from `serve` on
-SQLite (whose dispatcher runs in the same process), every introduction event, signed
-so that the reference standardwebhooks package verifies it."""
+"""Webhooks end to end: an endpoint registered over GraphQL receives every introduction
+event, signed so that the reference standardwebhooks package verifies it: from `serve` on
+SQLite (its dispatcher runs in the same process), and on PostgreSQL from
+`introductions worker` beside two API processes."""
 
 from __future__ import annotations
 
@@ -40,28 +41,38 @@ REDELIVER = """mutation($id: ID!) { redeliverWebhookDelivery(id: $id) {
   delivery { id status } errors { code } } }"""
 
 
-@pytest.fixture
-def sqlite_server(tmp_path: Path) -> Iterator[Server]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def webhook_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     port = free_port()
+    args = cli("serve", "--port", str(port))
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'introductions.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        args += ["--workers", "2"]
     env = service_env(
-        f"sqlite:///{tmp_path / 'introductions.db'}",
+        url,
         INTRODUCTIONS_ADMIN_TOKEN=ADMIN_TOKEN,
         INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE="1",  # the receiver is on 127.0.0.1
         INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE="0.2s,0.5s,1s",
     )
-    process = start(cli("serve", "--port", str(port)), env, tmp_path / "serve.log")
-    server = Server(f"http://127.0.0.1:{port}", process, tmp_path / "serve.log")
+    processes = []
+    if request.param == "postgres":
+        processes.append(start(cli("worker"), env, tmp_path / "worker.log"))
+    processes.append(start(args, env, tmp_path / "serve.log"))
+    server = Server(f"http://127.0.0.1:{port}", processes[-1], tmp_path / "serve.log")
     try:
         wait_healthy(server)
         yield server
     finally:
-        stop(process)
+        for process in reversed(processes):
+            stop(process)
 
 
-def test_registered_endpoint_receives_signed_events(sqlite_server: Server) -> None:
+def test_registered_endpoint_receives_signed_events(webhook_server: Server) -> None:
     receiver = Receiver()
     try:
-        with httpx.Client(base_url=sqlite_server.url, timeout=30) as http:
+        with httpx.Client(base_url=webhook_server.url, timeout=30) as http:
             gql = GraphQL(http, ADMIN_TOKEN)
             payload = gql.admin(REGISTER, url=receiver.url, types=None)["registerWebhook"]
             assert payload["errors"] == []
@@ -80,7 +91,7 @@ def test_registered_endpoint_receives_signed_events(sqlite_server: Server) -> No
             bodies = []
             for request in receiver.requests:
                 bodies.append(Webhook(secret).verify(request.body, request.headers))
-            assert [b["type"] for b in bodies] == ["IntroductionProposed", "ConsentGiven"]
+            assert sorted(b["type"] for b in bodies) == ["ConsentGiven", "IntroductionProposed"]
             assert {b["data"]["introductionId"] for b in bodies} == {iid}
             history = gql.admin("query($id: ID!) { introductionHistory(id: $id) { id } }", id=iid)[
                 "introductionHistory"
