@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
 
 from domain.application import DEFAULT_EXPIRE_AFTER, Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
+from domain.settings import positive_number
 from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment
 
 EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
@@ -25,21 +26,15 @@ OPEN_ATTEMPTS = 5
 
 def expire_after_from_environment(environ: dict[str, str] | None = None) -> timedelta:
     environ = dict(os.environ) if environ is None else environ
-    raw = environ.get(EXPIRE_AFTER_VARIABLE)
-    if not raw:
-        return DEFAULT_EXPIRE_AFTER
-    try:
-        days = float(raw)
-    except ValueError:
-        days = -1.0
     # At most a century: a longer period overflows the dates it is added to (and "inf"
     # or "1e10" overflow timedelta itself).
-    if not 0 < days <= MAX_EXPIRE_AFTER_DAYS:
-        msg = (
-            f"{EXPIRE_AFTER_VARIABLE}={raw!r} must be a positive number of days, "
-            f"at most {MAX_EXPIRE_AFTER_DAYS}"
-        )
-        raise ConfigurationError(msg)
+    days = positive_number(
+        environ,
+        EXPIRE_AFTER_VARIABLE,
+        DEFAULT_EXPIRE_AFTER / timedelta(days=1),
+        maximum=MAX_EXPIRE_AFTER_DAYS,
+        unit=" of days",
+    )
     return timedelta(days=days)
 
 

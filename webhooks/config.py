@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import ConfigurationError
+from domain.settings import positive_number
 from domain.webhook import private_allowed
 
 TIMEOUT_VARIABLE = "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS"
@@ -33,19 +34,6 @@ def parse_schedule(raw: str) -> tuple[float, ...]:
         delays.append(float(match.group(1)) * _UNITS[match.group(2)])
     return tuple(delays)
 
-
-def _positive(environ: dict[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        msg = f"{name}={raw!r} must be a positive number"
-        raise ConfigurationError(msg)
-    return value
 
 
 @dataclass(frozen=True)
@@ -73,9 +61,9 @@ class DispatcherSettings:
     def from_environment(cls, environ: dict[str, str] | None = None) -> DispatcherSettings:
         environ = dict(os.environ) if environ is None else environ
         return cls(
-            timeout_seconds=_positive(environ, TIMEOUT_VARIABLE, 10.0),
+            timeout_seconds=positive_number(environ, TIMEOUT_VARIABLE, 10.0),
             retry_schedule=parse_schedule(environ.get(SCHEDULE_VARIABLE) or DEFAULT_SCHEDULE),
-            concurrency=int(_positive(environ, CONCURRENCY_VARIABLE, 64)),
-            poll_seconds=_positive(environ, POLL_VARIABLE, 0.1),
+            concurrency=int(positive_number(environ, CONCURRENCY_VARIABLE, 64)),
+            poll_seconds=positive_number(environ, POLL_VARIABLE, 0.1),
             allow_private=private_allowed(environ),
         )
