@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import weakref
 from typing import Any, Protocol
 
 from eventsourcing.persistence import (
@@ -56,8 +57,17 @@ class Batches:
         return batch
 
 
+def wake_local_followers() -> None:
+    """Tells this process's SQLite followers that the log has grown, so that they read
+    now instead of at their next poll: called after a write by the same process (the
+    embedded service), it takes the poll interval out of read-your-writes."""
+    for subscription in list(_LOCAL_FOLLOWERS):
+        subscription.wake()
+
+
 class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRecorder]):
-    """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY."""
+    """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY, and at
+    once by wake_local_followers()."""
 
     def __init__(
         self,
@@ -70,6 +80,10 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
         super().__init__(recorder=recorder, gt=gt)
         self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
         self._ticker.start()
+        _LOCAL_FOLLOWERS.add(self)
+
+    def wake(self) -> None:
+        self._has_been_notified.set()
 
     def _tick(self) -> None:
         while not self._stopping.wait(self._poll_interval):
@@ -84,6 +98,9 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
             super().__exit__(*args, **kwargs)
         finally:
             self._ticker.join()
+
+
+_LOCAL_FOLLOWERS: weakref.WeakSet[SQLitePollingSubscription] = weakref.WeakSet()
 
 
 def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:

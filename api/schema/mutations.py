@@ -28,6 +28,7 @@ from api.schema.types import (
 from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult
 from domain.errors import DomainError
+from projections.subscription import wake_local_followers
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
@@ -42,6 +43,7 @@ async def read_your_writes(ctx: Context, position: int) -> None:
     views = ctx.services.read_models
     if views is None:
         return
+    wake_local_followers()
     caught_up = await in_waiting_thread(
         views.wait_for, position, ctx.services.read_your_writes_timeout
     )
