@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -143,7 +142,7 @@ class Query:
             raise from_domain(e) from None
         ids = [str(row.id) for row in page.rows]
         loaded = await ctx.loaders.introductions.load_many(ids)
-        cursors = await in_thread(edge_cursors, views, page)
+        cursors = [str(row.cursor) for row in page.rows]  # each edge resumes after itself
         edges = [
             IntroductionEdge(cursor=cursor, node=node)
             for cursor, node in zip(cursors, loaded, strict=True)
@@ -193,25 +192,3 @@ class Query:
         return await list_deliveries(
             info, checked_id(webhook_id, "webhookId"), status, capped_first(first, 50)
         )
-
-
-def edge_cursors(views: Any, page: Any) -> list[str]:
-    """Each edge's own cursor, so that `after: edge.cursor` resumes right after that edge.
-    The read model's Page carries only its end cursor; the list's cursors encode `seq`,
-    the log position of the proposal, which its view holds per row. (If IntroductionRow
-    gains a `cursor`, that is used instead.)"""
-    rows = list(page.rows)
-    if not rows:
-        return []
-    if all(getattr(r, "cursor", None) for r in rows):
-        return [str(r.cursor) for r in rows]
-    from projections.introduction_list import encode_cursor
-
-    view = views.views.introduction_list
-    condition, params = view.in_list("id", [str(r.id) for r in rows])
-    with view.read() as cur:
-        # `condition` is placeholders only; the ids are bound parameters.
-        statement = f"SELECT id, seq FROM {{s}}introduction_list WHERE {condition}"  # noqa: S608
-        cur.execute(view.sql(statement), params)
-        seqs = {str(i): int(seq) for i, seq in cur.fetchall()}
-    return [encode_cursor(seqs[str(r.id)]) for r in rows]
