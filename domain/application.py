@@ -117,15 +117,6 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
             raise NotFound(msg)
         return person
 
-    def get_persons(self, person_ids: Sequence[str | UUID]) -> dict[str, Person]:
-        """Known persons among the ids, by id string (for batched loading)."""
-        found = {}
-        for pid in dict.fromkeys(str(p) for p in person_ids):
-            person = self._get(Person, pid, "id")
-            if person is not None:
-                found[pid] = person
-        return found
-
     # --- introductions -----------------------------------------------------------
 
     def propose(

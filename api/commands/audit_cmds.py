@@ -178,7 +178,8 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _person_names(app: IntroductionsApp, *person_ids: str) -> dict[str, str]:
-    return {pid: person.display_name for pid, person in app.get_persons(person_ids).items()}
+    found = app.get_persons_batched(list(person_ids))
+    return {pid: person.display_name for pid, person in found.items()}
 
 
 def _fail_usage(message: str) -> NoReturn:
