@@ -48,6 +48,7 @@ __all__ = [
 DEFAULT_EXPIRE_AFTER = timedelta(days=14)
 SNAPSHOT_EVERY = 100
 
+
 @dataclass(frozen=True)
 class CommandResult:
     introduction: Introduction

@@ -29,9 +29,7 @@ class Status(StrEnum):
     EXPIRED = "EXPIRED"
 
 
-FINAL = frozenset(
-    {Status.RELATIONSHIP_FORMED, Status.BURNED, Status.DECLINED, Status.EXPIRED}
-)
+FINAL = frozenset({Status.RELATIONSHIP_FORMED, Status.BURNED, Status.DECLINED, Status.EXPIRED})
 
 
 class BurnReason(StrEnum):

@@ -65,9 +65,9 @@ class WebhookUseCases(UseCaseBase):
                 actor_id=actor_id,
                 timestamp=at,
             )
-            directory = self._get(
-                WebhookDirectory, WEBHOOK_DIRECTORY_ID, "id"
-            ) or WebhookDirectory(id=WEBHOOK_DIRECTORY_ID, actor_id=actor_id, timestamp=at)
+            directory = self._get(WebhookDirectory, WEBHOOK_DIRECTORY_ID, "id") or WebhookDirectory(
+                id=WEBHOOK_DIRECTORY_ID, actor_id=actor_id, timestamp=at
+            )
             directory.listed(webhook_id=str(endpoint.id), actor_id=actor_id, timestamp=at)
             try:
                 position = self._save(endpoint, directory)

@@ -35,7 +35,6 @@ def parse_schedule(raw: str) -> tuple[float, ...]:
     return tuple(delays)
 
 
-
 @dataclass(frozen=True)
 class DispatcherSettings:
     timeout_seconds: float = 10.0  # per attempt

@@ -27,9 +27,7 @@ def worker(
     sweep_interval: Annotated[
         float, typer.Option(help="Seconds between expiry sweeps.", min=0.1)
     ] = 60.0,
-    webhooks: Annotated[
-        bool, typer.Option(help="Also deliver webhooks (the dispatcher).")
-    ] = True,
+    webhooks: Annotated[bool, typer.Option(help="Also deliver webhooks (the dispatcher).")] = True,
 ) -> None:
     """Follow the event log into every projection, expire stale introductions and deliver
     webhooks, until SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
