@@ -4,18 +4,22 @@ delay from an event's commit to its receipt while the dispatcher follows live.
 
     /tmp/venv/bin/python -m bench.webhooks --events 2000 --backend sqlite
 
-Not a test. The receiver is uvicorn on 127.0.0.1, in this process: it shares the CPUs
-with the dispatcher, so the figures are a floor rather than a ceiling."""
+Not a test. The receiver is uvicorn on 127.0.0.1 in a process of its own (spawned), so
+it does not share the dispatcher's GIL; it still shares the machine's CPUs. The ceiling
+is httpx alone against the same kind of receiver."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import multiprocessing
 import os
+import socket
 import statistics
 import tempfile
-import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -32,44 +36,64 @@ from webhooks.store import open_store
 
 
 class Receiver:
-    """Counts POSTs and notes when each webhook-id first arrived."""
+    """A uvicorn server on 127.0.0.1 in its own (spawned) process, answering 204: it
+    counts POSTs in shared memory and notes when each webhook-id first arrived, which
+    GET /seen returns as JSON."""
 
     def __init__(self) -> None:
-        self.count = 0
-        self.first_seen: dict[str, float] = {}
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                self.app,
-                host="127.0.0.1",
-                port=0,
-                log_level="error",
-                lifespan="off",
-                interface="asgi3",
-            )
+        context = multiprocessing.get_context("spawn")
+        self.count = context.Value("q", 0, lock=False)  # only the receiver writes
+        self.distinct = context.Value("q", 0, lock=False)
+        self._port = context.Value("i", 0)
+        self.process = context.Process(
+            target=_receive, args=(self.count, self.distinct, self._port), daemon=True
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
+        self.process.start()
+        while not self._port.value:
             time.sleep(0.01)
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
-
-    async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        more = True
-        while more:
-            message = await receive()
-            more = message.get("more_body", False)
-        headers = dict(scope["headers"])
-        self.first_seen.setdefault(headers[b"webhook-id"].decode(), time.time())
-        self.count += 1
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+        self.port = self._port.value
 
     def url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/{n}"
 
+    def first_seen(self) -> dict[str, float]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/seen") as response:
+            seen: dict[str, float] = json.load(response)
+        return seen
+
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join()
+        self.process.terminate()
+        self.process.join()
+
+
+def _receive(count: Any, distinct: Any, port: Any) -> None:
+    """The receiver process: a raw ASGI app under uvicorn."""
+    first_seen: dict[str, float] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        more = True
+        while more:
+            message = await receive()
+            more = message.get("more_body", False)
+        body = b""
+        if scope["method"] == "GET":
+            body = json.dumps(first_seen).encode()
+        else:
+            webhook_id = dict(scope["headers"])[b"webhook-id"].decode()
+            if webhook_id not in first_seen:
+                first_seen[webhook_id] = time.time()
+                distinct.value += 1
+            count.value += 1
+        await send({"type": "http.response.start", "status": 200 if body else 204})
+        await send({"type": "http.response.body", "body": body})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)  # connections queue from here on, before uvicorn serves
+    config = uvicorn.Config(app, log_level="error", lifespan="off", interface="asgi3")
+    server = uvicorn.Server(config)
+    port.value = sock.getsockname()[1]
+    server.run(sockets=[sock])
 
 
 def fresh_storage(backend: str, folder: Path, name: str) -> Storage:
@@ -108,7 +132,7 @@ def throughput(backend: str, folder: Path, endpoints: int, events: int) -> None:
     dispatcher = WebhookDispatcher(storage, settings=settings())
     started = time.perf_counter()
     dispatcher.start()
-    while receiver.count < expected:
+    while receiver.count.value < expected:
         time.sleep(0.01)
     sent = time.perf_counter() - started
     store = open_store(storage)
@@ -178,13 +202,10 @@ def latency(backend: str, folder: Path, events: int, gap: float) -> None:
         committed[str(event_id(introduction.id, 2))] = time.time()
         time.sleep(gap)
     deadline = time.time() + 30
-    while len(receiver.first_seen) < len(committed) and time.time() < deadline:
+    while receiver.distinct.value < len(committed) and time.time() < deadline:
         time.sleep(0.01)
-    delays = sorted(
-        (receiver.first_seen[i] - t) * 1000
-        for i, t in committed.items()
-        if i in receiver.first_seen
-    )
+    first_seen = receiver.first_seen()
+    delays = sorted((first_seen[i] - t) * 1000 for i, t in committed.items() if i in first_seen)
     dispatcher.stop()
     receiver.stop()
     app.close()
