@@ -88,20 +88,7 @@ class Transaction:
             "occurred_at, body, status, attempts, round_attempts, next_attempt_at, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, 0, ?, ?) "
             "ON CONFLICT (id) DO NOTHING",
-            [
-                (
-                    d.id,
-                    d.webhook_id,
-                    d.event_id,
-                    d.event_type,
-                    d.position,
-                    d.occurred_at,
-                    d.body,
-                    now,
-                    now,
-                )
-                for d in deliveries
-            ],
+            [_new_row(d, now) for d in deliveries],
         )
 
     def schedule_again(self, deliveries: Sequence[NewDelivery], now: float) -> None:
@@ -112,21 +99,23 @@ class Transaction:
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, 0, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET status = 'PENDING', round_attempts = 0, "
             "next_attempt_at = excluded.next_attempt_at, lease_owner = NULL, lease_until = NULL",
-            [
-                (
-                    d.id,
-                    d.webhook_id,
-                    d.event_id,
-                    d.event_type,
-                    d.position,
-                    d.occurred_at,
-                    d.body,
-                    now,
-                    now,
-                )
-                for d in deliveries
-            ],
+            [_new_row(d, now) for d in deliveries],
         )
+
+
+def _new_row(d: NewDelivery, now: float) -> tuple[object, ...]:
+    """A new delivery's columns, due now: id … body, next_attempt_at, created_at."""
+    return (
+        d.id,
+        d.webhook_id,
+        d.event_id,
+        d.event_type,
+        d.position,
+        d.occurred_at,
+        d.body,
+        now,
+        now,
+    )
 
 
 class DeliveryStore(ABC):
