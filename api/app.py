@@ -28,6 +28,7 @@ from api.schema.context import Context
 from api.services import Services, in_thread, in_waiting_thread
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.storage import Storage, storage_from_environment
+from projections.read_models import ReadModels
 from webhooks.control import WebhookControl
 
 log = logging.getLogger("introductions.api")
@@ -35,19 +36,10 @@ EMBEDDED_PROJECTIONS_VARIABLE = "INTRODUCTIONS_EMBEDDED_PROJECTIONS"
 READY_TIMEOUT_SECONDS = 2.0
 
 
-def open_read_models(storage: Storage) -> Any | None:
-    try:
-        from projections.read_models import ReadModels
-    except ImportError:
-        log.warning("projections.read_models is not available: read queries are disabled")
-        return None
-    return ReadModels(storage)
-
-
 def build_services(storage: Storage | None = None) -> Services:
     storage = storage or storage_from_environment()
     app = open_application(storage)
-    read_models = open_read_models(storage)
+    read_models = ReadModels(storage)
     services = Services(
         storage=storage,
         app=app,
@@ -61,8 +53,7 @@ def build_services(storage: Storage | None = None) -> Services:
     )
     services.closers.append(app.close)
     services.closers.append(services.webhooks.close)
-    if read_models is not None:
-        services.closers.append(read_models.close)
+    services.closers.append(read_models.close)
     return services
 
 
@@ -151,7 +142,7 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
             log.exception("readyz: storage unreachable")
             return JSONResponse({"ok": False, "storage": "unreachable"}, status_code=503)
         views = services.read_models
-        caught_up = views is not None and await in_waiting_thread(
+        caught_up = await in_waiting_thread(
             views.wait_for, position, READY_TIMEOUT_SECONDS
         )
         body = {
@@ -167,9 +158,8 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
         try:
             position = await in_thread(services.app.recorder.max_notification_id) or 0
             metrics.LAST_POSITION.set(position)
-            if services.read_models is not None:
-                projected = await in_thread(services.read_models.position)
-                metrics.PROJECTION_LAG.set(max(0, position - projected))
+            projected = await in_thread(services.read_models.position)
+            metrics.PROJECTION_LAG.set(max(0, position - projected))
         except Exception:
             log.exception("metrics: could not measure the projection lag")
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

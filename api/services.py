@@ -16,6 +16,7 @@ from api.auth import KnownTokens
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
+from projections.read_models import ReadModels
 from webhooks.control import WebhookControl
 
 T = TypeVar("T")
@@ -26,7 +27,7 @@ log = logging.getLogger("introductions.api")
 class Services:
     storage: Storage
     app: IntroductionsApp
-    read_models: Any | None  # projections.read_models.ReadModels once it is available
+    read_models: ReadModels
     admin_token_digest: str
     feed: EventFeed
     webhooks: WebhookControl

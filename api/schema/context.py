@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
 from strawberry.fastapi import BaseContext
 
 from api.errors import UNAUTHENTICATED, error_with_code
@@ -34,11 +33,6 @@ class Context(BaseContext):
             )
         return self.actor_id
 
-    def require_read_models(self) -> Any:
-        if self.services.read_models is None:
-            msg = "The read models are not available in this process."
-            raise GraphQLError(msg, extensions={"code": "SERVICE_UNAVAILABLE"})
-        return self.services.read_models
 
 
 def info_context(info: strawberry.Info[Any, Any]) -> Context:

@@ -33,7 +33,6 @@ class Loaders:
     async def _load_track_records(self, ids: list[str]) -> list[Any]:
         # The read models have no batched read: one thread hop for the whole batch.
         views = self._services.read_models
-        assert views is not None
         return await in_thread(lambda: [views.track_record(i) for i in ids])
 
     async def _load_introductions(self, ids: list[str]) -> list[Introduction | None]:

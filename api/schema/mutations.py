@@ -41,8 +41,6 @@ def mutation_error(error: DomainError) -> MutationError:
 
 async def read_your_writes(ctx: Context, position: int) -> None:
     views = ctx.services.read_models
-    if views is None:
-        return
     wake_local_followers()
     caught_up = await in_waiting_thread(
         views.wait_for, position, ctx.services.read_your_writes_timeout
@@ -71,8 +69,6 @@ async def change(
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
     """The requester's screening reasons when it is not CLEAR (the proposal still stands)."""
     views = ctx.services.read_models
-    if views is None:
-        return []
     record = await in_thread(views.track_record, requester_id)
     return [] if str(record.screening) == "CLEAR" else list(record.reasons)
 

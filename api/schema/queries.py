@@ -124,7 +124,7 @@ class Query:
     ) -> IntroductionConnection:
         ctx = info_context(info)
         actor = ctx.require_actor()
-        views = ctx.require_read_models()
+        views = ctx.services.read_models
         f = filter or IntroductionFilter()
         try:
             page = await in_thread(
@@ -160,7 +160,7 @@ class Query:
     ) -> IntroducerReputation | None:
         ctx = info_context(info)
         ctx.require_actor()
-        views = ctx.require_read_models()
+        views = ctx.services.read_models
         pid = checked_id(introducer_id, "introducerId")
         reputation = await in_thread(views.reputation, pid)
         if reputation is not None:
@@ -173,7 +173,7 @@ class Query:
     async def leaderboard(self, info: Info, first: int | None = 10) -> list[IntroducerReputation]:
         ctx = info_context(info)
         ctx.require_actor()
-        views = ctx.require_read_models()
+        views = ctx.services.read_models
         rows = await in_thread(views.leaderboard, capped_first(first, 10))
         return [reputation_from(r) for r in rows]
 

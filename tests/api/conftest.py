@@ -3,7 +3,6 @@ SQLite file and on a real PostgreSQL schema, with the projections running beside
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 
 import pytest
@@ -15,12 +14,6 @@ from domain.storage import Storage
 from tests.api.graphql_client import GraphQL
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32
-HAS_READ_MODELS = (
-    importlib.util.find_spec("projections.read_models") is not None
-    and importlib.util.find_spec("projections.runner") is not None
-)
-NO_READ_MODELS = "projections.read_models / runner have not landed yet"
-needs_read_models = pytest.mark.skipif(not HAS_READ_MODELS, reason=NO_READ_MODELS)
 
 
 @pytest.fixture
@@ -31,7 +24,7 @@ def services(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> Services:
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    app = create_app(services, run_projections=HAS_READ_MODELS)
+    app = create_app(services, run_projections=True)
     with TestClient(app) as c:
         yield c
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.api.conftest import needs_read_models
 from tests.api.graphql_client import (
     BURN,
     CONSENT,
@@ -200,7 +199,6 @@ def test_me(cast: Cast) -> None:
     assert cast.outcome("anonymous", ME) == "UNAUTHENTICATED"
 
 
-@needs_read_models
 def test_read_models_are_for_every_authenticated_caller(cast: Cast) -> None:
     cast.introduction("base")
     introducer = cast.ids["introducer"]
@@ -220,7 +218,6 @@ def test_read_models_are_for_every_authenticated_caller(cast: Cast) -> None:
         assert cast.outcome("anonymous", document, **variables) == "UNAUTHENTICATED"
 
 
-@needs_read_models
 def test_lists_show_only_visible_introductions(cast: Cast) -> None:
     cast.introduction("base")
     for role in ROLES[:4]:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from api.services import Services
-from tests.api.conftest import needs_read_models
 from tests.api.graphql_client import INTRODUCTIONS, PROPOSE, GraphQL
 
 
@@ -35,7 +34,6 @@ def test_storage_is_never_called_on_the_event_loop(
     assert on_loop == []
 
 
-@needs_read_models
 def test_a_page_of_introductions_costs_constant_round_trips(
     gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:

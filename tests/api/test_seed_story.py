@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from tests.api.conftest import needs_read_models
 from tests.api.graphql_client import HISTORY, GraphQL, check_seed_story, seed_story
 
 
-@needs_read_models
 def test_seed_story(gql: GraphQL) -> None:
     ids = seed_story(gql)
     check_seed_story(gql, ids)
@@ -31,7 +29,6 @@ def test_history_event_ids_are_the_chain_ids(gql: GraphQL) -> None:
     assert history[-1]["actorId"] == ids["john"]
 
 
-@needs_read_models
 def test_every_edge_cursor_resumes_right_after_its_edge(gql: GraphQL) -> None:
     from tests.api.graphql_client import INTRODUCTIONS, PROPOSE
 
