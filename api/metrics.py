@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -51,4 +52,6 @@ def exposition() -> bytes:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         return generate_latest(registry)
-    return generate_latest(REGISTRY)
+    # The default registry holds what other parts running in this process record (the
+    # embedded webhook dispatcher's deliveries and backlog; process and GC figures).
+    return generate_latest(REGISTRY) + generate_latest(prometheus_client.REGISTRY)

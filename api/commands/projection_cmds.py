@@ -7,6 +7,7 @@ import signal
 import threading
 from typing import Annotated
 
+import prometheus_client
 import typer
 from rich.progress import (
     BarColumn,
@@ -28,6 +29,11 @@ def worker(
         float, typer.Option(help="Seconds between expiry sweeps.", min=0.1)
     ] = 60.0,
     webhooks: Annotated[bool, typer.Option(help="Also deliver webhooks (the dispatcher).")] = True,
+    metrics_port: Annotated[
+        int,
+        typer.Option(help="Serve Prometheus metrics (webhook deliveries, backlog) on this port."),
+    ] = 0,
+    metrics_host: Annotated[str, typer.Option(help="Interface for the metrics.")] = "127.0.0.1",
 ) -> None:
     """Follow the event log into every projection, expire stale introductions and deliver
     webhooks, until SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
@@ -48,6 +54,9 @@ def worker(
         for part in parts:
             part.start()
             started.append(part)
+        if metrics_port:
+            # The worker serves no API: on PostgreSQL its dispatcher's metrics are here.
+            prometheus_client.start_http_server(metrics_port, addr=metrics_host)
         typer.echo(f"introductions worker: following {storage.display}", err=True)
         stop.wait()
     finally:

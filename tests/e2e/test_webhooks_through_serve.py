@@ -57,10 +57,15 @@ def webhook_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
         INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE="0.2s,0.5s,1s",
     )
     processes = []
+    metrics_url = f"http://127.0.0.1:{port}/metrics"
     if request.param == "postgres":
-        processes.append(start(cli("worker"), env, tmp_path / "worker.log"))
+        metrics_port = free_port()
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"  # the worker's own
+        worker = cli("worker", "--metrics-port", str(metrics_port))
+        processes.append(start(worker, env, tmp_path / "worker.log"))
     processes.append(start(args, env, tmp_path / "serve.log"))
     server = Server(f"http://127.0.0.1:{port}", processes[-1], tmp_path / "serve.log")
+    server.metrics_url = metrics_url  # type: ignore[attr-defined]
     try:
         wait_healthy(server)
         yield server
@@ -99,6 +104,9 @@ def test_registered_endpoint_receives_signed_events(webhook_server: Server) -> N
             assert receiver.ids() == {e["id"] for e in history}  # webhook-id = event id
 
             deliveries = gql.admin(DELIVERIES, id=hook["id"])["webhookDeliveries"]
+            metrics = httpx.get(webhook_server.metrics_url).text  # type: ignore[attr-defined]
+            assert 'introductions_webhook_deliveries_total{outcome="succeeded"} 2.0' in metrics
+            assert "introductions_webhook_backlog" in metrics
             assert sorted(d["status"] for d in deliveries) == ["SUCCEEDED", "SUCCEEDED"]
             assert all(d["lastStatusCode"] == 204 and d["attempts"] == 1 for d in deliveries)
 
