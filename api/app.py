@@ -20,7 +20,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import metrics
-from api.auth import actor_for, admin_token_digest, bearer_token
+from api.auth import admin_token_digests, bearer_token, token_cache_from_environment
 from api.feed import EventFeed
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.schema import build_schema
@@ -44,7 +44,8 @@ def build_services(storage: Storage | None = None) -> Services:
         storage=storage,
         app=app,
         read_models=read_models,
-        admin_token_digest=admin_token_digest(storage),
+        admin_token_digests=admin_token_digests(storage),
+        known_tokens=token_cache_from_environment(),
         feed=EventFeed(app),
         webhooks=WebhookControl(app, storage),
         read_your_writes_timeout=float(
@@ -76,9 +77,7 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
         if header is not None:
             token = bearer_token(str(header))
             services = context.services
-            context.actor_id = await in_thread(
-                actor_for, token, services.admin_token_digest, services.app, services.known_tokens
-            )
+            context.actor_id = await in_thread(services.actor, token)
         if context.actor_id is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None
@@ -114,9 +113,7 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
     async def context_getter(connection: HTTPConnection) -> Context:
         request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
         token = bearer_token(connection.headers.get("authorization"))
-        actor = await in_thread(
-            actor_for, token, services.admin_token_digest, services.app, services.known_tokens
-        )
+        actor = await in_thread(services.actor, token)
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(

@@ -10,14 +10,23 @@ import secrets
 import stat
 import threading
 import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 from domain.application import IntroductionsApp
+from domain.errors import ConfigurationError
 from domain.introduction import ADMIN
 from domain.storage import Storage
+from domain.token_use_cases import Credential
 
 ADMIN_TOKEN_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN"  # noqa: S105 - a name, not a secret
 ADMIN_TOKEN_FILE_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN_FILE"  # noqa: S105 - a name, not a secret
+PREVIOUS_ADMIN_TOKEN_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN_PREVIOUS"  # noqa: S105 - a name
+TOKEN_CACHE_VARIABLE = "INTRODUCTIONS_TOKEN_CACHE_SECONDS"  # noqa: S105 - a name
+DEFAULT_TOKEN_CACHE_SECONDS = 5.0
+MAX_TOKEN_CACHE_SECONDS = 60.0
 ADMIN_TOKEN_FILE_NAME = "introductions-admin-token"  # noqa: S105 - a name, not a secret
 MAX_TOKEN_LENGTH = 512  # far above any token we issue; longer ones are not even hashed
 
@@ -58,13 +67,19 @@ def read_admin_token_file(path: Path) -> str:
     return token
 
 
-def admin_token_digest(storage: Storage, environ: dict[str, str] | None = None) -> str:
-    """The admin token's digest, from INTRODUCTIONS_ADMIN_TOKEN or the token file."""
+def admin_tokens(storage: Storage, environ: dict[str, str] | None = None) -> list[str]:
+    """The admin tokens accepted: INTRODUCTIONS_ADMIN_TOKEN (or the token file), and
+    during a rotation INTRODUCTIONS_ADMIN_TOKEN_PREVIOUS as well."""
     environ = dict(os.environ) if environ is None else environ
-    token = environ.get(ADMIN_TOKEN_VARIABLE) or read_admin_token_file(
+    current = environ.get(ADMIN_TOKEN_VARIABLE) or read_admin_token_file(
         admin_token_path(storage, environ)
     )
-    return digest(token)
+    previous = environ.get(PREVIOUS_ADMIN_TOKEN_VARIABLE, "").strip()
+    return [current, previous] if previous else [current]
+
+
+def admin_token_digests(storage: Storage, environ: dict[str, str] | None = None) -> list[str]:
+    return [digest(token) for token in admin_tokens(storage, environ)]
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -78,42 +93,88 @@ def bearer_token(header: str | None) -> str | None:
 
 
 class KnownTokens:
-    """Digests of person tokens seen lately, so that a busy client does not cost a storage
-    read per request. Only successes are kept (garbage tokens cannot fill it), for a
-    short time, so that revoking tokens later needs no more than this TTL to take effect."""
+    """Person tokens seen lately, so that a busy client does not cost a storage read per
+    request. Only successes are kept (garbage tokens cannot fill it), each until the
+    earlier of its expiry and `ttl` seconds. A revocation in this process forgets the
+    token at once; one in another process takes effect here within `ttl` seconds
+    (INTRODUCTIONS_TOKEN_CACHE_SECONDS, 5 by default; 0 turns the cache off)."""
 
-    def __init__(self, ttl: float = 60.0, size: int = 10_000) -> None:
+    def __init__(
+        self,
+        ttl: float = DEFAULT_TOKEN_CACHE_SECONDS,
+        size: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self.size = size
-        self._known: dict[str, tuple[str, float]] = {}
+        self.monotonic = monotonic
+        self._known: dict[str, tuple[Credential, float]] = {}
         self._lock = threading.Lock()
 
-    def get(self, token_digest: str) -> str | None:
+    def get(self, token_digest: str, now: datetime) -> Credential | None:
         with self._lock:
             hit = self._known.get(token_digest)
-        if hit is None or hit[1] < time.monotonic():
+        if hit is None or hit[1] < self.monotonic():
             return None
-        return hit[0]
+        credential = hit[0]
+        if credential.expires_at is not None and now >= credential.expires_at:
+            return None
+        return credential
 
-    def put(self, token_digest: str, person_id: str) -> None:
+    def put(self, token_digest: str, credential: Credential) -> None:
+        if self.ttl <= 0:
+            return
         with self._lock:
             if len(self._known) >= self.size:
                 self._known.clear()
-            self._known[token_digest] = (person_id, time.monotonic() + self.ttl)
+            self._known[token_digest] = (credential, self.monotonic() + self.ttl)
+
+    def forget(self, token_id: UUID | str) -> None:
+        with self._lock:
+            gone = [d for d, (c, _) in self._known.items() if str(c.token_id) == str(token_id)]
+            for token_digest in gone:
+                del self._known[token_digest]
+
+
+def token_cache_from_environment(environ: dict[str, str] | None = None) -> KnownTokens:
+    environ = dict(os.environ) if environ is None else environ
+    raw = environ.get(TOKEN_CACHE_VARIABLE, "")
+    try:
+        ttl = float(raw) if raw else DEFAULT_TOKEN_CACHE_SECONDS
+    except ValueError:
+        ttl = -1.0
+    if not 0 <= ttl <= MAX_TOKEN_CACHE_SECONDS:
+        msg = (
+            f"{TOKEN_CACHE_VARIABLE}={raw!r} must be a number of seconds from 0 to "
+            f"{MAX_TOKEN_CACHE_SECONDS:g}"
+        )
+        raise ConfigurationError(msg)
+    return KnownTokens(ttl)
+
+
+def is_admin(token_digest: str, admin_digests: Sequence[str]) -> bool:
+    # Every digest is compared, in constant time, whichever matches.
+    matches = [hmac.compare_digest(token_digest, d) for d in admin_digests]
+    return any(matches)
 
 
 def actor_for(
-    token: str | None, admin_digest: str, app: IntroductionsApp, known: KnownTokens | None = None
+    token: str | None,
+    admin_digests: Sequence[str],
+    app: IntroductionsApp,
+    known: KnownTokens | None = None,
 ) -> str | None:
     """The actor id for a bearer token, or None. Blocking: call it in a thread."""
     if token is None:
         return None
     token_digest = digest(token)
-    if hmac.compare_digest(token_digest, admin_digest):
+    if is_admin(token_digest, admin_digests):
         return ADMIN
-    if known is not None and (person_id := known.get(token_digest)) is not None:
-        return person_id
-    person_id = app.authenticate(token)
-    if person_id is not None and known is not None:
-        known.put(token_digest, person_id)
-    return person_id
+    if known is not None and (hit := known.get(token_digest, app.clock())) is not None:
+        return hit.person_id
+    credential = app.credential(token)
+    if credential is None:
+        return None
+    if known is not None:
+        known.put(token_digest, credential)
+    return credential.person_id

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
-from api.auth import KnownTokens
+from api.auth import KnownTokens, actor_for
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
@@ -28,12 +28,16 @@ class Services:
     storage: Storage
     app: IntroductionsApp
     read_models: ReadModels
-    admin_token_digest: str
+    admin_token_digests: list[str]  # two during a rotation of the admin token
     feed: EventFeed
     webhooks: WebhookControl
     read_your_writes_timeout: float = 5.0
     known_tokens: KnownTokens = field(default_factory=KnownTokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def actor(self, token: str | None) -> str | None:
+        """Who a bearer token stands for, or None. Blocking: call it in a thread."""
+        return actor_for(token, self.admin_token_digests, self.app, self.known_tokens)
 
     def close(self) -> None:
         for close in reversed(self.closers):

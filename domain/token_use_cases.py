@@ -1,31 +1,116 @@
-"""Use cases of access: the admin issues person tokens; a token names its person."""
+"""Use cases of access: the admin issues person tokens, optionally expiring; the admin,
+or the token's own person, revokes one by its id; a token names its person while valid."""
 
 from __future__ import annotations
 
-from domain.access import AccessToken, access_token_id, new_token, token_hash
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.access import REASON_MAX, AccessToken, access_token_id, new_token, token_hash
+from domain.errors import BadInput, NotFound
+from domain.introduction import ADMIN
 from domain.use_case_base import UseCaseBase, require_admin
+
+MAX_TOKEN_LIFETIME = timedelta(days=3660)  # ten years: past that, "never" says it better
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # shown once, never stored
+    token_id: UUID
+    expires_at: datetime | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a valid token stands for; `expires_at` lets a cache drop it on time."""
+
+    person_id: str
+    token_id: UUID
+    expires_at: datetime | None
 
 
 class TokenUseCases(UseCaseBase):
-    def issue_token(self, actor_id: str, person_id: str) -> tuple[str, int]:
-        """A new token for a person, returned once; only its hash is stored."""
+    def issue_access_token(
+        self,
+        actor_id: str,
+        person_id: str,
+        expires_at: datetime | None = None,
+        expires_in_seconds: int | None = None,
+    ) -> IssuedToken:
+        """A new token for a person, returned once; only its hash is stored. It expires
+        at `expires_at`, or `expires_in_seconds` from now (at most one of them), or never."""
         require_admin(actor_id, "issue tokens")
         person = self._known_person(person_id, "personId")
+        now = self._now()
+        if expires_in_seconds is not None:
+            if expires_at is not None:
+                msg = "Give expiresAt or expiresInSeconds, not both."
+                raise BadInput(msg, field="expiresInSeconds")
+            if expires_in_seconds <= 0:
+                msg = "expiresInSeconds must be a positive number of seconds."
+                raise BadInput(msg, field="expiresInSeconds")
+            if expires_in_seconds > MAX_TOKEN_LIFETIME.total_seconds():
+                msg = "expiresInSeconds is more than ten years; leave it out for no expiry."
+                raise BadInput(msg, field="expiresInSeconds")
+            expires_at = now + timedelta(seconds=expires_in_seconds)
+        if expires_at is not None:
+            expires_at = self._checked_expiry(expires_at, now)
         token = new_token()
         digest = token_hash(token)
         access = AccessToken(
             id=access_token_id(digest),
             person_id=str(person.id),
             token_hash=digest,
+            expires_at=expires_at,
             actor_id=actor_id,
-            timestamp=self._now(),
+            timestamp=now,
         )
-        return token, self._save(access)
+        return IssuedToken(token, access.id, expires_at, self._save(access))
 
-    def authenticate(self, token: str) -> str | None:
-        """The person id a token was issued to, or None: one get by id, no scan."""
+    def issue_token(
+        self, actor_id: str, person_id: str, expires_at: datetime | None = None
+    ) -> tuple[str, int]:
+        issued = self.issue_access_token(actor_id, person_id, expires_at)
+        return issued.token, issued.position
+
+    def revoke_token(self, actor_id: str, token_id: str, reason: str | None = None) -> int:
+        """The admin may revoke any token; a person only their own. To anyone else a
+        token is NOT_FOUND, as an unknown id is: they learn nothing about it."""
+        if reason is not None and len(reason) > REASON_MAX:
+            msg = f"The reason is longer than {REASON_MAX} characters."
+            raise BadInput(msg, field="reason")
+        access = self._get(AccessToken, token_id, "id")
+        if access is None or actor_id not in {ADMIN, access.person_id}:
+            msg = f"No token has the id {token_id}."
+            raise NotFound(msg, field="id")
+        access.revoke(reason, actor_id, self._now())
+        return self._save(access)
+
+    def credential(self, token: str) -> Credential | None:
+        """What a token stands for, or None when unknown, expired or revoked: one get by
+        id, no scan."""
         digest = token_hash(token)
         access = self._get(AccessToken, access_token_id(digest), "token")
-        if access is None or not access.matches(digest):
+        if access is None or not access.matches(digest) or not access.valid_at(self._now()):
             return None
-        return access.person_id
+        return Credential(access.person_id, access.id, access.expires_at)
+
+    def authenticate(self, token: str) -> str | None:
+        """The person id a valid token was issued to, or None."""
+        credential = self.credential(token)
+        return None if credential is None else credential.person_id
+
+    def _checked_expiry(self, expires_at: datetime, now: datetime) -> datetime:
+        if expires_at.tzinfo is None:
+            msg = "expiresAt needs a time zone, as in 2026-12-31T23:59:00Z."
+            raise BadInput(msg, field="expiresAt")
+        if expires_at <= now:
+            msg = "expiresAt must be in the future."
+            raise BadInput(msg, field="expiresAt")
+        if expires_at - now > MAX_TOKEN_LIFETIME:
+            msg = "expiresAt is more than ten years away; leave it out for a token without expiry."
+            raise BadInput(msg, field="expiresAt")
+        return expires_at.astimezone(now.tzinfo)

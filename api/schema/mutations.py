@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -21,6 +22,7 @@ from api.schema.types import (
     PersonPayload,
     ProposeIntroductionInput,
     RegisterPersonInput,
+    RevokeTokenPayload,
     TokenPayload,
     introduction_from,
     person_from,
@@ -93,15 +95,48 @@ class CoreMutations:
         await read_your_writes(ctx, result.position)
         return PersonPayload(person=person_from(result.person))
 
-    @strawberry.mutation
-    async def issue_token(self, info: Info, person_id: strawberry.ID) -> TokenPayload:
+    @strawberry.mutation(
+        description="A token for a person, shown once. It expires at expiresAt, or "
+        "expiresInSeconds from now (at most one of them), or never."
+    )
+    async def issue_token(
+        self,
+        info: Info,
+        person_id: strawberry.ID,
+        expires_at: datetime | None = None,
+        expires_in_seconds: int | None = None,
+    ) -> TokenPayload:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        app = ctx.services.app
+        try:
+            issued = await in_thread(
+                app.issue_access_token, actor, str(person_id), expires_at, expires_in_seconds
+            )
+        except DomainError as e:
+            return TokenPayload(errors=[mutation_error(e)])
+        return TokenPayload(
+            token=issued.token,
+            token_id=strawberry.ID(str(issued.token_id)),
+            expires_at=issued.expires_at,
+        )
+
+    @strawberry.mutation(
+        description="Revokes a token at once. The admin may revoke any token; a person "
+        "only their own (others get NOT_FOUND)."
+    )
+    async def revoke_token(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> RevokeTokenPayload:
         ctx = info_context(info)
         actor = ctx.require_actor()
         try:
-            token, _ = await in_thread(ctx.services.app.issue_token, actor, str(person_id))
+            await in_thread(ctx.services.app.revoke_token, actor, str(id), reason)
         except DomainError as e:
-            return TokenPayload(errors=[mutation_error(e)])
-        return TokenPayload(token=token)
+            return RevokeTokenPayload(errors=[mutation_error(e)])
+        # This process stops accepting it now; others within their cache's lifetime.
+        ctx.services.known_tokens.forget(str(id))
+        return RevokeTokenPayload(token_id=id, revoked=True)
 
     @strawberry.mutation
     async def propose_introduction(

@@ -370,6 +370,17 @@ class PersonPayload:
 @strawberry.type
 class TokenPayload:
     token: str | None = None
+    token_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The token's public id: revokeToken takes it."
+    )
+    expires_at: datetime | None = None
+    errors: list[MutationError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RevokeTokenPayload:
+    token_id: strawberry.ID | None = None
+    revoked: bool = False
     errors: list[MutationError] = strawberry.field(default_factory=list)
 
 
