@@ -25,7 +25,9 @@ from api.feed import EventFeed
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.schema import build_schema
 from api.schema.context import Context
+from api.security import install_edge_protection, require_production_admin_tokens
 from api.services import Services, in_thread, in_waiting_thread
+from api.settings import EdgeSettings, edge_settings
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.storage import Storage, storage_from_environment
 from projections.read_models import ReadModels
@@ -38,6 +40,8 @@ READY_TIMEOUT_SECONDS = 2.0
 
 def build_services(storage: Storage | None = None) -> Services:
     storage = storage or storage_from_environment()
+    if edge_settings().production:
+        require_production_admin_tokens(storage, dict(os.environ))
     app = open_application(storage)
     read_models = ReadModels(storage)
     services = Services(
@@ -83,7 +87,13 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
         return None
 
 
-def create_app(services: Services | None = None, *, run_projections: bool | None = None) -> FastAPI:
+def create_app(
+    services: Services | None = None,
+    *,
+    run_projections: bool | None = None,
+    settings: EdgeSettings | None = None,
+) -> FastAPI:
+    settings = settings or edge_settings()
     services = services or build_services()
     if run_projections is None:
         run_projections = os.environ.get(EMBEDDED_PROJECTIONS_VARIABLE) == "1"
@@ -117,11 +127,11 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(
-        build_schema(),
+        build_schema(introspection=not settings.production),
         context_getter=context_getter,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST
-        graphql_ide="graphiql",
+        graphql_ide=None if settings.production else "graphiql",
     )
     app = FastAPI(title="Introductions", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(router, prefix="/graphql")
@@ -162,6 +172,7 @@ def create_app(services: Services | None = None, *, run_projections: bool | None
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodyLimitMiddleware)
+    install_edge_protection(app, settings)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -152,23 +152,26 @@ class BodyLimitMiddleware:
 
 
 async def _too_large(send: Send) -> None:
-    body = json.dumps(
-        {
-            "errors": [
-                {
-                    "message": "The request body is larger than 1 MiB.",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                }
-            ]
-        }
-    ).encode()
+    await send_error(send, 413, "The request body is larger than 1 MiB.", "PAYLOAD_TOO_LARGE")
+
+
+async def send_error(
+    send: Send,
+    status: int,
+    message: str,
+    code: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """An answer from the edge, before GraphQL, in GraphQL's error shape."""
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )

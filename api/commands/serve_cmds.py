@@ -31,11 +31,15 @@ def serve(
     )
     from api.metrics import MULTIPROCESS_DIR_VARIABLE
     from api.observability import configure_logging
+    from api.security import require_production_admin_tokens
+    from api.settings import edge_settings
     from domain.bootstrap import open_application
     from domain.storage import storage_from_environment
 
     storage = storage_from_environment()
     open_application(storage).close()  # fail now, in one line, if the database is unusable
+    if edge_settings().production:
+        require_production_admin_tokens(storage, dict(os.environ))
     if storage.kind == "sqlite":
         if workers > 1:
             msg = (

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -54,6 +54,16 @@ class FixedMaxAliasesLimiter(MaxAliasesLimiter):
         AddValidationRules.__init__(self, self.RULES)
 
 
+class NoIntrospection(AddValidationRules):
+    """Production: __schema and __type are refused (__typename still works), with the
+    rule built once so that the validation cache keeps hitting."""
+
+    RULES: ClassVar[list[type[ASTValidationRule]]] = [NoSchemaIntrospectionCustomRule]
+
+    def __init__(self) -> None:
+        super().__init__(self.RULES)
+
+
 class IntroductionsSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -64,7 +74,7 @@ class IntroductionsSchema(strawberry.Schema):
         finish_errors(errors, execution_context)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     # Factories, not instances: an extension holds its request's execution context, so
     # each request must get its own. The caches live at module level in strawberry.
     extensions: list[Any] = [
@@ -75,6 +85,8 @@ def build_schema() -> strawberry.Schema:
         partial(ValidationCache, maxsize=512),
         AuthenticationGate,
     ]
+    if not introspection:
+        extensions.append(NoIntrospection)
     return IntroductionsSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +117,17 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 def http(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
+
+
+@contextmanager
+def serving(tmp_path: Path, database_url: str, *args: str, **env: str) -> Iterator[Server]:
+    """`introductions serve` with these arguments and environment, healthy, then stopped."""
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    process = start(cli("serve", "--port", str(port), *args), service_env(database_url, **env), log)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        wait_healthy(server)
+        yield server
+    finally:
+        stop(process)
