@@ -20,6 +20,7 @@ from eventsourcing.postgres import (
 )
 from psycopg.rows import tuple_row
 
+from migrations import Dialect
 from projections.expiry import ExpiryCandidatesView
 from projections.introduction_list import IntroductionListView
 from projections.reputation import ReputationView
@@ -38,6 +39,10 @@ class PostgresView(View, PostgresTrackingRecorder):
     @property
     def schema_prefix(self) -> str:
         return f'"{self.datastore.schema}".'
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect.postgres(self.datastore.schema)
 
     @contextmanager
     def write(self) -> Iterator[Any]:

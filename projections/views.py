@@ -29,6 +29,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from domain.application import IntroductionsApp
+from migrations import Dialect, Migration, forget, migrate
 
 APPLICATION_NAME = IntroductionsApp.name  # what positions in its log are tracked under
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -57,8 +58,10 @@ class View:
     complete it."""
 
     name: ClassVar[str]
-    # CREATE TABLE / CREATE INDEX statements ("IF NOT EXISTS"), tracking table excluded.
+    # Schema version 1: CREATE TABLE / CREATE INDEX statements ("IF NOT EXISTS"), the
+    # tracking table excluded. Never edit it: a change is a new entry in `upgrades`.
     ddl: ClassVar[tuple[str, ...]]
+    upgrades: ClassVar[tuple[tuple[str, ...], ...]] = ()  # schema versions 2, 3, …
     tables: ClassVar[tuple[str, ...]]  # every table the view owns, for drop()
     placeholder: ClassVar[str]
 
@@ -69,6 +72,10 @@ class View:
     @property
     @abstractmethod
     def schema_prefix(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect: ...
 
     @abstractmethod
     def write(self) -> Any:
@@ -141,15 +148,19 @@ class View:
             self._lock_ddl(cur)
             self._create(cur)
 
-    def _create(self, cur: Cursor) -> None:
-        cur.execute(
-            self.sql(
-                f"CREATE TABLE IF NOT EXISTS {{s}}{self.tracking_table} ("
-                "application_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)"
-            )
+    def migrations(self) -> list[Migration]:
+        tracking = (
+            f"CREATE TABLE IF NOT EXISTS {{s}}{self.tracking_table} ("
+            "application_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)"
         )
-        for statement in self.ddl:
-            cur.execute(self.sql(statement))
+        versions = [(tracking, *self.ddl), *self.upgrades]
+        return [
+            Migration(number, tuple(self.sql(s) for s in statements))
+            for number, statements in enumerate(versions, start=1)
+        ]
+
+    def _create(self, cur: Cursor) -> None:
+        migrate(cur, self.dialect, self.name, self.migrations())
         cur.execute(
             self.sql(
                 f"INSERT INTO {{s}}{self.tracking_table} VALUES (?, 0) "
@@ -164,6 +175,7 @@ class View:
             self._lock_ddl(cur)
             for table in (*self.tables, self.tracking_table):
                 cur.execute(self.sql(f"DROP TABLE IF EXISTS {{s}}{table}"))
+            forget(cur, self.dialect, self.name)  # so that every version is applied again
             self._create(cur)
 
     def _lock_ddl(self, cur: Cursor) -> None:
@@ -217,6 +229,10 @@ class SQLiteView(View, SQLiteTrackingRecorder):
     @property
     def schema_prefix(self) -> str:
         return ""
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect.sqlite()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Cursor]:

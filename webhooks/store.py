@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from domain.storage import Storage
+from migrations import Dialect, Migration, migrate
 from webhooks.records import (
     DELIVERY_COLUMNS,
     ENDPOINT_COLUMNS,
@@ -23,6 +24,7 @@ from webhooks.records import (
 )
 
 TRACKING_NAME = "webhooks"
+MIGRATIONS_COMPONENT = "webhooks"
 
 
 class Cursor:
@@ -143,10 +145,24 @@ class DeliveryStore(ABC):
 
     # --- shared --------------------------------------------------------------------
 
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect: ...
+
+    def migrations(self) -> list[Migration]:
+        """Version 1 is `_schema()` as it stood before versioning: never edit it, append."""
+        return [Migration(1, tuple(self._schema()))]
+
     def create_tables(self) -> None:
+        """Brings the tables to the latest schema version (see migrations/)."""
         with self._cursor(write=True) as cursor:
-            for statement in self._schema():
-                cursor.execute(statement)
+            migrate(cursor.raw, self.dialect, MIGRATIONS_COMPONENT, self.migrations())
+            # Tracking must exist before the follower locks it.
+            cursor.execute(
+                "INSERT INTO webhook_tracking (name, position) VALUES (?, 0) "
+                "ON CONFLICT (name) DO NOTHING",
+                (TRACKING_NAME,),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

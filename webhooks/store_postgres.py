@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 
 from domain.storage import Storage
+from migrations import Dialect
 from webhooks.records import DELIVERY_COLUMNS, Delivery
 from webhooks.store import Cursor, DeliveryStore
 
@@ -68,10 +69,16 @@ class PostgresDeliveryStore(DeliveryStore):
     def __init__(self, storage: Storage) -> None:
         super().__init__()
         self._arguments = connection_arguments(storage)
+        self._schema_name = storage.env.get("POSTGRES_SCHEMA") or "public"
         self._connection: psycopg.Connection[Any] | None = None
 
     def _schema(self) -> list[str]:
         return SCHEMA
+
+    @property
+    def dialect(self) -> Dialect:
+        # The connection's search_path names the schema.
+        return Dialect.postgres(self._schema_name, qualify=False)
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
@@ -88,18 +95,6 @@ class PostgresDeliveryStore(DeliveryStore):
             except psycopg.OperationalError:
                 connection.close()  # reconnect on next use
                 raise
-
-    def create_tables(self) -> None:
-        # Two processes creating the tables at once would collide in the catalogue.
-        with self._cursor(write=True) as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('introductions_webhooks'))")
-            for statement in self._schema():
-                cursor.execute(statement)
-            # Tracking must exist before the follower locks it.
-            cursor.execute(
-                "INSERT INTO webhook_tracking (name, position) VALUES ('webhooks', 0) "
-                "ON CONFLICT (name) DO NOTHING"
-            )
 
     def claim(self, owner: str, now: float, lease_until: float, limit: int) -> list[Delivery]:
         with self._cursor(write=True) as cursor:

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from migrations import Dialect
 from webhooks.records import DELIVERY_COLUMNS, Delivery
 from webhooks.store import Cursor, DeliveryStore
 
@@ -46,6 +47,10 @@ class SQLiteDeliveryStore(DeliveryStore):
 
     def _schema(self) -> list[str]:
         return SCHEMA
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect.sqlite()
 
     @contextmanager
     def _cursor(self, *, write: bool) -> Iterator[Cursor]:

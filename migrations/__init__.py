@@ -1,0 +1,108 @@
+"""Versioned schema migrations for the tables this project owns beside eventsourcing's
+(the projections' views and the webhook deliveries).
+
+Each component (a view, the webhook store) lists its migrations in order; version 1 is
+the schema as it stood before versioning, written with IF NOT EXISTS throughout, so a
+database created then adopts it as it is. Applied versions are recorded in
+`schema_migrations` (component, version). `migrate` runs inside the caller's write
+transaction, so a migration and its record commit together or not at all, and it is
+serialised between processes: on SQLite by the caller's BEGIN IMMEDIATE (the write lock),
+on PostgreSQL by a transaction-scoped advisory lock per schema."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.errors import ConfigurationError
+
+# ruff: noqa: S608 - only this module's table name and placeholders are formatted in.
+
+TABLE = "schema_migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    statements: tuple[str, ...]  # SQL ready to run on the dialect at hand
+
+
+@dataclass(frozen=True)
+class Dialect:
+    placeholder: str  # "?" (sqlite3) or "%s" (psycopg)
+    prefix: str = ""  # before table names: "" or '"schema".'
+    lock_key: int | None = None  # PostgreSQL advisory lock serialising migrations
+
+    @classmethod
+    def sqlite(cls) -> Dialect:
+        return cls("?")
+
+    @classmethod
+    def postgres(cls, schema: str, *, qualify: bool = True) -> Dialect:
+        """`qualify=False` for connections whose search_path already names the schema."""
+        prefix = f'"{schema}".' if qualify else ""
+        return cls("%s", prefix, zlib.crc32(f"introductions-migrations:{schema}".encode()))
+
+
+def migrate(
+    cur: Any, dialect: Dialect, component: str, migrations: Sequence[Migration]
+) -> list[int]:
+    """Applies the component's migrations not yet recorded, in order, with the caller's
+    DB-API cursor (inside its write transaction); returns the versions applied."""
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        msg = f"{component}: migrations must be numbered 1, 2, 3… in order, not {versions}"
+        raise ValueError(msg)
+    table = _begin(cur, dialect)
+    applied = applied_versions(cur, dialect, component)
+    if applied and max(applied) > len(migrations):
+        msg = (
+            f"the database's {component} tables are at schema version {max(applied)}, newer "
+            f"than this program knows ({len(migrations)}): run a newer version of introductions"
+        )
+        raise ConfigurationError(msg)
+    mark = dialect.placeholder
+    done = []
+    for migration in migrations:
+        if migration.version in applied:
+            continue
+        for statement in migration.statements:
+            cur.execute(statement)
+        cur.execute(
+            f"INSERT INTO {table} (component, version, applied_at) VALUES ({mark}, {mark}, {mark})",
+            (component, migration.version, datetime.now(UTC).isoformat()),
+        )
+        done.append(migration.version)
+    return done
+
+
+def applied_versions(cur: Any, dialect: Dialect, component: str) -> set[int]:
+    cur.execute(
+        f"SELECT version FROM {dialect.prefix}{TABLE} WHERE component = {dialect.placeholder}",
+        (component,),
+    )
+    return {int(row[0]) for row in cur.fetchall()}
+
+
+def forget(cur: Any, dialect: Dialect, component: str) -> None:
+    """Drops the component's record, for a caller that has just dropped its tables."""
+    table = _begin(cur, dialect)
+    cur.execute(
+        f"DELETE FROM {table} WHERE component = {dialect.placeholder}",
+        (component,),
+    )
+
+
+def _begin(cur: Any, dialect: Dialect) -> str:
+    """Takes the migrations lock (PostgreSQL) and makes sure the table exists."""
+    if dialect.lock_key is not None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (dialect.lock_key,))
+    table = f"{dialect.prefix}{TABLE}"
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} (component TEXT NOT NULL, "
+        "version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))"
+    )
+    return table
