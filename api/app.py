@@ -149,9 +149,7 @@ def create_app(
             log.exception("readyz: storage unreachable")
             return JSONResponse({"ok": False, "storage": "unreachable"}, status_code=503)
         views = services.read_models
-        caught_up = await in_waiting_thread(
-            views.wait_for, position, READY_TIMEOUT_SECONDS
-        )
+        caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
         body = {
             "ok": bool(caught_up),
             "storage": "reachable",

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.commands import audit_cmds, projection_cmds, serve_cmds, story
+from api.commands import audit_cmds, projection_cmds, serve_cmds, story, transfer_cmds
 from domain.errors import ConfigurationError
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ story.register(app)
 audit_cmds.register(app)
 projection_cmds.register(app)
 serve_cmds.register(app)
+transfer_cmds.register(app)
 
 
 def main() -> None:

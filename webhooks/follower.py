@@ -12,11 +12,13 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
+from domain.bootstrap import open_application
 from domain.introduction import Introduction
+from domain.storage import Storage
 from domain.webhook import INTRODUCTION_EVENT_TYPES, WebhookEndpoint
 from projections.subscription import subscribe
 from webhooks.records import EndpointRow, NewDelivery
-from webhooks.store import DeliveryStore, Transaction
+from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id
 
 INTRODUCTION_TOPICS = {
@@ -171,3 +173,31 @@ class Follower:
             tx.save_endpoint(row)
         tx.add_deliveries(deliveries, time.time())
         return len(deliveries)
+
+
+def start_after(storage: Storage, position: int, page_size: int = 500) -> bool:
+    """For a log imported from another database, which delivered it already: records
+    each endpoint as the log up to `position` leaves it (secret, event types, active) and
+    moves the follower to `position`, so that only later events are delivered. False if
+    a follower had already moved (a worker was running): then nothing is changed."""
+    app = open_application(storage)
+    store = open_store(storage)
+    try:
+        endpoints: dict[str, EndpointRow] = {}
+        start = 0
+        while page := app.recorder.select_notifications(
+            start, page_size, stop=position, topics=tuple(ENDPOINT_TOPICS), inclusive_of_start=False
+        ):
+            for n in page:
+                apply_endpoint_event(endpoints, app.mapper.to_domain_event(n), n.id)
+            start = page[-1].id
+        with store.transaction() as tx:
+            if tx.position() != 0:
+                return False
+            for row in endpoints.values():
+                tx.save_endpoint(row)
+            tx.move_to(position)
+        return True
+    finally:
+        store.close()
+        app.close()

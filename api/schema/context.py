@@ -34,7 +34,6 @@ class Context(BaseContext):
         return self.actor_id
 
 
-
 def info_context(info: strawberry.Info[Any, Any]) -> Context:
     context = info.context
     assert isinstance(context, Context)

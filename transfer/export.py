@@ -1,0 +1,48 @@
+"""Writes every stored event of the configured database to an export file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.audit import log_notifications
+from domain.bootstrap import open_application
+from domain.storage import Storage
+from transfer import lines
+
+Progress = Callable[[int, int], None]  # (position reached, last position)
+
+
+@dataclass(frozen=True)
+class Exported:
+    events: int
+    last_position: int
+
+
+def export_log(storage: Storage, output: Path, *, progress: Progress | None = None) -> Exported:
+    """Every event up to the end of the log as it is when the export starts, in log
+    order. Written to a temporary file beside `output` and renamed at the end, so that
+    `output` is either a complete export or untouched."""
+    app = open_application(storage)
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        end = app.recorder.max_notification_id() or 0
+        events = 0
+        with partial.open("w", encoding="utf-8") as out:
+            out.write(lines.header(app.name, end) + "\n")
+            for batch in log_notifications(app, stop=end):
+                for notification in batch:
+                    out.write(lines.event_line(notification, app.mapper) + "\n")
+                events += len(batch)
+                if progress is not None:
+                    progress(batch[-1].id, end)
+            out.write(lines.trailer(events, end) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+        app.close()
+    return Exported(events, end)
