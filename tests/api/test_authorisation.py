@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from graphql import GraphQLObjectType
+from graphql import build_schema as parse_sdl
+from starlette.websockets import WebSocketDisconnect
 
+from api.schema import schema_sdl
 from tests.api.graphql_client import (
     BURN,
     CONSENT,
@@ -27,10 +33,13 @@ from tests.api.graphql_client import (
     REGISTER_WEBHOOK,
     REPLY,
     REPUTATION,
+    SUBSCRIBE,
     TRACK_RECORD,
     WEBHOOKS,
     GraphQL,
 )
+from tests.api.test_subscriptions import _connect
+from tests.api.test_token_lifecycle import ISSUE, REVOKE
 
 ROLES = ("admin", "introducer", "requester", "target", "outsider", "anonymous")
 OK = "OK"
@@ -131,6 +140,13 @@ def test_introduction_mutations(cast: Cast, operation: str) -> None:
         else:
             seen[role] = cast.outcome(role, DOCUMENTS[operation], **variables(cast, iid))
     assert seen == expected
+    # The outsider's answer about a real introduction is the one about a random id.
+    iid = cast.introduction(state)
+    random_id = str(uuid.uuid4())
+    token = cast.token("outsider")
+    real = cast.gql.result(DOCUMENTS[operation], token, **variables(cast, iid))
+    fake = cast.gql.result(DOCUMENTS[operation], token, **variables(cast, random_id))
+    assert str(real).replace(iid, random_id) == str(fake)
 
 
 def test_propose(cast: Cast) -> None:
@@ -244,3 +260,159 @@ def test_health_needs_no_token(cast: Cast) -> None:
     body = cast.gql.result("{ health { ok } me { id } }", None)
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+WEBHOOK_CONTROLS = {
+    "deactivateWebhook": """mutation($id: ID!) { deactivateWebhook(id: $id) {
+        webhook { id } errors { code message } } }""",
+    "reactivateWebhook": """mutation($id: ID!) { reactivateWebhook(id: $id) {
+        webhook { id } errors { code message } } }""",
+    "rotateWebhookSecret": """mutation($id: ID!) { rotateWebhookSecret(id: $id) {
+        registration { secret } errors { code message } } }""",
+    "replayWebhook": """mutation($id: ID!) {
+        replayWebhook(webhookId: $id, since: "2020-01-01T00:00:00+00:00") {
+        scheduled errors { code message } } }""",
+    "redeliverWebhookDelivery": """mutation($id: ID!) { redeliverWebhookDelivery(id: $id) {
+        delivery { id } errors { code message } } }""",
+}
+
+
+def test_webhook_controls_are_the_admins_alone(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person is FORBIDDEN from every control, on a real webhook as on a random id: the
+    answer does not say whether the webhook exists."""
+    monkeypatch.setenv("INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE", "1")
+    assert cast.gql.admin(REGISTER_WEBHOOK)["registerWebhook"]["errors"] == []
+    webhook = cast.gql.admin(WEBHOOKS)["webhooks"][0]["id"]
+    random_id = str(uuid.uuid4())
+    persons = {r: "FORBIDDEN" for r in ROLES[1:5]} | {"anonymous": "UNAUTHENTICATED"}
+    for name, document in WEBHOOK_CONTROLS.items():
+        for some_id in (webhook, random_id):
+            seen = {role: cast.outcome(role, document, id=some_id) for role in ROLES[1:]}
+            assert seen == persons, (name, some_id)
+            answers = {
+                str(cast.gql.result(document, cast.token(r), id=some_id)) for r in ROLES[1:5]
+            }
+            assert len(answers) == 1  # every person is told the same, whatever the id
+    # The admin's own path, in an order every step allows.
+    admin = {name: cast.outcome("admin", doc, id=webhook) for name, doc in WEBHOOK_CONTROLS.items()}
+    assert admin == {
+        "deactivateWebhook": OK,
+        "reactivateWebhook": OK,
+        "rotateWebhookSecret": OK,
+        "replayWebhook": OK,
+        "redeliverWebhookDelivery": "NOT_FOUND",  # a webhook id is no delivery id
+    }
+
+
+def test_revoke_token(cast: Cast) -> None:
+    """The admin may revoke anyone's token, a person their own; to every other person a
+    token is NOT_FOUND, as a random id is."""
+    requester = cast.ids["requester"]
+    seen = {}
+    for role in ROLES:
+        issued = cast.gql.admin(ISSUE, id=requester)["issueToken"]
+        # the owner revokes with the very token being revoked
+        token = issued["token"] if role == "requester" else cast.token(role)
+        body = cast.gql.result(REVOKE, token, id=issued["tokenId"])
+        if body.get("errors"):
+            seen[role] = body["errors"][0]["extensions"]["code"]
+        else:
+            payload = body["data"]["revokeToken"]
+            seen[role] = payload["errors"][0]["code"] if payload["errors"] else OK
+            if role == "outsider":
+                random_id = str(uuid.uuid4())
+                fake = cast.gql.result(REVOKE, token, id=random_id)
+                assert str(body).replace(issued["tokenId"], random_id) == str(fake)
+    assert seen == {
+        "admin": OK,
+        "introducer": "NOT_FOUND",
+        "requester": OK,
+        "target": "NOT_FOUND",
+        "outsider": "NOT_FOUND",
+        "anonymous": "UNAUTHENTICATED",
+    }
+
+
+def _subscribed(client: TestClient, token: str | None, ids: dict[str, Any]) -> tuple[Any, Any]:
+    ws, socket = _connect(client, token)
+    assert socket.receive_json()["type"] == "connection_ack"
+    for sub, introduction_id in ids.items():
+        variables = {"id": introduction_id} if introduction_id else {}
+        payload = {"query": SUBSCRIBE, "variables": variables}
+        socket.send_json({"id": sub, "type": "subscribe", "payload": payload})
+    return ws, socket
+
+
+def test_subscriptions_deliver_only_what_each_role_may_see(cast: Cast, client: TestClient) -> None:
+    """Each role subscribes to the introduction by id ("this"), to a random id ("random")
+    and to everything ("all"). The introduction's events reach the admin, the introducer
+    and both parties; the outsider gets nothing for it, exactly as for the random id: its
+    first event is one of its own introduction, written afterwards."""
+    iid = cast.introduction("base")
+    ids = {"this": iid, "random": str(uuid.uuid4()), "all": None}
+    sockets = {role: _subscribed(client, cast.token(role), ids) for role in ROLES[:5]}
+    try:
+        cast.gql.mutate(cast.ids["requester"], CONSENT, id=iid)
+        outsider = cast.ids["outsider"]
+        fresh = cast.gql.register("Fresh")
+        own = cast.gql.mutate(outsider, PROPOSE, r=fresh, t=cast.ids["target"], c="mine")
+        for role in ROLES[:4]:
+            _, socket = sockets[role]
+            got = [_next_message(socket) for _ in range(2)]
+            assert sorted((sub, e["introductionId"], e["type"]) for sub, e in got) == sorted(
+                [("this", iid, "ConsentGiven"), ("all", iid, "ConsentGiven")]
+            ), role
+        _, socket = sockets["outsider"]
+        sub, event = _next_message(socket)
+        assert (sub, event["introductionId"]) == ("all", own["introduction"]["id"])
+    finally:
+        for ws, _ in sockets.values():
+            ws.__exit__(None, None, None)
+    ws, socket = _connect(client, None)
+    try:
+        with pytest.raises(WebSocketDisconnect):
+            socket.receive_json()
+    finally:
+        ws.__exit__(None, None, None)
+
+
+def _next_message(socket: Any) -> tuple[str, dict[str, Any]]:
+    while True:
+        message = socket.receive_json()
+        if message["type"] == "next":
+            return message["id"], message["payload"]["data"]["introductionEvents"]
+        assert message["type"] in {"ping", "pong"}, message
+
+
+# Every operation of the schema, and the test above that runs it for every role.
+COVERED = {
+    "Query.health": test_health_needs_no_token,
+    "Query.me": test_me,
+    "Query.person": test_read_models_are_for_every_authenticated_caller,
+    "Query.introduction": test_reading_an_introduction,
+    "Query.introductionAt": test_reading_an_introduction,
+    "Query.introductionHistory": test_reading_an_introduction,
+    "Query.introductions": test_lists_show_only_visible_introductions,
+    "Query.introducerReputation": test_read_models_are_for_every_authenticated_caller,
+    "Query.leaderboard": test_read_models_are_for_every_authenticated_caller,
+    "Query.webhooks": test_webhooks_are_the_admins_alone,
+    "Query.webhookDeliveries": test_webhooks_are_the_admins_alone,
+    "Mutation.registerPerson": test_admin_mutations,
+    "Mutation.issueToken": test_admin_mutations,
+    "Mutation.revokeToken": test_revoke_token,
+    "Mutation.proposeIntroduction": test_propose,
+    **{f"Mutation.{name}": test_introduction_mutations for name in MUTATIONS},
+    "Mutation.registerWebhook": test_webhooks_are_the_admins_alone,
+    **{f"Mutation.{name}": test_webhook_controls_are_the_admins_alone for name in WEBHOOK_CONTROLS},
+    "Subscription.introductionEvents": test_subscriptions_deliver_only_what_each_role_may_see,
+}
+
+
+def test_every_operation_has_its_authorisation_test() -> None:
+    schema = parse_sdl(schema_sdl())
+    operations = set()
+    for root in ("Query", "Mutation", "Subscription"):
+        root_type = schema.get_type(root)
+        assert isinstance(root_type, GraphQLObjectType)
+        operations |= {f"{root}.{name}" for name in root_type.fields}
+    assert operations == set(COVERED)
