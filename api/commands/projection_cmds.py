@@ -34,12 +34,13 @@ def worker(
         typer.Option(help="Serve Prometheus metrics (webhook deliveries, backlog) on this port."),
     ] = 0,
     metrics_host: Annotated[str, typer.Option(help="Interface for the metrics.")] = "127.0.0.1",
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Follow the event log into every projection, expire stale introductions and deliver
     webhooks, until SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
     from webhooks.dispatcher import WebhookDispatcher
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     storage = storage_from_environment()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
