@@ -62,6 +62,9 @@ class SubscriptionLogReader:
         if self._subscription is None or self._next_after != after:
             self._end_subscription()
             self._subscription = subscribe(self.recorder, gt=after)
+            # Entered, so that leaving it later (which joins its threads) is allowed: the
+            # library refuses to leave a subscription never entered.
+            self._subscription.__enter__()
             if self._closed.is_set():  # close() came while it was being made
                 self._end_subscription()
                 return []
