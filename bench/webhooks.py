@@ -1,23 +1,20 @@
-"""Benchmark: webhook deliveries per second to a local receiver with 1, 5 and 20
-endpoints (catch-up: the events are written first, then the dispatcher starts), and the
-delay from an event's commit to its receipt while the dispatcher follows live.
+"""Webhook deliveries per second to a local receiver (catch-up: the events are written
+first, then the dispatcher starts), against the ceiling of httpx alone with the same
+limits; and the delay from an event's commit to its receipt while the dispatcher
+follows live.
 
-    /tmp/venv/bin/python -m bench.webhooks --events 2000 --backend sqlite
-
-Not a test. The receiver is uvicorn on 127.0.0.1 in a process of its own (spawned), so
+The receiver is uvicorn on 127.0.0.1 in a process of its own (spawned), so
 it does not share the dispatcher's GIL; it still shares the machine's CPUs. The ceiling
 is httpx alone against the same kind of receiver."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import multiprocessing
 import os
 import socket
 import statistics
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -25,11 +22,15 @@ from typing import Any
 
 import uvicorn
 
-from bench.projections import POSTGRES_URL, append_history
+from bench.config import Config
+from bench.report import Table
+from bench.seed import append_history
+from bench.stats import median_of, ms, percentile, rate, ratio, times, verdict
+from bench.storages import fresh
 from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.introduction import ADMIN
-from domain.storage import Storage, parse_database_url
+from domain.storage import Storage
 from webhooks.config import DispatcherSettings
 from webhooks.dispatcher import WebhookDispatcher
 from webhooks.store import open_store
@@ -96,63 +97,50 @@ def _receive(count: Any, distinct: Any, port: Any) -> None:
     server.run(sockets=[sock])
 
 
-def fresh_storage(backend: str, folder: Path, name: str) -> Storage:
-    if backend == "sqlite":
-        return parse_database_url(f"sqlite:///{folder / name}.db")
-    import psycopg
-
-    schema = f"bench_webhooks_{name}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return parse_database_url(f"{POSTGRES_URL}?schema={schema}")
+INTRODUCTION_TOPIC = "domain.introduction:"
+GOAL = 300  # deliveries/s
+LATENCY_GAP = 0.02  # seconds between live writes
 
 
-def throughput(backend: str, folder: Path, endpoints: int, events: int) -> None:
-    storage = fresh_storage(backend, folder, f"throughput_{endpoints}")
+def _introduction_events(storage: Storage) -> int:
+    app = open_application(storage)
+    try:
+        notifications = app.recorder.select_notifications(start=1, limit=10**9)
+        return sum(1 for n in notifications if n.topic.startswith(INTRODUCTION_TOPIC))
+    finally:
+        app.close()
+
+
+def throughput(storage: Storage, endpoints: int, events: int) -> float:
+    """Deliveries/s until the receiver has every delivery and every row is SUCCEEDED."""
     app = open_application(storage)
     receiver = Receiver()
-    for n in range(endpoints):
-        app.register_webhook(ADMIN, receiver.url(n))
-    written = sum(
-        1
-        for n in app.recorder.select_notifications(start=1, limit=10**9)
-        if n.topic.startswith("domain.introduction:")
-    )
-    append_history(app, events)
-    written = (
-        sum(
-            1
-            for n in app.recorder.select_notifications(start=1, limit=10**9)
-            if n.topic.startswith("domain.introduction:")
-        )
-        - written
-    )
-    expected = written * endpoints
+    try:
+        for n in range(endpoints):
+            app.register_webhook(ADMIN, receiver.url(n))
+        append_history(app, events)
+    finally:
+        app.close()
+    expected = _introduction_events(storage) * endpoints
     dispatcher = WebhookDispatcher(storage, settings=settings())
+    store = open_store(storage)
     started = time.perf_counter()
     dispatcher.start()
-    while receiver.count.value < expected:
-        time.sleep(0.01)
-    sent = time.perf_counter() - started
-    store = open_store(storage)
-    while store.counts().get("SUCCEEDED", 0) < expected:
-        time.sleep(0.01)
-    recorded = time.perf_counter() - started
-    dispatcher.stop()
-    store.close()
-    receiver.stop()
-    app.close()
-    print(
-        f"{backend}: {endpoints:>2} endpoints, {written} events, {expected} deliveries: "
-        f"all received in {sent:.2f}s = {expected / sent:,.0f} deliveries/s; "
-        f"all recorded SUCCEEDED in {recorded:.2f}s = {expected / recorded:,.0f}/s"
-    )
+    try:
+        while receiver.count.value < expected:
+            time.sleep(0.01)
+        while store.counts().get("SUCCEEDED", 0) < expected:
+            time.sleep(0.01)
+        return expected / (time.perf_counter() - started)
+    finally:
+        dispatcher.stop()
+        store.close()
+        receiver.stop()
 
 
-def ceiling(requests: int, concurrency: int) -> None:
-    """The same HTTP client settings against the same receiver with no dispatcher at all:
-    what this machine allows before any database work."""
+def ceiling(requests: int, concurrency: int) -> float:
+    """Requests/s of the same HTTP client settings against the same receiver with no
+    dispatcher at all: what this machine allows before any database work."""
     import httpx
 
     receiver = Receiver()
@@ -175,69 +163,86 @@ def ceiling(requests: int, concurrency: int) -> None:
             await asyncio.gather(*(one(i) for i in range(requests)))
             return time.perf_counter() - started
 
-    elapsed = asyncio.run(run())
-    receiver.stop()
-    print(
-        f"ceiling: httpx alone, {requests} POSTs, {concurrency} at a time: "
-        f"{requests / elapsed:,.0f} requests/s"
-    )
+    try:
+        return requests / asyncio.run(run())
+    finally:
+        receiver.stop()
 
 
-def latency(backend: str, folder: Path, events: int, gap: float) -> None:
-    storage = fresh_storage(backend, folder, "latency")
+def latency(storage: Storage, events: int) -> dict[str, float]:
+    """Commit -> receipt in ms (p50, p99) of events written one at a time, LATENCY_GAP
+    apart, with the dispatcher following live."""
     app = open_application(storage)
     receiver = Receiver()
     app.register_webhook(ADMIN, receiver.url(0))
     dispatcher = WebhookDispatcher(storage, settings=settings())
     dispatcher.start()
-    introducer, requester, target = (
-        str(app.register_person(ADMIN, name).person.id) for name in ("Jason", "Jim", "John")
-    )
-    committed: dict[str, float] = {}
-    for i in range(events // 2):
-        introduction = app.propose(introducer, requester, target, f"round {i}").introduction
-        committed[str(event_id(introduction.id, 1))] = time.time()
-        time.sleep(gap)
-        app.decline(target, introduction.id, "not now")
-        committed[str(event_id(introduction.id, 2))] = time.time()
-        time.sleep(gap)
-    deadline = time.time() + 30
-    while receiver.distinct.value < len(committed) and time.time() < deadline:
-        time.sleep(0.01)
-    first_seen = receiver.first_seen()
-    delays = sorted((first_seen[i] - t) * 1000 for i, t in committed.items() if i in first_seen)
-    dispatcher.stop()
-    receiver.stop()
-    app.close()
-    p50 = statistics.median(delays)
-    p99 = delays[min(len(delays) - 1, int(len(delays) * 0.99))]
-    print(
-        f"{backend}: commit -> receipt over {len(delays)} events written one at a time "
-        f"({gap * 1000:.0f} ms apart): p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {delays[-1]:.1f} ms"
-    )
+    try:
+        introducer, requester, target = (
+            str(app.register_person(ADMIN, name).person.id) for name in ("Jason", "Jim", "John")
+        )
+        committed: dict[str, float] = {}
+        for i in range(max(1, events // 2)):
+            introduction = app.propose(introducer, requester, target, f"round {i}").introduction
+            committed[str(event_id(introduction.id, 1))] = time.time()
+            time.sleep(LATENCY_GAP)
+            app.decline(target, introduction.id, "not now")
+            committed[str(event_id(introduction.id, 2))] = time.time()
+            time.sleep(LATENCY_GAP)
+        deadline = time.time() + 30
+        while receiver.distinct.value < len(committed) and time.time() < deadline:
+            time.sleep(0.01)
+        first_seen = receiver.first_seen()
+    finally:
+        dispatcher.stop()
+        receiver.stop()
+        app.close()
+    delays = [(first_seen[i] - t) * 1000 for i, t in committed.items() if i in first_seen]
+    return {"p50": statistics.median(delays), "p99": percentile(delays, 0.99),
+            "lost": float(len(committed) - len(delays))}
 
 
 def settings() -> DispatcherSettings:
     return DispatcherSettings(**{**DispatcherSettings.from_environment().__dict__})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--latency-events", type=int, default=400)
-    parser.add_argument("--gap-ms", type=float, default=20.0)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--endpoints", default="1,5,20")
-    args = parser.parse_args()
+def run(config: Config, folder: Path) -> Table:
     os.environ["INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver is local
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    ceiling(2000, settings().concurrency)
-    with tempfile.TemporaryDirectory() as tmp:
-        for backend in backends:
-            for endpoints in (int(n) for n in args.endpoints.split(",")):
-                throughput(backend, Path(tmp), endpoints, args.events)
-            latency(backend, Path(tmp), args.latency_events, args.gap_ms / 1000)
+    kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
+    latency_events = 40 if config.quick else 200
 
+    def one(run: int) -> dict[str, float]:
+        results = {"ceiling": ceiling(2000 if not config.quick else 300, settings().concurrency)}
+        for kind in kinds:
+            for endpoints in config.webhook_endpoints:
+                name = f"{kind}_{endpoints}_{run}"
+                with fresh(kind, folder, config.postgres_url, f"webhooks_{name}") as storage:
+                    results[f"{kind}.{endpoints}"] = throughput(
+                        storage, endpoints, config.webhook_events
+                    )
+            with fresh(kind, folder, config.postgres_url, f"latency_{run}") as storage:
+                for key, value in latency(storage, latency_events).items():
+                    results[f"{kind}.latency.{key}"] = value
+        return results
 
-if __name__ == "__main__":
-    main()
+    r = median_of(config.runs, one)
+    table = Table(
+        f"Webhook deliveries, catch-up of about {config.webhook_events:,} events "
+        f"(median of {config.runs})",
+        ["storage, endpoints", "deliveries/s", "ceiling: httpx alone, requests/s",
+         "ratio to ceiling", f"goal ≥ {GOAL}/s", "commit → receipt p50 / p99 ms"],
+    )
+    for kind in kinds:
+        for endpoints in config.webhook_endpoints:
+            value = r[f"{kind}.{endpoints}"]
+            table.add(
+                f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, {endpoints}", rate(value),
+                rate(r["ceiling"]), times(ratio(value, r["ceiling"])), verdict(value >= GOAL),
+                f"{ms(r[f'{kind}.latency.p50'])} / {ms(r[f'{kind}.latency.p99'])}",
+            )
+    table.notes.append(
+        "The receiver is uvicorn in a process of its own answering 204; the dispatcher runs "
+        f"with its defaults. Latency: {latency_events} events written one at a time, "
+        f"{LATENCY_GAP * 1000:.0f} ms apart, dispatcher following live."
+    )
+    return table

@@ -6,7 +6,7 @@ from __future__ import annotations
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from tests.audit.helpers import run_cli
-from tests.audit.long_history import build_long_introduction
+from bench.seed import build_long_introduction
 from tests.audit.tamper import tamperer_for
 from tests.conftest import POSTGRES_URL
 

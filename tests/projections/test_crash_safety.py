@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.projections import append_history
+from bench.seed import append_history
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections.read_models import ReadModels

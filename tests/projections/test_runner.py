@@ -3,7 +3,7 @@ on after a restart without losing or double-counting an event."""
 
 from __future__ import annotations
 
-from bench.projections import append_history
+from bench.seed import append_history
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections.read_models import ReadModels

@@ -1,0 +1,135 @@
+"""Latency as the log grows: the p50 of four queries over HTTP against `serve` on
+seeded SQLite logs of each size (one connection, so latency is not queueing), each as a
+ratio to its value on the smallest log; and the memory `serve` holds afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import server, wrk
+from bench.config import Config
+from bench.report import Table
+from bench.seeded import SeededLog, seeded_log
+from bench.stats import median_of, ms, times, verdict
+
+QUERIES = {
+    "introduction(id)": (
+        "query($id: ID!) { introduction(id: $id) { id status version introducer "
+        "{ displayName } requester { displayName } target { displayName } } }",
+        "introductions",
+    ),
+    "introducerReputation": (
+        "query($id: ID!) { introducerReputation(introducerId: $id) "
+        "{ score rankingScore proposed burned introducer { displayName } } }",
+        "introducers",
+    ),
+    "leaderboard(first: 10)": (
+        "{ leaderboard(first: 10) { score introducer { displayName } } }",
+        None,
+    ),
+    "introductions(first: 20)": (
+        "{ introductions(first: 20) { edges { cursor node { id status "
+        "introducer { displayName } } } pageInfo { hasNextPage endCursor } } }",
+        None,
+    ),
+}
+GOAL = 1.2  # at most this times the p50 on the smallest log
+MEMORY_GOAL_MIB = 200
+READY_TIMEOUT = 600.0
+
+
+def measure_size(log: SeededLog, config: Config, folder: Path) -> dict[str, float]:
+    service = server.serve(log.url, folder, name=f"serve-{log.events}")
+    with server.running(service):
+        service.wait_until("/readyz", READY_TIMEOUT)
+        scripts = {}
+        for name, (query, ids) in QUERIES.items():
+            sample = getattr(log, ids) if ids else ["-"]
+            scripts[name] = wrk.script(sample, query, server.ADMIN_TOKEN, id="__ID__")
+
+        def one(_: int) -> dict[str, float]:
+            results = {}
+            for name, lua in scripts.items():
+                r = wrk.run(service.url, lua, duration=config.scale_duration, connections=1)
+                results[name] = r["p50"]
+                results[f"{name}.bad"] = r["non2xx"] + r["errors"] + r["socket_errors"]
+            return results
+
+        figures = median_of(config.runs, one)
+        # After the load runs: what it holds now, and the most it ever held.
+        figures["rss"], figures["hwm"] = server.memory_mib(service.popen.pid)
+    return figures
+
+
+def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float]]]:
+    wrk.require_wrk()
+    logs = [seeded_log(config.cache_dir, size) for size in config.sizes]
+    seeding = Table(
+        "Seeded logs (SQLite, in process: many aggregates per transaction, then every "
+        "projection rebuilt)",
+        ["events", "seeding s", "events/s", "projections rebuilt s", "this run"],
+    )
+    for log in logs:
+        seeding.add(
+            f"{log.events:,}", f"{log.seed_seconds:.1f}", f"{log.events / log.seed_seconds:,.0f}",
+            f"{log.rebuild_seconds:.1f}", "reused from the cache" if log.reused else "seeded",
+        )
+    seeding.notes.append(f"Cached under {config.cache_dir}, keyed by size and code hash.")
+    figures = {log.events: measure_size(log, config, folder) for log in logs}
+    sizes = [log.events for log in logs]
+    smallest = sizes[0]
+    latency = Table(
+        f"Scale: p50 latency (ms) over HTTP, one connection, wrk -d{config.scale_duration:g}s "
+        f"per query (median of {config.runs})",
+        ["query", *[f"{s:,} events" for s in sizes], f"ratio {sizes[-1]:,} / {smallest:,}",
+         f"goal ≤ {GOAL}×"],
+    )
+    series: dict[str, list[float]] = {}
+    for name in QUERIES:
+        values = [figures[s][name] for s in sizes]
+        series[name] = values
+        worst = max(v / values[0] for v in values)
+        latency.add(f"`{name}`", *[ms(v) for v in values], times(values[-1] / values[0]),
+                    verdict(worst <= GOAL))
+    bad = sum(figures[s][f"{n}.bad"] for s in sizes for n in QUERIES)
+    latency.notes.append(
+        "Random ids from 100 introductions proposed across the log (and their introducers); "
+        f"admin token; non-2xx, GraphQL and socket errors over all runs: {bad:.0f}."
+    )
+    memory = Table(
+        "Memory of `serve` after the scale queries (one process, projections embedded)",
+        ["events", "VmRSS MiB", "VmHWM (peak) MiB", f"goal < {MEMORY_GOAL_MIB} MiB"],
+    )
+    for s in sizes:
+        memory.add(f"{s:,}", f"{figures[s]['rss']:.0f}", f"{figures[s]['hwm']:.0f}",
+                   verdict(figures[s]["rss"] < MEMORY_GOAL_MIB))
+    return [seeding, latency, memory], {"sizes": [float(s) for s in sizes], **series}
+
+
+def chart(series: dict[str, list[float]], path: Path) -> Path | None:
+    """A PNG of each query's p50 against the log size (log x axis); None without
+    matplotlib (the optional `bench` extra)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    sizes = series["sizes"]
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for name, values in series.items():
+        if name != "sizes":
+            ax.plot(sizes, values, marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("events in the log")
+    ax.set_ylabel("p50 latency (ms), one connection")
+    ax.set_ylim(bottom=0)
+    ax.set_title("introductions: query latency against log size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

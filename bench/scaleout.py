@@ -1,0 +1,60 @@
+"""Mutation throughput on PostgreSQL with `serve --workers 2` and a separate `worker`,
+beside one `serve` process on SQLite, in the same runs (the `recordReply` load of the
+HTTP part)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import server, wrk
+from bench.config import Config
+from bench.http import READY_TIMEOUT, load, reply_load, seed_story
+from bench.report import Table
+from bench.stats import median_of, ms, rate, ratio, times
+from bench.storages import postgres, sqlite
+
+
+def run(config: Config, folder: Path) -> Table | None:
+    if not config.postgres_url:
+        return None
+    wrk.require_wrk()
+    lite = sqlite(folder, "scaleout")
+    lite_story = seed_story(lite)
+    with postgres(config.postgres_url, "scaleout") as pg:
+        pg_story = seed_story(pg)
+        processes = {
+            "sqlite": server.serve(lite.url, folder, name="serve-sqlite"),
+            "worker": server.worker(pg.url, folder),
+            "postgres": server.serve(pg.url, folder, workers=2, name="serve-postgres"),
+        }
+        with server.running(*processes.values()):
+            processes["sqlite"].wait_until("/readyz", READY_TIMEOUT)
+            processes["postgres"].wait_until("/readyz", READY_TIMEOUT)
+            scripts = {"sqlite": reply_load(lite_story), "postgres": reply_load(pg_story)}
+
+            def one(_: int) -> dict[str, float]:
+                results = {}
+                for kind, lua in scripts.items():
+                    for key, value in load(processes[kind].url, lua, config).items():
+                        results[f"{kind}.{key}"] = value
+                return results
+
+            r = median_of(config.runs, one)
+    table = Table(
+        f"`recordReply` over HTTP, wrk -c{config.connections} -d{config.duration:g}s "
+        f"(median of {config.runs})",
+        ["deployment", "requests/s", "p50 ms", "p99 ms", "non-2xx", "ratio to SQLite"],
+    )
+    labels = {
+        "sqlite": "SQLite, one `serve` (projections and webhooks embedded)",
+        "postgres": "PostgreSQL, `serve --workers 2` + one `worker`",
+    }
+    for kind, label in labels.items():
+        table.add(label, rate(r[f"{kind}.rps"]), ms(r[f"{kind}.p50"]), ms(r[f"{kind}.p99"]),
+                  f"{r[f'{kind}.non2xx'] + r[f'{kind}.socket_errors']:.0f}",
+                  times(ratio(r[f"{kind}.rps"], r["sqlite.rps"])))
+    table.notes.append(
+        "On PostgreSQL the mutation waits for the separate worker's projections "
+        "(LISTEN/NOTIFY) before it answers; all processes share the machine's CPUs."
+    )
+    return table

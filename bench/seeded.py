@@ -1,0 +1,112 @@
+"""Seeded SQLite logs of a given size, with their projections built, kept in a cache
+folder keyed by size and by a hash of the code that shapes them, so that a re-run reuses
+them (seeding a million events takes minutes) and a change of the code never does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.config import REPO
+from bench.seed import append_history
+from domain.bootstrap import open_application
+from domain.storage import parse_database_url
+
+SHAPING_CODE = ("domain", "projections", "bench/seed.py", "bench/seeded.py")
+PROPOSED = "domain.introduction:Introduction.IntroductionProposed"
+SAMPLES = 100
+
+
+@dataclass(frozen=True)
+class SeededLog:
+    path: Path
+    events: int
+    introductions: list[str]  # a random sample across the log
+    introducers: list[str]
+    seed_seconds: float  # appending the events (when the file was made)
+    rebuild_seconds: float  # building every projection from them
+    reused: bool
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+
+def code_hash() -> str:
+    digest = hashlib.sha256()
+    for entry in SHAPING_CODE:
+        root = REPO / entry
+        for path in sorted([root] if root.is_file() else root.rglob("*.py")):
+            digest.update(path.relative_to(REPO).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def people_for(events: int) -> int:
+    """About one person per 300 events, at least 300: the network grows with the log."""
+    return max(300, events // 300)
+
+
+def seeded_log(cache_dir: Path, events: int) -> SeededLog:
+    folder = cache_dir / f"{events}-{code_hash()}"
+    path, meta = folder / "log.db", folder / "meta.json"
+    if meta.exists() and path.exists():
+        data = json.loads(meta.read_text())
+        return SeededLog(path=path, reused=True, **data)
+    folder.mkdir(parents=True, exist_ok=True)
+    building = folder / "building.db"
+    for leftover in folder.glob("building.db*"):
+        leftover.unlink()
+    storage = parse_database_url(f"sqlite:///{building}")
+    app = open_application(storage)
+    started = time.perf_counter()
+    try:
+        appended = append_history(app, events, people=people_for(events))
+        seed_seconds = time.perf_counter() - started
+        introductions, introducers = _sample(app)
+    finally:
+        app.close()
+    from projections.rebuild import rebuild
+
+    rebuild_seconds = rebuild(storage).seconds
+    _checkpoint(building)
+    building.rename(path)  # only a complete log gets the name a re-run looks for
+    data = {
+        "events": appended,
+        "introductions": introductions,
+        "introducers": introducers,
+        "seed_seconds": seed_seconds,
+        "rebuild_seconds": rebuild_seconds,
+    }
+    meta.write_text(json.dumps(data))
+    return SeededLog(path=path, reused=False, **data)
+
+
+def _sample(app: object) -> tuple[list[str], list[str]]:
+    """Introductions (and their introducers) proposed at random places in the log."""
+    from domain.application import IntroductionsApp
+
+    assert isinstance(app, IntroductionsApp)
+    end = app.recorder.max_notification_id() or 0
+    rng = random.Random(7)
+    introductions: dict[str, str] = {}
+    for _ in range(SAMPLES):
+        found = app.recorder.select_notifications(
+            start=rng.randrange(1, end + 1), limit=1, topics=[PROPOSED]
+        ) or app.recorder.select_notifications(start=1, limit=1, topics=[PROPOSED])
+        event = app.mapper.to_domain_event(found[0])
+        introductions[str(event.originator_id)] = event.introducer_id  # type: ignore[attr-defined]
+    return list(introductions), sorted(set(introductions.values()))
+
+
+def _checkpoint(path: Path) -> None:
+    """Folds the write-ahead log into the file, so that renaming the file moves it all."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()

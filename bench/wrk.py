@@ -1,0 +1,84 @@
+"""Load with wrk: a Lua script posts a GraphQL body (with a random id of a list in place
+of __ID__) and counts answers that are not 200 and GraphQL errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors = 0; non200 = 0 end
+local ids = {%(ids)s}
+local body = %(body)s
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}
+function request()
+  local id = ids[math.random(#ids)]
+  return wrk.format("POST", "/graphql", headers, (body:gsub("__ID__", id)))
+end
+function response(status, hdrs, resp)
+  if status ~= 200 then non200 = non200 + 1
+  elseif string.find(resp, '"errors":[{', 1, true) or string.find(resp, '"errors": [{', 1, true)
+  then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e, n = 0, 0
+  for _, t in ipairs(threads) do e = e + t:get("errors"); n = n + t:get("non200") end
+  io.write(string.format("ERRORS %%d NON200 %%d\\n", e, n))
+end
+"""
+
+
+def require_wrk() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+
+
+def script(ids: list[str], query: str, token: str, **variables: Any) -> str:
+    """A Lua script posting `query`; a variable whose value is "__ID__" takes a random id
+    of `ids` on each request."""
+    return LUA % {
+        "ids": ", ".join(json.dumps(i) for i in ids),
+        "body": json.dumps(json.dumps({"query": query, "variables": variables})),
+        "token": token,
+    }
+
+
+def run(
+    url: str, lua: str, *, duration: float, connections: int, threads: int | None = None
+) -> dict[str, float]:
+    """requests/s, p50 and p99 in ms, GraphQL errors, non-2xx answers and socket errors."""
+    threads = threads or min(2, connections)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "load.lua"
+        path.write_text(lua)
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s",
+             "--timeout", "10s", "--latency", "-s", str(path), url + "/graphql"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+
+    def latency(label: str) -> float:
+        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    counted = re.search(r"ERRORS (\d+) NON200 (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    assert rps and counted, out
+    return {
+        "rps": float(rps.group(1)),
+        "p50": latency("50%"),
+        "p99": latency("99%"),
+        "errors": float(counted.group(1)),
+        "non2xx": float(counted.group(2)),
+        "socket_errors": float(sum(int(g) for g in sockets.groups())) if sockets else 0.0,
+    }
