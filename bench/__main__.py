@@ -9,7 +9,6 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from bench import commands, http, machine, projections, scale, scaleout, webhooks
@@ -26,34 +25,44 @@ PARTS = {
 }
 
 
-def _part(name: str) -> Callable[[Config, Path, Report], None]:
-    def run(config: Config, folder: Path, report: Report) -> None:
-        if name == "scale":
-            tables, series = scale.run(config, folder)
-            for table in tables:
-                report.show(table)
-            png = scale.chart(series, config.results_dir / "scale.png")
-            report.console.print(f"chart: {png}" if png else "chart: skipped (pip install -e '.[bench]')")
-            return
-        module = {"commands": commands, "http": http, "projections": projections,
-                  "webhooks": webhooks, "scaleout": scaleout}[name]
-        table: Table | None = module.run(config, folder)
-        if table is not None:
-            report.show(table)
-
-    return run
+def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
+    tables: list[Table]
+    if name == "scale":
+        tables, series = scale.run(config, folder)
+        png = scale.chart(series, config.results_dir / "scale.png")
+        report.console.print(
+            f"chart: {png}" if png else "chart: skipped (pip install -e '.[bench]')"
+        )
+    else:
+        modules = {
+            "commands": commands,
+            "http": http,
+            "projections": projections,
+            "webhooks": webhooks,
+            "scaleout": scaleout,
+        }
+        found = modules[name].run(config, folder)
+        tables = [] if found is None else [found]
+    for table in tables:
+        report.show(table)
 
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--quick", action="store_true",
-                        help="small sizes and short runs, for development and the smoke test")
+    common.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes and short runs, for development and the smoke test",
+    )
     common.add_argument("--runs", type=int, help="runs per figure, whose median is shown (3)")
     common.add_argument("--duration", type=float, help="seconds of each wrk run (10; quick 2)")
     common.add_argument("--sizes", help="log sizes for the scale part, e.g. 10000,100000,1000000")
     common.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
-    common.add_argument("--postgres-url", help="a database to create schemas in "
-                        "(default: $INTRODUCTIONS_BENCH_POSTGRES_URL or .../test on 127.0.0.1)")
+    common.add_argument(
+        "--postgres-url",
+        help="a database to create schemas in "
+        "(default: $INTRODUCTIONS_BENCH_POSTGRES_URL or .../test on 127.0.0.1)",
+    )
     common.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     common.add_argument("--cache-dir", type=Path, help="seeded logs (/tmp/introductions-bench)")
     common.add_argument("--results-dir", type=Path, help="chart and last run (bench/results)")
@@ -70,9 +79,16 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     config = make_config(
-        quick=args.quick, runs=args.runs, duration=args.duration, sizes=args.sizes,
-        postgres_url=args.postgres_url, no_postgres=args.no_postgres, cache_dir=args.cache_dir,
-        results_dir=args.results_dir, write=not args.no_write, connections=args.connections,
+        quick=args.quick,
+        runs=args.runs,
+        duration=args.duration,
+        sizes=args.sizes,
+        postgres_url=args.postgres_url,
+        no_postgres=args.no_postgres,
+        cache_dir=args.cache_dir,
+        results_dir=args.results_dir,
+        write=not args.no_write,
+        connections=args.connections,
     )
     report = Report(command="python -m bench " + shlex.join(argv))
     report.machine = machine.describe(config.postgres_url)
@@ -83,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         for name in parts:
             report.console.rule(name)
             started = time.perf_counter()
-            _part(name)(config, Path(folder), report)
+            run_part(name, config, Path(folder), report)
             report.timings[name] = time.perf_counter() - started
             report.console.print(f"{name}: {report.timings[name]:.0f} s")
     report.machine.append(f"Load average (1 / 5 / 15 min) after: {machine.load()}")

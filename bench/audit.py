@@ -7,7 +7,7 @@
 2. verify throughput in events/s over a log of N events (default 1,000,000) made of
    introductions of --per-aggregate events each.
 
-    python bench/audit.py [--events N] [--per-aggregate K] [--db PATH]
+    python -m bench.audit [--events N] [--per-aggregate K] [--db PATH]
                           [--time-travel-url URL] [--skip-verify]
 
 With --db, an existing file seeded by an earlier run is reused (seeding is the slow
@@ -21,22 +21,21 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
+from bench.seed import build_long_introduction, time_of
 from domain.application import IntroductionsApp
 from domain.audit import verify_log
 from domain.bootstrap import open_application
-from domain.introduction import ADMIN, Introduction
+from domain.introduction import ADMIN
 from domain.snapshot_audit import verify_snapshots
 from domain.storage import parse_database_url
 
 LONG = 10_000
 PROBES = (10, 1_000, 10_000)
-START = datetime(2026, 1, 1, tzinfo=UTC)
-SAVE_EVERY = 1_000  # events per save() while seeding
 
 
 class WithoutSnapshots(IntroductionsApp):
@@ -45,31 +44,6 @@ class WithoutSnapshots(IntroductionsApp):
     name = IntroductionsApp.name  # the same tables on PostgreSQL (they are named after it)
     is_snapshotting_enabled = False
     snapshotting_intervals = {}  # noqa: RUF012
-
-
-def time_of(version: int) -> datetime:
-    return START + timedelta(seconds=version - 1)
-
-
-def seed_introduction(app: IntroductionsApp, people: list[str], versions: int) -> UUID:
-    introducer, requester, target = people
-    introduction = Introduction.propose(
-        id=uuid4(),
-        introducer_id=introducer,
-        requester_id=requester,
-        target_id=target,
-        context="A benchmark.",
-        guidelines=None,
-        at=time_of(1),
-    )
-    introduction.consent(requester, time_of(2))
-    introduction.consent(target, time_of(3))
-    for version in range(4, versions + 1):
-        introduction.record_reply(requester, f"reply {version}", time_of(version))
-        if version % SAVE_EVERY == 0:
-            app.save(introduction)
-    app.save(introduction)
-    return introduction.id
 
 
 def median_ms(call: Callable[[], object], repeats: int) -> float:
@@ -84,7 +58,7 @@ def median_ms(call: Callable[[], object], repeats: int) -> float:
 def bench_time_travel(url: str) -> None:
     app = open_application(parse_database_url(url))
     people = [str(app.register_person(ADMIN, n).person.id) for n in ("A", "B", "C")]
-    introduction_id = seed_introduction(app, people, LONG)
+    introduction_id = build_long_introduction(app, LONG, people)
     plain = WithoutSnapshots(env=parse_database_url(url).env)
     print(f"introduction_at on one {LONG:,}-event introduction (median ms):")
     print("| version | by version, snapshots | by instant, snapshots | no snapshots |")
@@ -117,7 +91,7 @@ def seed_log(url: str, events: int, per_aggregate: int) -> None:
     written = existing + 3
     while written < events:
         versions = max(4, min(per_aggregate, events - written))
-        seed_introduction(app, people, versions)
+        build_long_introduction(app, versions, people, uuid4())
         written += versions
     seconds = time.perf_counter() - started
     print(f"seeded {written - existing:,} events in {seconds:.0f}s")

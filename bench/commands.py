@@ -68,8 +68,15 @@ def run(config: Config, folder: Path) -> Table:
     table = Table(
         f"Command throughput in process ({config.commands:,} commands per run, one "
         f"transaction each; median of {config.runs})",
-        ["storage", "service cmd/s", "library floor cmd/s", "service / floor", "goal ≥ 0.7×",
-         "raw driver rows/s", "floor / raw"],
+        [
+            "storage",
+            "service cmd/s",
+            "library floor cmd/s",
+            "service / floor",
+            "goal ≥ 0.7×",
+            "raw driver rows/s",
+            "floor / raw",
+        ],
     )
     kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
     for kind in kinds:
@@ -77,8 +84,12 @@ def run(config: Config, folder: Path) -> Table:
         share = ratio(r["ours"], r["floor"])
         table.add(
             "SQLite file" if kind == "sqlite" else "PostgreSQL",
-            rate(r["ours"]), rate(r["floor"]), times(share), verdict(share >= GOAL),
-            rate(r["raw"]), times(ratio(r["floor"], r["raw"])),
+            rate(r["ours"]),
+            rate(r["floor"]),
+            times(share),
+            verdict(share >= GOAL),
+            rate(r["raw"]),
+            times(ratio(r["floor"], r["raw"])),
         )
         rows_per_command = r["rows_per_command"]
     table.notes.append(

@@ -52,7 +52,7 @@ class LibraryFloor(Application[UUID]):
         return introduction.id
 
     def change(self, introduction_id: UUID, method: str, *args: object) -> None:
-        introduction = self.repository.get(introduction_id)
+        introduction: BareIntroduction = self.repository.get(introduction_id)
         getattr(introduction, method)(*args)
         self.save(introduction)
 
@@ -112,8 +112,12 @@ def _raw_postgres(storage: Storage, rows: list[tuple[UUID, int, str, bytes]]) ->
 
     env = storage.env
     with psycopg.connect(
-        host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True,
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        autocommit=True,
     ) as conn:
         table = f"{postgres_schema(storage)}.raw_events"
         conn.execute(
@@ -130,4 +134,3 @@ def _raw_postgres(storage: Storage, rows: list[tuple[UUID, int, str, bytes]]) ->
                     row,
                 )
         return time.perf_counter() - started
-

@@ -84,16 +84,26 @@ def run(config: Config, folder: Path) -> Table:
     table = Table(
         f"Projection catch-up, all views from empty ({config.projection_events:,} events; "
         f"median of {config.runs})",
-        ["storage", "raw read + decode events/s", "catch-up events/s", "catch-up / raw",
-         f"goal ≥ {GOAL:.0%}"],
+        [
+            "storage",
+            "raw read + decode events/s",
+            "catch-up events/s",
+            "catch-up / raw",
+            f"goal ≥ {GOAL:.0%}",
+        ],
     )
     kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
     for kind in kinds:
         with fresh(kind, folder, config.postgres_url, "projections") as storage:
             r = measure(storage, config.projection_events, config.runs)
         share = ratio(r["catch_up"], r["raw"])
-        table.add("SQLite file" if kind == "sqlite" else "PostgreSQL", rate(r["raw"]),
-                  rate(r["catch_up"]), times(share), verdict(share >= GOAL))
+        table.add(
+            "SQLite file" if kind == "sqlite" else "PostgreSQL",
+            rate(r["raw"]),
+            rate(r["catch_up"]),
+            times(share),
+            verdict(share >= GOAL),
+        )
     table.notes.append(
         "The views (reputation and leaderboard, track record, introduction list, expiry "
         "candidates) are dropped before each run; raw reads pages of 2,000."

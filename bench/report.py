@@ -27,7 +27,9 @@ class Table:
     def markdown(self) -> str:
         lines = [f"**{self.title}**", ""]
         lines.append("| " + " | ".join(self.columns) + " |")
-        lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.columns))) + "|")
+        lines.append(
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.columns))) + "|"
+        )
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         lines += [""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines).rstrip() + "\n"

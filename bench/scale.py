@@ -71,8 +71,11 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     )
     for log in logs:
         seeding.add(
-            f"{log.events:,}", f"{log.seed_seconds:.1f}", f"{log.events / log.seed_seconds:,.0f}",
-            f"{log.rebuild_seconds:.1f}", "reused from the cache" if log.reused else "seeded",
+            f"{log.events:,}",
+            f"{log.seed_seconds:.1f}",
+            f"{log.events / log.seed_seconds:,.0f}",
+            f"{log.rebuild_seconds:.1f}",
+            "reused from the cache" if log.reused else "seeded",
         )
     seeding.notes.append(f"Cached under {config.cache_dir}, keyed by size and code hash.")
     figures = {log.events: measure_size(log, config, folder) for log in logs}
@@ -81,16 +84,24 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     latency = Table(
         f"Scale: p50 latency (ms) over HTTP, one connection, wrk -d{config.scale_duration:g}s "
         f"per query (median of {config.runs})",
-        ["query", *[f"{s:,} events" for s in sizes], f"ratio {sizes[-1]:,} / {smallest:,}",
-         f"goal ≤ {GOAL}×"],
+        [
+            "query",
+            *[f"{s:,} events" for s in sizes],
+            f"ratio {sizes[-1]:,} / {smallest:,}",
+            f"goal ≤ {GOAL}×",
+        ],
     )
     series: dict[str, list[float]] = {}
     for name in QUERIES:
         values = [figures[s][name] for s in sizes]
         series[name] = values
         worst = max(v / values[0] for v in values)
-        latency.add(f"`{name}`", *[ms(v) for v in values], times(values[-1] / values[0]),
-                    verdict(worst <= GOAL))
+        latency.add(
+            f"`{name}`",
+            *[ms(v) for v in values],
+            times(values[-1] / values[0]),
+            verdict(worst <= GOAL),
+        )
     bad = sum(figures[s][f"{n}.bad"] for s in sizes for n in QUERIES)
     latency.notes.append(
         "Random ids from 100 introductions proposed across the log (and their introducers); "
@@ -101,8 +112,12 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
         ["events", "VmRSS MiB", "VmHWM (peak) MiB", f"goal < {MEMORY_GOAL_MIB} MiB"],
     )
     for s in sizes:
-        memory.add(f"{s:,}", f"{figures[s]['rss']:.0f}", f"{figures[s]['hwm']:.0f}",
-                   verdict(figures[s]["rss"] < MEMORY_GOAL_MIB))
+        memory.add(
+            f"{s:,}",
+            f"{figures[s]['rss']:.0f}",
+            f"{figures[s]['hwm']:.0f}",
+            verdict(figures[s]["rss"] < MEMORY_GOAL_MIB),
+        )
     return [seeding, latency, memory], {"sizes": [float(s) for s in sizes], **series}
 
 

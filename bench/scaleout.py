@@ -50,9 +50,14 @@ def run(config: Config, folder: Path) -> Table | None:
         "postgres": "PostgreSQL, `serve --workers 2` + one `worker`",
     }
     for kind, label in labels.items():
-        table.add(label, rate(r[f"{kind}.rps"]), ms(r[f"{kind}.p50"]), ms(r[f"{kind}.p99"]),
-                  f"{r[f'{kind}.non2xx'] + r[f'{kind}.socket_errors']:.0f}",
-                  times(ratio(r[f"{kind}.rps"], r["sqlite.rps"])))
+        table.add(
+            label,
+            rate(r[f"{kind}.rps"]),
+            ms(r[f"{kind}.p50"]),
+            ms(r[f"{kind}.p99"]),
+            f"{r[f'{kind}.non2xx'] + r[f'{kind}.socket_errors']:.0f}",
+            times(ratio(r[f"{kind}.rps"], r["sqlite.rps"])),
+        )
     table.notes.append(
         "On PostgreSQL the mutation waits for the separate worker's projections "
         "(LISTEN/NOTIFY) before it answers; all processes share the machine's CPUs."

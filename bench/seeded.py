@@ -17,7 +17,7 @@ from bench.seed import append_history
 from domain.bootstrap import open_application
 from domain.storage import parse_database_url
 
-SHAPING_CODE = ("domain", "projections", "bench/seed.py", "bench/seeded.py")
+SHAPING_CODE = ("domain", "projections", "bench/seed.py")  # what the files hold
 PROPOSED = "domain.introduction:Introduction.IntroductionProposed"
 SAMPLES = 100
 

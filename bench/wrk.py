@@ -59,9 +59,24 @@ def run(
         path = Path(folder) / "load.lua"
         path.write_text(lua)
         out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s",
-             "--timeout", "10s", "--latency", "-s", str(path), url + "/graphql"],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{duration:g}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                str(path),
+                url + "/graphql",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
 
     def latency(label: str) -> float:
@@ -72,8 +87,11 @@ def run(
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     counted = re.search(r"ERRORS (\d+) NON200 (\d+)", out)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    assert rps and counted, out
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    assert rps, out
+    assert counted, out
     return {
         "rps": float(rps.group(1)),
         "p50": latency("50%"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bench.seed import build_long_introduction, time_of
 from domain.audit import verify_aggregate
 from domain.bootstrap import open_application
 from domain.storage import Storage
-from bench.seed import build_long_introduction, time_of
 
 VERSIONS = 10_000
 REPLIES_BEFORE = 3  # versions 1-3 are the proposal and two consents
