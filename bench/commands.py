@@ -13,7 +13,7 @@ from bench.config import Config
 from bench.floors import library_floor_lives, raw_inserts
 from bench.report import Table
 from bench.stats import median_of, rate, ratio, times, verdict
-from bench.storages import fresh
+from bench.storages import LABELS, fresh
 from domain.bootstrap import open_application
 from domain.introduction import ADMIN
 from domain.storage import Storage
@@ -78,12 +78,11 @@ def run(config: Config, folder: Path) -> Table:
             "floor / raw",
         ],
     )
-    kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
-    for kind in kinds:
+    for kind in config.kinds:
         r = measure(kind, config, folder)
         share = ratio(r["ours"], r["floor"])
         table.add(
-            "SQLite file" if kind == "sqlite" else "PostgreSQL",
+            LABELS[kind],
             rate(r["ours"]),
             rate(r["floor"]),
             times(share),

@@ -32,6 +32,11 @@ class Config:
     webhook_endpoints: tuple[int, ...]
 
     @property
+    def kinds(self) -> list[str]:
+        """The storages to measure: SQLite, and PostgreSQL when there is one."""
+        return ["sqlite", "postgres"] if self.postgres_url else ["sqlite"]
+
+    @property
     def scale_duration(self) -> float:
         """Seconds of wrk per query and size: one connection, so a few seconds suffice."""
         return max(1.0, self.duration / 3)
@@ -64,7 +69,7 @@ def make_config(
     return Config(
         quick=quick,
         runs=runs if runs is not None else (1 if quick else 3),
-        duration=duration if duration is not None else (2.0 if quick else 10.0),
+        duration=duration if duration is not None else (1.0 if quick else 10.0),
         sizes=chosen_sizes,
         postgres_url=postgres_url,
         cache_dir=cache_dir or DEFAULT_CACHE,

@@ -61,8 +61,25 @@ def reply_load(story: Story) -> str:
     return wrk.script(story.introductions, RECORD_REPLY, story.party_token, id="__ID__")
 
 
-def load(url: str, lua: str, config: Config) -> dict[str, float]:
-    return wrk.run(url, lua, duration=config.duration, connections=config.connections)
+def interleaved(targets: dict[str, tuple[str, str]], config: Config) -> dict[str, float]:
+    """Median over the runs of each target's (url, Lua script) wrk figures, keyed
+    "target.figure". The targets take turns within a run, so that a change in the
+    machine's load hits them alike."""
+
+    def one(_: int) -> dict[str, float]:
+        results = {}
+        for name, (url, lua) in targets.items():
+            figures = wrk.run(url, lua, duration=config.duration, connections=config.connections)
+            results.update({f"{name}.{key}": value for key, value in figures.items()})
+        return results
+
+    return median_of(config.runs, one)
+
+
+def load_cells(r: dict[str, float], name: str) -> list[str]:
+    """requests/s, p50, p99 and non-2xx answers (socket errors included) of one target."""
+    bad = r[f"{name}.non2xx"] + r[f"{name}.socket_errors"]
+    return [rate(r[f"{name}.rps"]), ms(r[f"{name}.p50"]), ms(r[f"{name}.p99"]), f"{bad:.0f}"]
 
 
 def run(config: Config, folder: Path) -> Table:
@@ -71,25 +88,16 @@ def run(config: Config, folder: Path) -> Table:
     story = seed_story(storage)
     service = server.serve(storage.url, folder)
     floor = server.framework_floor(folder)
-    scripts = {
-        "floor": wrk.script(["x"], HELLO, "none"),
-        "query": wrk.script([story.introducer], REPUTATION, story.party_token, id="__ID__"),
-        "mutation": reply_load(story),
-    }
     with server.running(service, floor):
         service.wait_until("/readyz", READY_TIMEOUT)
         floor.wait_until("/docs", READY_TIMEOUT)
-
-        def one(_: int) -> dict[str, float]:
-            # Interleaved, so that a change in the machine's load hits all three alike.
-            results = {}
-            for name, lua in scripts.items():
-                url = floor.url if name == "floor" else service.url
-                for key, value in load(url, lua, config).items():
-                    results[f"{name}.{key}"] = value
-            return results
-
-        r = median_of(config.runs, one)
+        query = wrk.script([story.introducer], REPUTATION, story.party_token, id="__ID__")
+        targets = {
+            "floor": (floor.url, wrk.script(["x"], HELLO, "none")),
+            "query": (service.url, query),
+            "mutation": (service.url, reply_load(story)),
+        }
+        r = interleaved(targets, config)
     table = Table(
         f"HTTP, SQLite, one `serve` process: wrk -c{config.connections} "
         f"-d{config.duration:g}s (median of {config.runs})",
@@ -124,10 +132,7 @@ def run(config: Config, folder: Path) -> Table:
             )
         table.add(
             label,
-            rate(r[f"{name}.rps"]),
-            ms(r[f"{name}.p50"]),
-            ms(r[f"{name}.p99"]),
-            f"{r[f'{name}.non2xx'] + r[f'{name}.socket_errors']:.0f}",
+            *load_cells(r, name),
             f"{r[f'{name}.errors']:.0f}",
             times(share),
             goal,

@@ -11,7 +11,7 @@ from bench.config import Config
 from bench.report import Table
 from bench.seed import append_history
 from bench.stats import median_of, rate, ratio, times, verdict
-from bench.storages import fresh
+from bench.storages import LABELS, fresh
 from domain.application import IntroductionsApp, utc_now
 from domain.bootstrap import open_application
 from domain.storage import Storage
@@ -92,13 +92,12 @@ def run(config: Config, folder: Path) -> Table:
             f"goal ≥ {GOAL:.0%}",
         ],
     )
-    kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
-    for kind in kinds:
+    for kind in config.kinds:
         with fresh(kind, folder, config.postgres_url, "projections") as storage:
             r = measure(storage, config.projection_events, config.runs)
         share = ratio(r["catch_up"], r["raw"])
         table.add(
-            "SQLite file" if kind == "sqlite" else "PostgreSQL",
+            LABELS[kind],
             rate(r["raw"]),
             rate(r["catch_up"]),
             times(share),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bench import server, wrk
 from bench.config import Config
-from bench.http import READY_TIMEOUT, load, reply_load, seed_story
+from bench.http import READY_TIMEOUT, interleaved, load_cells, reply_load, seed_story
 from bench.report import Table
-from bench.stats import median_of, ms, rate, ratio, times
+from bench.stats import ratio, times
 from bench.storages import postgres, sqlite
 
 
@@ -30,16 +30,11 @@ def run(config: Config, folder: Path) -> Table | None:
         with server.running(*processes.values()):
             processes["sqlite"].wait_until("/readyz", READY_TIMEOUT)
             processes["postgres"].wait_until("/readyz", READY_TIMEOUT)
-            scripts = {"sqlite": reply_load(lite_story), "postgres": reply_load(pg_story)}
-
-            def one(_: int) -> dict[str, float]:
-                results = {}
-                for kind, lua in scripts.items():
-                    for key, value in load(processes[kind].url, lua, config).items():
-                        results[f"{kind}.{key}"] = value
-                return results
-
-            r = median_of(config.runs, one)
+            targets = {
+                "sqlite": (processes["sqlite"].url, reply_load(lite_story)),
+                "postgres": (processes["postgres"].url, reply_load(pg_story)),
+            }
+            r = interleaved(targets, config)
     table = Table(
         f"`recordReply` over HTTP, wrk -c{config.connections} -d{config.duration:g}s "
         f"(median of {config.runs})",
@@ -52,10 +47,7 @@ def run(config: Config, folder: Path) -> Table | None:
     for kind, label in labels.items():
         table.add(
             label,
-            rate(r[f"{kind}.rps"]),
-            ms(r[f"{kind}.p50"]),
-            ms(r[f"{kind}.p99"]),
-            f"{r[f'{kind}.non2xx'] + r[f'{kind}.socket_errors']:.0f}",
+            *load_cells(r, kind),
             times(ratio(r[f"{kind}.rps"], r["sqlite.rps"])),
         )
     table.notes.append(

@@ -48,8 +48,9 @@ def code_hash() -> str:
 
 
 def people_for(events: int) -> int:
-    """About one person per 300 events, at least 300: the network grows with the log."""
-    return max(300, events // 300)
+    """One person per 300 events, and 300 for small logs (a tenth of a tiny one): the
+    network grows with the log."""
+    return max(min(300, events // 10), events // 300)
 
 
 def seeded_log(cache_dir: Path, events: int) -> SeededLog:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from domain.storage import Storage, parse_database_url
 
+LABELS = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}
+
 
 def sqlite(folder: Path, name: str) -> Storage:
     path = folder / f"{name}.db"

@@ -26,7 +26,7 @@ from bench.config import Config
 from bench.report import Table
 from bench.seed import append_history
 from bench.stats import median_of, ms, percentile, rate, ratio, times, verdict
-from bench.storages import fresh
+from bench.storages import LABELS, fresh
 from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.introduction import ADMIN
@@ -212,12 +212,11 @@ def settings() -> DispatcherSettings:
 
 def run(config: Config, folder: Path) -> Table:
     os.environ["INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver is local
-    kinds = ["sqlite"] + (["postgres"] if config.postgres_url else [])
     latency_events = 40 if config.quick else 200
 
     def one(run: int) -> dict[str, float]:
         results = {"ceiling": ceiling(2000 if not config.quick else 300, settings().concurrency)}
-        for kind in kinds:
+        for kind in config.kinds:
             for endpoints in config.webhook_endpoints:
                 name = f"{kind}_{endpoints}_{run}"
                 with fresh(kind, folder, config.postgres_url, f"webhooks_{name}") as storage:
@@ -242,11 +241,11 @@ def run(config: Config, folder: Path) -> Table:
             "commit → receipt p50 / p99 ms",
         ],
     )
-    for kind in kinds:
+    for kind in config.kinds:
         for endpoints in config.webhook_endpoints:
             value = r[f"{kind}.{endpoints}"]
             table.add(
-                f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, {endpoints}",
+                f"{LABELS[kind]}, {endpoints}",
                 rate(value),
                 rate(r["ceiling"]),
                 times(ratio(value, r["ceiling"])),

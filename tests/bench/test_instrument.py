@@ -1,0 +1,67 @@
+"""The benchmark instrument keeps working: `python -m bench all --quick` runs every part
+against real processes and storage, and reports every table without touching
+BENCHMARKS.md. How fast anything is, is not asserted here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL, skip_without_postgres
+
+REPO = Path(__file__).parents[2]
+TITLES = (
+    "Command throughput in process",
+    "HTTP, SQLite, one `serve` process",
+    "Seeded logs",
+    "Scale: p50 latency",
+    "Memory of `serve`",
+    "Projection catch-up",
+    "Webhook deliveries",
+    "`recordReply` over HTTP",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_python_m_bench_all_quick_reports_every_measurement(tmp_path: Path) -> None:
+    skip_without_postgres()
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    benchmarks = (REPO / "BENCHMARKS.md").read_bytes()
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "all",
+            "--quick",
+            "--no-write",
+            "--sizes",
+            "1000,3000",
+            "--postgres-url",
+            POSTGRES_URL,
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--results-dir",
+            str(results),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    report = (results / "last-run.md").read_text()
+    for title in TITLES:
+        assert title in report, report
+    assert "python -m bench all --quick --no-write" in report
+    assert "Load average (1 / 5 / 15 min) after" in report
+    assert "| `leaderboard(first: 10)` |" in report
+    assert (REPO / "BENCHMARKS.md").read_bytes() == benchmarks
