@@ -77,7 +77,10 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
             f"{log.rebuild_seconds:.1f}",
             "reused from the cache" if log.reused else "seeded",
         )
-    seeding.notes.append(f"Cached under {config.cache_dir}, keyed by size and code hash.")
+    seeding.notes.append(
+        f"Cached under {config.cache_dir}, keyed by size and a hash of the code that writes "
+        "the events; the views are rebuilt there when their code changed."
+    )
     figures = {log.events: measure_size(log, config, folder) for log in logs}
     sizes = [log.events for log in logs]
     smallest = sizes[0]
