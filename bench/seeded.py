@@ -18,7 +18,16 @@ from bench.seed import append_history
 from domain.bootstrap import open_application
 from domain.storage import Storage, parse_database_url
 
-EVENTS_CODE = ("domain", "bench/seed.py")  # what the log holds
+# What the log holds: the seeded aggregates, their events and how they are stored.
+EVENTS_CODE = (
+    "domain/introduction.py",
+    "domain/person.py",
+    "domain/chain.py",
+    "domain/bounds.py",
+    "domain/application.py",
+    "domain/storage.py",
+    "bench/seed.py",
+)
 VIEWS_CODE = ("projections", "webhooks")  # what the views and the delivery tables hold
 PROPOSED = "domain.introduction:Introduction.IntroductionProposed"
 SAMPLES = 100
