@@ -82,6 +82,7 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
             token = bearer_token(str(header))
             services = context.services
             context.actor_id = await in_thread(services.actor, token)
+            context.token = token
         if context.actor_id is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None

@@ -24,6 +24,8 @@ class Context(BaseContext):
         self.services = services
         self.actor_id = actor_id
         self.request_id = request_id
+        # A websocket's token, checked again while its subscriptions run (api.app).
+        self.token: str | None = None
         self.loaders: Loaders = Loaders(services, lambda: self.actor_id)
 
     def require_actor(self) -> str:

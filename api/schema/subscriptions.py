@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
 
 import strawberry
 
-from api.schema.context import info_context
+from api.errors import UNAUTHENTICATED, error_with_code
+from api.schema.context import Context, info_context
 from api.schema.queries import checked_id
 from api.schema.types import IntroductionEvent, event_from
+from api.services import in_thread
 
 Info = strawberry.Info
 
@@ -26,6 +29,7 @@ class Subscription:
         actor = ctx.require_actor()
         wanted_introduction = introduction_id and checked_id(introduction_id, "introductionId")
         wanted_introducer = introducer_id and checked_id(introducer_id, "introducerId")
+        still_valid = TokenRecheck(ctx, actor)
         async for item in ctx.services.feed.subscribe():
             # An introduction the subscriber may not see is filtered out silently: a
             # subscription to its id looks exactly like one to an id that does not exist.
@@ -35,4 +39,26 @@ class Subscription:
                 continue
             if wanted_introducer and item.roles.introducer_id != wanted_introducer:
                 continue
+            await still_valid()
             yield event_from(item.entry)
+
+
+class TokenRecheck:
+    """A subscription outlives the moment its token was checked: the token is checked
+    again before an event is sent (at most once a second; the token cache keeps that
+    cheap), so a revoked or expired token's subscription ends with UNAUTHENTICATED."""
+
+    INTERVAL_SECONDS = 1.0
+
+    def __init__(self, ctx: Context, actor: str) -> None:
+        self.ctx = ctx
+        self.actor = actor
+        self.next_check = time.monotonic() + self.INTERVAL_SECONDS
+
+    async def __call__(self) -> None:
+        if self.ctx.token is None or time.monotonic() < self.next_check:
+            return
+        self.next_check = time.monotonic() + self.INTERVAL_SECONDS
+        if await in_thread(self.ctx.services.actor, self.ctx.token) != self.actor:
+            msg = "The token of this subscription was revoked or has expired."
+            raise error_with_code(msg, UNAUTHENTICATED)

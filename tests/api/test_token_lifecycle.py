@@ -8,12 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api.app import build_services
 from api.auth import KnownTokens
+from api.schema.subscriptions import TokenRecheck
 from api.services import Services
 from domain.storage import Storage
-from tests.api.graphql_client import ME, GraphQL
+from tests.api.graphql_client import CONSENT, ME, PROPOSE, SUBSCRIBE, GraphQL
+from tests.api.test_subscriptions import _connect, _next_event
 from tests.conftest import FakeClock
 
 ISSUE = """mutation($id: ID!, $at: DateTime, $ttl: Int) {
@@ -172,3 +175,28 @@ def test_the_token_cache_can_be_turned_off(
     monkeypatch.setenv("INTRODUCTIONS_TOKEN_CACHE_SECONDS", "forever")
     with pytest.raises(Exception, match="INTRODUCTIONS_TOKEN_CACHE_SECONDS='forever'"):
         build_services(storage)
+
+
+def test_an_open_subscription_ends_when_its_token_is_revoked(
+    gql: GraphQL, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TokenRecheck, "INTERVAL_SECONDS", 0.0)  # check before every event
+    jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
+    issued = issue(gql, jim)
+    iid = gql.mutate(jason, PROPOSE, r=jim, t=john, c="c")["introduction"]["id"]
+    ws, socket = _connect(client, issued["token"])
+    try:
+        assert socket.receive_json()["type"] == "connection_ack"
+        payload = {"query": SUBSCRIBE, "variables": {"id": iid}}
+        socket.send_json({"id": "1", "type": "subscribe", "payload": payload})
+        gql.mutate(john, CONSENT, id=iid)
+        assert _next_event(socket)["data"]["introductionEvents"]["type"] == "ConsentGiven"
+        assert revoke(gql, gql.admin_token, issued["tokenId"])["revoked"] is True
+        gql.mutate(jim, CONSENT, id=iid)
+        ended = socket.receive_json()
+        assert ended["type"] in {"next", "error"}, ended
+        errors = ended["payload"]["errors"] if ended["type"] == "next" else ended["payload"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "revoked" in errors[0]["message"]
+    finally:
+        ws.__exit__(None, None, None)

@@ -127,7 +127,7 @@ def serving(tmp_path: Path, database_url: str, *args: str, **env: str) -> Iterat
     process = start(cli("serve", "--port", str(port), *args), service_env(database_url, **env), log)
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        wait_healthy(server)
+        wait_healthy(server, timeout=90)  # several workers start slowly on a busy machine
         yield server
     finally:
         stop(process)
