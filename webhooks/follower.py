@@ -73,6 +73,11 @@ class SubscriptionLogReader:
         except StopIteration:
             self._end_subscription()
             return []
+        except Exception:
+            # Its connection was lost (a database outage): it would raise the same error
+            # forever, so the next read starts a new one.
+            self._end_subscription()
+            raise
         self._next_after = batch[-1].id
         return batch
 
