@@ -14,15 +14,17 @@ from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import metrics
+from api import metrics, outage
 from api.auth import admin_token_digests, bearer_token, token_cache_from_environment
 from api.feed import EventFeed
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
+from api.outage import guard_storage, is_unavailable
 from api.schema import build_schema
 from api.schema.context import Context
 from api.security import install_edge_protection, require_production_admin_tokens
@@ -56,6 +58,8 @@ def build_services(storage: Storage | None = None) -> Services:
             os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
         ),
     )
+    guard_storage(app.factory)
+    guard_storage(read_models.views.factory)
     services.closers.append(app.close)
     services.closers.append(services.webhooks.close)
     services.closers.append(read_models.close)
@@ -124,7 +128,13 @@ def create_app(
     async def context_getter(connection: HTTPConnection) -> Context:
         request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
         token = bearer_token(connection.headers.get("authorization"))
-        actor = await in_thread(services.actor, token)
+        try:
+            actor = await in_thread(services.actor, token)
+        except Exception as e:
+            if not is_unavailable(e):
+                raise
+            log.warning("database unreachable: %s", e)
+            raise StarletteHTTPException(503, outage.MESSAGE, outage.headers()) from None
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(
@@ -146,11 +156,13 @@ def create_app(
     async def readyz() -> JSONResponse:
         try:
             position = await in_thread(services.app.recorder.max_notification_id) or 0
-        except Exception:
-            log.exception("readyz: storage unreachable")
-            return JSONResponse({"ok": False, "storage": "unreachable"}, status_code=503)
-        views = services.read_models
-        caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
+            views = services.read_models
+            caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
+        except Exception as e:
+            if not is_unavailable(e):
+                log.exception("readyz: storage unreachable")
+            body = {"ok": False, "storage": "unreachable"}
+            return JSONResponse(body, status_code=503, headers=outage.headers())
         body = {
             "ok": bool(caught_up),
             "storage": "reachable",

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from api import metrics
+from api import metrics, outage
 from api.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED, ClientError
 from api.observability import REQUEST_ID
 from api.schema.context import Context
@@ -106,7 +106,19 @@ def finish_errors(errors: list[GraphQLError], execution_context: Any) -> None:
             # Already coded: validation errors come from a cache, shared across requests.
             metrics.ERRORS.labels(code=str((error.extensions or {}).get("code"))).inc()
             continue
-        if not _is_expected(error):
+        if not _is_expected(error) and outage.is_unavailable(error.original_error):
+            log.warning(
+                "database unreachable: %s", error.original_error, extra={"request_id": request_id}
+            )
+            error.message = outage.MESSAGE
+            error.args = (error.message,)
+            error.original_error = None
+            error.extensions = outage.extensions()
+            response = getattr(context, "response", None)
+            if response is not None:
+                response.status_code = 503
+                response.headers.update(outage.headers())
+        elif not _is_expected(error):
             log.error(
                 "unexpected error in %s",
                 ".".join(str(p) for p in (error.path or [])) or "operation",

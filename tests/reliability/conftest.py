@@ -18,6 +18,7 @@ from domain.storage import Storage, parse_database_url
 from tests.api.graphql_client import GraphQL
 from tests.e2e.conftest import ADMIN_TOKEN, Server, cli, free_port, service_env, start, stop
 from tests.e2e.conftest import wait_healthy as wait_serving
+from tests.reliability.own_postgres import OwnPostgres, own_postgres_cluster
 
 SOAK_VARIABLE = "INTRODUCTIONS_SOAK_SECONDS"
 
@@ -105,3 +106,9 @@ def serve(sqlite_database: Storage, tmp_path: Path) -> Iterator[Serve]:
     finally:
         if service.server is not None:
             stop(service.server.process)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A PostgreSQL cluster of this test's own, which it may stop and start."""
+    yield from own_postgres_cluster()

@@ -96,11 +96,14 @@ def cast(gql: GraphQL, slots: int, people: int = 12) -> list[Slot]:
 class Client:
     """One racing client: its own connection, its own random choices."""
 
-    def __init__(self, gql: GraphQL, slots: list[Slot], ledger: Ledger, seed: int) -> None:
+    def __init__(
+        self, gql: GraphQL, slots: list[Slot], ledger: Ledger, seed: int, tolerate: str = ""
+    ) -> None:
         self.gql = gql
         self.slots = slots
         self.ledger = ledger
         self.rng = random.Random(seed)
+        self.tolerate = tolerate  # a top-level error code counted as a refusal (an outage)
 
     def run(self, until: float, stop: threading.Event) -> None:
         while time.monotonic() < until and not stop.is_set():
@@ -161,8 +164,9 @@ class Client:
         slot.introduction, slot.version = node["id"], node["version"]
 
     def refresh(self, slot: Slot, actor: str, introduction: str) -> None:
-        node = self.gql.as_(actor, docs.INTRODUCTION, id=introduction)["introduction"]
-        self.settle(slot, introduction, node)
+        node = self.send(actor, docs.INTRODUCTION, {"id": introduction})
+        if node is not None:
+            self.settle(slot, introduction, node)
 
     @staticmethod
     def settle(slot: Slot, introduction: str, node: dict[str, Any]) -> None:
@@ -174,15 +178,20 @@ class Client:
             slot.version = max(slot.version, node["version"])
 
     def send(self, actor: str, document: str, variables: dict[str, Any]) -> Any:
-        """The payload of a one-field mutation, or None (after noting it) for an answer
-        that no client should get."""
+        """The value of a one-field operation, or None (after noting it) for an answer
+        that is no success."""
         response = self.gql.raw(document, self.gql.tokens[actor], **variables)
         body = (
             response.json()
             if response.headers.get("content-type", "").startswith("application/json")
             else None
         )
-        if response.status_code != 200 or body is None or body.get("errors"):
+        errors = (body or {}).get("errors") or []
+        codes = {(e.get("extensions") or {}).get("code") for e in errors}
+        if self.tolerate and codes == {self.tolerate}:
+            self.ledger.refuse(self.tolerate)
+            return None
+        if response.status_code != 200 or body is None or errors:
             self.ledger.surprise(f"{response.status_code} {response.text}")
             return None
         return next(iter(body["data"].values()))
@@ -195,6 +204,7 @@ def race(
     clients: int,
     seconds: float,
     stop: threading.Event | None = None,
+    tolerate: str = "",
 ) -> None:
     """`clients` threads, each with its own connection (gql_for(n) -> GraphQL), race for
     `seconds` (or until `stop` is set)."""
@@ -204,7 +214,7 @@ def race(
 
     def one(n: int) -> None:
         try:
-            Client(gql_for(n), slots, ledger, seed=n).run(until, stop)
+            Client(gql_for(n), slots, ledger, seed=n, tolerate=tolerate).run(until, stop)
         except BaseException as e:  # reported by the caller
             errors.append(e)
 

@@ -1,0 +1,78 @@
+"""When the database cannot be reached, the API says so at once with a retryable error
+(extensions.code UNAVAILABLE and retryAfterSeconds; HTTP 503 with Retry-After) instead
+of hanging or answering "Unexpected error".
+
+eventsourcing retries a failed database call ten times, each waiting up to the pool's
+timeout for a connection: during a PostgreSQL outage one request would hang for most of
+a minute. A breaker on each connection pool ends the call at the first timeout with an
+error eventsourcing does not retry, and for BREAK_SECONDS after it refuses at once; then
+the next call tries the pool again, which reconnects by itself once the server is back."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+UNAVAILABLE = "UNAVAILABLE"
+RETRY_AFTER_SECONDS = 5
+BREAK_SECONDS = 2.0
+MESSAGE = "The database cannot be reached at the moment; retry in a few seconds."
+
+
+class StorageUnavailable(Exception):  # not the library's OperationalError: not retried
+    pass
+
+
+def guard_storage(factory: Any) -> None:
+    """Puts a breaker on the connection pool of an eventsourcing factory (PostgreSQL)."""
+    pool = getattr(getattr(factory, "datastore", None), "pool", None)
+    if pool is None or not hasattr(pool, "getconn"):
+        return  # SQLite: no pool; a locked database is waited out by its busy timeout
+    pool.getconn = _breaker(pool.getconn)
+
+
+def _breaker(getconn: Callable[..., Any]) -> Callable[..., Any]:
+    from psycopg_pool import PoolTimeout
+
+    refuse_until = 0.0
+
+    def guarded(timeout: float | None = None) -> Any:
+        nonlocal refuse_until
+        if time.monotonic() < refuse_until:
+            raise StorageUnavailable(MESSAGE)
+        try:
+            return getconn(timeout)
+        except PoolTimeout as e:
+            refuse_until = time.monotonic() + BREAK_SECONDS
+            raise StorageUnavailable(MESSAGE) from e
+
+    return guarded
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """True for the database being out of reach or busy, wherever in the error's causes."""
+    psycopg = sys.modules.get("psycopg")  # loaded only on PostgreSQL
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, StorageUnavailable):
+            return True
+        if psycopg is not None and isinstance(error, psycopg.OperationalError):
+            return True
+        if isinstance(error, sqlite3.OperationalError) and (
+            "locked" in str(error) or "busy" in str(error)
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def extensions() -> dict[str, object]:
+    return {"code": UNAVAILABLE, "retryAfterSeconds": RETRY_AFTER_SECONDS}
+
+
+def headers() -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}
