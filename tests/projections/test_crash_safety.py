@@ -37,6 +37,7 @@ def _start_worker(storage: Storage) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.slow
+@pytest.mark.reliability
 def test_sigkilled_worker_ends_equal_to_a_rebuild(storage: Storage, clock: FakeClock) -> None:
     app = open_application(storage, clock=clock)
     try:

@@ -22,7 +22,7 @@ from tests.webhooks.conftest import people, propose_and_decline
 from tests.webhooks.receiver import Received, Receiver
 from webhooks.store import open_store
 
-pytestmark = [pytest.mark.usefixtures("allow_private"), pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("allow_private"), pytest.mark.slow, pytest.mark.reliability]
 KILLS = 3
 
 
