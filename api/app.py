@@ -14,7 +14,6 @@ from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -134,7 +133,7 @@ def create_app(
             if not is_unavailable(e):
                 raise
             log.warning("database unreachable: %s", e)
-            raise StarletteHTTPException(503, outage.MESSAGE, outage.headers()) from None
+            raise outage.StorageUnavailable(outage.MESSAGE) from e
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(
@@ -147,6 +146,7 @@ def create_app(
     app = FastAPI(title="Introductions", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(router, prefix="/graphql")
     app.state.services = services
+    app.add_exception_handler(outage.StorageUnavailable, outage.unavailable_response)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:

@@ -16,6 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
 UNAVAILABLE = "UNAVAILABLE"
 RETRY_AFTER_SECONDS = 5
 BREAK_SECONDS = 2.0
@@ -76,3 +79,9 @@ def extensions() -> dict[str, object]:
 
 def headers() -> dict[str, str]:
     return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+async def unavailable_response(_request: Request, _error: Exception) -> JSONResponse:
+    """For a failure before GraphQL runs (the caller's token could not be looked up)."""
+    body = {"data": None, "errors": [{"message": MESSAGE, "extensions": extensions()}]}
+    return JSONResponse(body, status_code=503, headers=headers())
