@@ -77,6 +77,9 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
     name = "Introductions"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Introduction: SNAPSHOT_EVERY}  # noqa: RUF012
+    # Commands find the aggregates they touch in memory and read only the events recorded
+    # since (by any process), instead of a snapshot and up to a hundred events each time.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "4096", "AGGREGATE_CACHE_FASTFORWARD": "y"}  # noqa: RUF012
 
     def __init__(
         self,

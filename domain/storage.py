@@ -78,6 +78,7 @@ def _sqlite(url: str, rest: str, fail: object) -> Storage:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "APPLICATION_RECORDER_TOPIC": "domain.group_commit:GroupCommitSQLiteApplicationRecorder",
     }
     return Storage(kind="sqlite", url=url, env=env, sqlite_path=path)
 
@@ -104,6 +105,9 @@ def _postgres(url: str, fail: object) -> Storage:
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
         "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
+        "APPLICATION_RECORDER_TOPIC": (
+            "domain.group_commit_postgres:GroupCommitPostgresApplicationRecorder"
+        ),
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
