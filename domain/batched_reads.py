@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.group_commit import backend_of
 from domain.introduction import Introduction
 from domain.person import Person
 from domain.use_case_base import UseCaseBase
@@ -53,10 +54,10 @@ class BatchedReads(UseCaseBase):
         """Every stored event of the given aggregates in one query, in version order."""
         recorder: Any = self.recorder
         table = getattr(recorder, "events_table_name", None)
-        module = type(recorder).__module__
-        if table and module == "eventsourcing.sqlite":
+        backend = backend_of(recorder)
+        if table and backend == "sqlite":
             return _select_sqlite(recorder, table, ids)
-        if table and module == "eventsourcing.postgres":
+        if table and backend == "postgres":
             return _select_postgres(recorder, table, ids)
         return [s for u in ids for s in recorder.select_events(u)]
 

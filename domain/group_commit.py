@@ -90,3 +90,12 @@ class GroupCommit:
 
 class GroupCommitSQLiteApplicationRecorder(GroupCommit, SQLiteApplicationRecorder):
     pass
+
+
+def backend_of(recorder: object) -> str | None:
+    """ "sqlite" or "postgres": the library module a recorder's class comes from, through
+    any subclass of ours (such as the group-committing ones)."""
+    for cls in type(recorder).__mro__:
+        if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
+            return cls.__module__.rsplit(".", 1)[1]
+    return None

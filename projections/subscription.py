@@ -20,6 +20,8 @@ from eventsourcing.persistence import (
     ShutDown,
 )
 
+from domain.group_commit import backend_of
+
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 
 
@@ -105,7 +107,7 @@ _LOCAL_FOLLOWERS: weakref.WeakSet[SQLitePollingSubscription] = weakref.WeakSet()
 
 def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:
     """A batching subscription to the application's log, after position `gt`."""
-    if type(recorder).__module__ == "eventsourcing.postgres":
+    if backend_of(recorder) == "postgres":
         from projections.postgres import PostgresBatchSubscription
 
         return PostgresBatchSubscription(recorder, gt=gt)  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ from typing import Any
 
 from domain.application import IntroductionsApp
 from domain.errors import ConcurrencyConflict
-from domain.group_commit import GroupCommit
+from domain.group_commit import GroupCommit, backend_of
+from domain.storage import Storage
 from tests.application.journeys import consented, register_people
 
 
@@ -85,3 +86,10 @@ def test_a_lost_race_in_a_group_fails_alone(app: IntroductionsApp) -> None:
         [(contested, 4), (other, 4)]
     )
     assert [e.type for e in app.history(contested)][-1] == "ReplyRecorded"
+
+
+def test_the_grouping_recorder_is_still_known_as_its_backend(
+    app: IntroductionsApp, module_storage: Storage
+) -> None:
+    # Batched reads and LISTEN/NOTIFY pick their SQL by backend: a subclass must not hide it.
+    assert backend_of(app.recorder) == module_storage.kind
