@@ -34,9 +34,17 @@ TOPICS = frozenset(
 
 
 class Fanout:
-    def __init__(self, projections: Sequence[ViewProjection[Any]], mapper: Mapper[Any]) -> None:
+    def __init__(
+        self,
+        projections: Sequence[ViewProjection[Any]],
+        mapper: Mapper[Any],
+        database: str | None = None,
+    ) -> None:
+        """`database` (its URL) when these are all the views, so that readers in this
+        process learn how far they have got."""
         self.projections = list(projections)
         self.mapper = mapper
+        self.database = database
         self.positions: dict[str, int] = {}
         self.reload()
 
@@ -84,7 +92,7 @@ class Fanout:
                 projection.write_batch(cur, events, position, batch.last)
                 moved[projection.name] = batch.last
         self.positions.update(moved)
-        progress.announce()
+        progress.announce(self.database, self.start())
 
 
 @dataclass(frozen=True)

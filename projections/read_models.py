@@ -35,6 +35,7 @@ class ReadModels:
             half_life_from_environment() if half_life_days is None else half_life_days
         )
         self.views = open_views(storage, half_life_days=self.half_life_days, clock=clock)
+        self.database = storage.url
         built_with, _ = self.views.reputation.settings()
         if built_with != self.half_life_days:
             # The sums are only meaningful with the half-life they were built with, so
@@ -83,12 +84,19 @@ class ReadModels:
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """True once every view has processed `position`; False after `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while self.position() < position:
+        ask_database = progress.reached(self.database) is None
+        while True:
+            reached = progress.reached(self.database)
+            if reached is not None and reached >= position:
+                return True
+            # The database is asked only when no commit of this process's projections
+            # woke us: many waiters woken by every commit would otherwise ask it at once.
+            if ask_database and self.position() >= position:
+                return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            progress.wait(min(remaining, _CROSS_PROCESS_POLL))
-        return True
+            ask_database = not progress.wait(min(remaining, _CROSS_PROCESS_POLL))
 
     def close(self) -> None:
         self.views.close()

@@ -125,7 +125,7 @@ class ProjectionsRunner:
     def _follow(self) -> None:
         assert self._app is not None
         assert self._views is not None
-        fanout = Fanout(self._views.projections(), self._app.mapper)
+        fanout = Fanout(self._views.projections(), self._app.mapper, self.storage.url)
         while not self._stopping.is_set():
             try:
                 self._follow_once(fanout)
