@@ -67,25 +67,46 @@ class GroupCommit:
         return recorder.insert_events(stored_events, **kwargs)
 
     def _commit(self, batch: list[_Save]) -> None:
-        if len(batch) > 1:
-            try:
-                ids = self._insert_alone([e for s in batch for e in s.events])
-            except Exception:  # noqa: S110 -- each save is retried alone just below
-                pass
-            else:
-                offset = 0
-                for save in batch:
-                    size = len(save.events)
-                    save.ids = None if ids is None else ids[offset : offset + size]
-                    save.done = True
-                    offset += size
-                return
-        for save in batch:
+        clean, doomed = _split_races(batch)
+        if len(clean) > 1 and self._commit_together(clean):
+            clean = []
+        for save in clean + doomed:
             try:
                 save.ids = self._insert_alone(save.events)
             except Exception as e:  # raised again in the saver's own thread
                 save.error = e
             save.done = True
+
+    def _commit_together(self, batch: list[_Save]) -> bool:
+        try:
+            ids = self._insert_alone([e for s in batch for e in s.events])
+        except Exception:  # the caller retries each save alone
+            return False
+        offset = 0
+        for save in batch:
+            size = len(save.events)
+            save.ids = None if ids is None else ids[offset : offset + size]
+            save.done = True
+            offset += size
+        return True
+
+
+def _split_races(batch: list[_Save]) -> tuple[list[_Save], list[_Save]]:
+    """Saves that touch an aggregate an earlier save of the batch touches are doomed: both
+    were decided on the same version, since neither could see the other's uncommitted
+    events. They go alone after the others (and fail there, before any flush), so that
+    one lost race does not break the group into one transaction per save."""
+    claimed: set[object] = set()
+    clean: list[_Save] = []
+    doomed: list[_Save] = []
+    for save in batch:
+        touched = {e.originator_id for e in save.events}
+        if touched & claimed:
+            doomed.append(save)
+        else:
+            clean.append(save)
+            claimed |= touched
+    return clean, doomed
 
 
 class GroupCommitSQLiteApplicationRecorder(GroupCommit, SQLiteApplicationRecorder):
