@@ -35,14 +35,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 class Serve:
-    """`introductions serve` that a test may kill and start again on the same database."""
+    """`introductions serve` that a test may kill and start again on the same database;
+    with `worker`, an `introductions worker` beside it (PostgreSQL deployments)."""
 
-    def __init__(self, database_url: str, workdir: Path, *extra_args: str, **env: str) -> None:
+    def __init__(
+        self, database_url: str, workdir: Path, *extra_args: str, worker: bool = False, **env: str
+    ) -> None:
         self.database_url = database_url
         self.workdir = workdir
         self.args = extra_args
         self.env = service_env(database_url, INTRODUCTIONS_ADMIN_TOKEN=ADMIN_TOKEN, **env)
         self.server: Server | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.with_worker = worker
         self.starts = 0
 
     @property
@@ -61,17 +66,22 @@ class Serve:
 
     def start(self) -> Server:
         self.starts += 1
+        if self.with_worker and (self.worker is None or self.worker.poll() is not None):
+            worker_log = self.workdir / f"worker-{self.starts}.log"
+            self.worker = start(cli("worker"), self.env, worker_log)
         port = free_port()
         log = self.workdir / f"serve-{self.starts}.log"
         process = start(cli("serve", "--port", str(port), *self.args), self.env, log)
         self.server = Server(f"http://127.0.0.1:{port}", process, log)
-        wait_serving(self.server)
+        wait_serving(self.server, timeout=120)  # a loaded 2-CPU machine starts slowly
         return self.server
 
     def stop(self) -> str:
-        """Stops it cleanly; returns its log."""
+        """Stops it (and its worker) cleanly; returns its log."""
         assert self.server is not None
         stop(self.server.process)
+        if self.worker is not None:
+            stop(self.worker)
         return self.server.output()
 
     def kill(self) -> None:
@@ -105,7 +115,22 @@ def serve(sqlite_database: Storage, tmp_path: Path) -> Iterator[Serve]:
         yield service
     finally:
         if service.server is not None:
-            stop(service.server.process)
+            service.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Serve]:
+    """On SQLite one `serve`; on PostgreSQL two API processes and a worker."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("serve")
+        return
+    url = request.getfixturevalue("postgres_url")
+    service = Serve(url, tmp_path, "--workers", "2", worker=True)
+    try:
+        yield service
+    finally:
+        if service.server is not None:
+            service.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import httpx
 
 from domain.chain import event_id
 from tests.api import graphql_client as docs
-from tests.e2e.conftest import cli, service_env, start, stop
 from tests.reliability.checks import (
     assert_chains_verify,
     assert_every_acknowledged_event_logged,
@@ -42,18 +41,13 @@ REGISTER_WEBHOOK = """mutation($u: String!) { registerWebhook(input: {url: $u}) 
 
 def test_service_survives_a_postgres_outage(own_postgres: OwnPostgres, tmp_path: Path) -> None:
     receiver = Receiver()
-    serve = Serve(own_postgres.url, tmp_path, **WEBHOOKS)
-    worker_log = tmp_path / "worker.log"
-    worker = start(cli("worker"), service_env(own_postgres.url, **WEBHOOKS), worker_log)
+    serve = Serve(own_postgres.url, tmp_path, worker=True, **WEBHOOKS)
     try:
         serve.start()
         admin = serve.gql()
         assert admin.admin(REGISTER_WEBHOOK, u=receiver.url)["registerWebhook"]["errors"] == []
-        slots = cast(admin, 10)
         ledger = Ledger()
-        for slot in slots:
-            assert slot.introduction is not None
-            ledger.acknowledge(slot.introduction, 1, "IntroductionProposed")
+        slots = cast(admin, 10, ledger)
         probe = serve.gql(admin)
         probe.http.timeout = httpx.Timeout(HANG_SECONDS)
         person, introduction = slots[0].requester, slots[0].introduction
@@ -94,12 +88,12 @@ def test_service_survives_a_postgres_outage(own_postgres: OwnPostgres, tmp_path:
         assert ledger.unexpected == []
 
         serve.wait_ready(timeout=120)  # the worker's projections caught up
-        assert worker.poll() is None, worker_log.read_text()
+        assert serve.worker is not None
+        assert serve.worker.poll() is None, "the worker died"
         delivered = {str(event_id(i, v)) for (i, v) in ledger.acknowledged}
         assert _until(lambda: delivered <= receiver.ids(), 120), "webhooks did not catch up"
     finally:
         logs = serve.stop() if serve.server else ""
-        stop(worker)
         receiver.stop()
     assert "Traceback" not in logs, logs
     assert_every_acknowledged_event_logged(serve.storage, ledger, all_answered=False)

@@ -25,11 +25,8 @@ ACKNOWLEDGED_BEFORE_KILL = 40
 def test_sigkilled_serve_loses_no_acknowledged_write(serve: Serve) -> None:
     serve.start()
     admin = serve.gql()
-    slots = cast(admin, 20)
     ledger = Ledger()
-    for slot in slots:
-        assert slot.introduction is not None
-        ledger.acknowledge(slot.introduction, 1, "IntroductionProposed")
+    slots = cast(admin, 20, ledger)
 
     background = ThreadPoolExecutor(1)
     for _ in range(KILLS):

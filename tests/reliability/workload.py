@@ -74,8 +74,9 @@ class Ledger:
             return {v: e for (i, v), e in self.acknowledged.items() if i == introduction}
 
 
-def cast(gql: GraphQL, slots: int, people: int = 12) -> list[Slot]:
-    """Registers `people` people and opens one introduction on each of `slots` pairs."""
+def cast(gql: GraphQL, slots: int, ledger: Ledger, people: int = 12) -> list[Slot]:
+    """Registers `people` people and opens one introduction on each of `slots` pairs
+    (acknowledged in the ledger)."""
     ids = [gql.register(f"Person {n}") for n in range(people)]
     rng = random.Random(slots)
     result: list[Slot] = []
@@ -89,6 +90,7 @@ def cast(gql: GraphQL, slots: int, people: int = 12) -> list[Slot]:
         payload = gql.mutate(introducer, docs.PROPOSE, r=requester, t=target, c="Meet.")
         slot.introduction = payload["introduction"]["id"]
         slot.version = 1
+        ledger.acknowledge(slot.introduction, 1, EVENT_OF["propose"])
         result.append(slot)
     return result
 
