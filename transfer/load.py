@@ -35,6 +35,7 @@ class Imported:
     events: int
     last_position: int
     rebuilt: Rebuilt
+    webhooks_start_after_import: bool  # False: a worker ran meanwhile and may resend history
 
 
 def import_log(
@@ -78,8 +79,7 @@ def import_log(
     if progress is not None:
         progress(last, last)
     rebuilt = rebuild(storage, progress=rebuild_progress)
-    start_after(storage, last)
-    return Imported(events, last, rebuilt)
+    return Imported(events, last, rebuilt, start_after(storage, last))
 
 
 def _header(file: Any) -> int:

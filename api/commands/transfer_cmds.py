@@ -77,10 +77,17 @@ def import_(
         f"Imported {imported.events:,} events (log positions up to {imported.last_position:,})"
         f" into {storage.display}; rebuilt the projections in {imported.rebuilt.seconds:.1f} s."
     )
-    typer.echo(
-        "Webhook endpoints keep their secrets; deliveries start with the next event "
-        "(the imported history is not sent again). `introductions verify` checks every chain."
-    )
+    if imported.webhooks_start_after_import:
+        typer.echo(
+            "Webhook endpoints keep their secrets; deliveries start with the next event "
+            "(the imported history is not sent again)."
+        )
+    else:
+        typer.echo(
+            "A worker was already following this database: it may deliver the imported "
+            "history to the webhook endpoints again (each with its original webhook-id)."
+        )
+    typer.echo("`introductions verify` checks every chain.")
 
 
 @contextmanager
