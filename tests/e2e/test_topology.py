@@ -78,7 +78,7 @@ def topology(postgres_url: str, tmp_path: Path) -> Iterator[tuple[list[Server], 
             processes.append(start(as_compose_runs("api", port=port), env, log))
             servers.append(Server(f"http://127.0.0.1:{port}", processes[-1], log))
         for server in servers:
-            wait_healthy(server, timeout=60)
+            wait_healthy(server, timeout=180)  # eight processes start at once on two CPUs
         yield servers, token
     finally:
         for process in reversed(processes):
