@@ -6,16 +6,18 @@ and a relationship formed. The people are registered beforehand, untimed."""
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
 from bench.config import Config
 from bench.floors import library_floor_lives, raw_inserts
 from bench.report import Table
+from bench.seed import register_people
 from bench.stats import median_of, rate, ratio, times, verdict
 from bench.storages import LABELS, fresh
+from domain.application import utc_now
 from domain.bootstrap import open_application
-from domain.introduction import ADMIN
 from domain.storage import Storage
 
 COMMANDS_PER_LIFE = 5
@@ -26,9 +28,8 @@ def service_lives(storage: Storage, lives: int) -> tuple[float, list[tuple]]:
     """Seconds for `lives` lives through the application, and the rows they wrote."""
     app = open_application(storage)
     try:
-        introducer, requester, *targets = (
-            str(app.register_person(ADMIN, f"Person {i}").person.id) for i in range(lives + 2)
-        )
+        people = register_people(app, lives + 2, random.Random(), utc_now())
+        introducer, requester, *targets = people
         first = app.recorder.max_notification_id() or 0
         started = time.perf_counter()
         for target in targets:

@@ -35,21 +35,8 @@ def append_history(
     rng = random.Random(seed)
     end = end or datetime(2026, 11, 25, tzinfo=UTC)
     start = end - timedelta(days=400)
-    persons = [
-        Person.register(
-            id=UUID(int=rng.getrandbits(128)),
-            display_name=f"Person {i}",
-            organization=None,
-            offers=None,
-            needs=None,
-            actor_id=ADMIN,
-            at=start,
-        )
-        for i in range(people)
-    ]
-    app.save(*persons)
-    ids = [str(p.id) for p in persons]
-    appended = len(persons)
+    ids = register_people(app, people, rng, start)
+    appended = len(ids)
     pending: list[Any] = []
     while appended < n_events:
         introducer, requester, target = rng.sample(ids, 3)
@@ -72,6 +59,26 @@ def append_history(
     if pending:
         app.save(*pending)
     return appended
+
+
+def register_people(
+    app: IntroductionsApp, people: int, rng: random.Random, at: datetime
+) -> list[str]:
+    """Registers `people` persons in one transaction; their ids."""
+    persons = [
+        Person.register(
+            id=UUID(int=rng.getrandbits(128)),
+            display_name=f"Person {i}",
+            organization=None,
+            offers=None,
+            needs=None,
+            actor_id=ADMIN,
+            at=at,
+        )
+        for i in range(people)
+    ]
+    app.save(*persons)
+    return [str(p.id) for p in persons]
 
 
 def _live_out(introduction: Introduction, rng: random.Random, at: datetime) -> None:
