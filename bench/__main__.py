@@ -55,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
         help="small sizes and short runs, for development and the smoke test",
     )
     common.add_argument("--runs", type=int, help="runs per figure, whose median is shown (3)")
-    common.add_argument("--duration", type=float, help="seconds of each wrk run (10; quick 2)")
+    common.add_argument("--duration", type=int, help="whole seconds of each wrk run (10; quick 1)")
     common.add_argument("--sizes", help="log sizes for the scale part, e.g. 10000,100000,1000000")
     common.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     common.add_argument(

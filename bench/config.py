@@ -19,7 +19,7 @@ QUICK_SIZES = (1_000, 10_000)
 class Config:
     quick: bool
     runs: int
-    duration: float  # seconds of each wrk load run
+    duration: int  # seconds of each wrk load run (wrk takes whole seconds)
     sizes: tuple[int, ...]  # events in the log, for the scale part
     postgres_url: str | None  # a database the benchmark may create schemas in; None: skip
     cache_dir: Path  # seeded logs, reused across invocations
@@ -37,16 +37,16 @@ class Config:
         return ["sqlite", "postgres"] if self.postgres_url else ["sqlite"]
 
     @property
-    def scale_duration(self) -> float:
+    def scale_duration(self) -> int:
         """Seconds of wrk per query and size: one connection, so a few seconds suffice."""
-        return max(1.0, self.duration / 3)
+        return max(1, round(self.duration / 3))
 
 
 def make_config(
     *,
     quick: bool,
     runs: int | None,
-    duration: float | None,
+    duration: int | None,
     sizes: str | None,
     postgres_url: str | None,
     no_postgres: bool,
@@ -69,7 +69,7 @@ def make_config(
     return Config(
         quick=quick,
         runs=runs if runs is not None else (1 if quick else 3),
-        duration=duration if duration is not None else (1.0 if quick else 10.0),
+        duration=duration if duration is not None else (1 if quick else 10),
         sizes=chosen_sizes,
         postgres_url=postgres_url,
         cache_dir=cache_dir or DEFAULT_CACHE,

@@ -51,14 +51,14 @@ def script(ids: list[str], query: str, token: str, **variables: Any) -> str:
 
 
 def run(
-    url: str, lua: str, *, duration: float, connections: int, threads: int | None = None
+    url: str, lua: str, *, duration: int, connections: int, threads: int | None = None
 ) -> dict[str, float]:
     """requests/s, p50 and p99 in ms, GraphQL errors, non-2xx answers and socket errors."""
     threads = threads or min(2, connections)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "load.lua"
         path.write_text(lua)
-        out = subprocess.run(
+        done = subprocess.run(
             [
                 "wrk",
                 "-t",
@@ -66,7 +66,7 @@ def run(
                 "-c",
                 str(connections),
                 "-d",
-                f"{duration:g}s",
+                f"{duration}s",
                 "--timeout",
                 "10s",
                 "--latency",
@@ -76,8 +76,11 @@ def run(
             ],
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
+            check=False,
+        )
+    if done.returncode:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    out = done.stdout
 
     def latency(label: str) -> float:
         m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
