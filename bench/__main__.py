@@ -95,11 +95,19 @@ def main(argv: list[str] | None = None) -> None:
     for line in report.machine:
         report.console.print(line)
     parts = list(PARTS) if args.part == "all" else [args.part]
+    failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="introductions-bench-") as folder:
         for name in parts:
             report.console.rule(name)
             started = time.perf_counter()
-            run_part(name, config, Path(folder), report)
+            try:
+                run_part(name, config, Path(folder), report)
+            except (Exception, SystemExit) as e:  # the other parts' figures still count
+                if isinstance(e, Exception):
+                    report.console.print_exception()
+                why = (str(e).splitlines() or [""])[0][:300]
+                failed.append(f"{name}: {type(e).__name__}: {why}")
+                report.show(Table(f"{name}: FAILED", ["error"], [[failed[-1]]]))
             report.timings[name] = time.perf_counter() - started
             report.console.print(f"{name}: {report.timings[name]:.0f} s")
     report.machine.append(f"Load average (1 / 5 / 15 min) after: {machine.load()}")
@@ -108,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Done in {sum(report.timings.values()):.0f} s; the Markdown is in {saved}"
         + ("" if config.write else " (BENCHMARKS.md left as it was: --no-write)")
     )
+    if failed:
+        raise SystemExit("Failed: " + "; ".join(failed))
 
 
 if __name__ == "__main__":
