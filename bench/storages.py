@@ -4,12 +4,15 @@ of its own that is dropped afterwards."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from domain.storage import Storage, parse_database_url
 
+CONNECT_ATTEMPTS = 30
 LABELS = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}
 
 
@@ -23,18 +26,29 @@ def sqlite(folder: Path, name: str) -> Storage:
 @contextmanager
 def postgres(base_url: str, name: str) -> Iterator[Storage]:
     """A schema named after the measurement and this process, dropped afterwards."""
-    import psycopg
-
     schema = f"bench_{name}_{os.getpid()}"
     database = base_url.split("?", 1)[0]
-    with psycopg.connect(database, autocommit=True) as conn:
+    with _connect(database) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
         yield parse_database_url(f"{database}?schema={schema}")
     finally:
-        with psycopg.connect(database, autocommit=True) as conn:
+        with _connect(database) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _connect(database: str) -> Any:
+    """A connection, waiting up to a minute while a shared server has no free slot
+    ("too many clients"): other jobs' tests come and go."""
+    import psycopg
+
+    for _ in range(CONNECT_ATTEMPTS - 1):
+        try:
+            return psycopg.connect(database, autocommit=True)
+        except psycopg.OperationalError:
+            time.sleep(2)
+    return psycopg.connect(database, autocommit=True)
 
 
 @contextmanager
