@@ -174,3 +174,36 @@ def test_production_refuses_to_start_on_a_weak_or_missing_admin_token(
     for value in settings.values():
         if "token" in value or len(value) > 20:
             assert value not in done.stderr + done.stdout
+
+
+def test_production_reads_an_admin_token_file_it_is_given_and_never_makes_one(
+    tmp_path: Path,
+) -> None:
+    token_file = tmp_path / "admin-token"
+
+    def serve_with_file() -> subprocess.CompletedProcess[str]:
+        env = {"INTRODUCTIONS_ENV": "production", "INTRODUCTIONS_ADMIN_TOKEN_FILE": str(token_file)}
+        return subprocess.run(
+            cli("serve", "--port", "9"),
+            env=service_env(sqlite_url(tmp_path), **env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    missing = serve_with_file()
+    assert missing.returncode == 2
+    assert "cannot read the admin token" in missing.stderr
+    assert not token_file.exists()
+    token_file.write_text("admin\n")
+    weak = serve_with_file()
+    assert weak.returncode == 2
+    assert "weak admin token" in weak.stderr
+    token_file.write_text(NEW_ADMIN + "\n")
+    env = {"INTRODUCTIONS_ENV": "production", "INTRODUCTIONS_ADMIN_TOKEN_FILE": str(token_file)}
+    with (
+        serving(tmp_path, sqlite_url(tmp_path), **env) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
+        assert GraphQL(http, NEW_ADMIN).admin(ME) == {"me": None}
+        assert NEW_ADMIN not in server.output()
