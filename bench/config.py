@@ -78,6 +78,6 @@ def make_config(
         connections=connections,
         commands=100 if quick else 500,
         projection_events=3_000 if quick else 50_000,
-        webhook_events=150 if quick else 1_000,
+        webhook_events=150 if quick else 600,
         webhook_endpoints=(1,) if quick else (1, 5),
     )

@@ -212,7 +212,7 @@ def settings() -> DispatcherSettings:
 
 def run(config: Config, folder: Path) -> Table:
     os.environ["INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver is local
-    latency_events = 40 if config.quick else 200
+    latency_events = 40 if config.quick else 100
 
     def one(run: int) -> dict[str, float]:
         results = {"ceiling": ceiling(2000 if not config.quick else 300, settings().concurrency)}
