@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.errors import BadInput
 from domain.group_commit import backend_of
 from domain.introduction import Introduction
 from domain.person import Person
@@ -18,9 +19,27 @@ from domain.use_case_base import UseCaseBase
 
 class BatchedReads(UseCaseBase):
     def get_persons_batched(self, person_ids: Sequence[str]) -> dict[str, Person]:
-        """Known persons among the ids, by id as given; unknown or malformed ids are absent."""
+        """Known persons among the ids, by id as given; unknown or malformed ids are absent.
+        What it reads goes to the aggregate cache (a person never changes)."""
         found = self._aggregates_by_id(person_ids)
-        return {k: v for k, v in found.items() if isinstance(v, Person)}
+        persons = {k: v for k, v in found.items() if isinstance(v, Person)}
+        if self.repository.cache is not None:
+            for person in persons.values():
+                self.repository.cache.put(person.id, person)
+        return persons
+
+    def cached_persons(self, person_ids: Sequence[str]) -> dict[str, Person]:
+        """The persons among the ids that are in the aggregate cache: memory only, no
+        I/O, so it may be called on an event loop."""
+        found = {}
+        for raw in person_ids:
+            try:
+                person = self._cached_person(raw, "id")
+            except BadInput:
+                continue
+            if person is not None:
+                found[raw] = person
+        return found
 
     def get_introductions_batched(
         self, introduction_ids: Sequence[str], actor_id: str

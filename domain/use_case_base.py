@@ -93,4 +93,3 @@ class UseCaseBase(Application[UUID]):
         except KeyError:
             return None
         return found if isinstance(found, Person) else None
-

@@ -27,7 +27,11 @@ class Loaders:
         self.track_records: DataLoader[str, Any] = DataLoader(self._load_track_records)
 
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
-        found = await in_thread(self._services.app.get_persons_batched, ids)
+        app = self._services.app
+        found = app.cached_persons(ids)  # in memory: no trip to a thread for these
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found |= await in_thread(app.get_persons_batched, missing)
         return [person_from(found[i]) if i in found else None for i in ids]
 
     async def _load_track_records(self, ids: list[str]) -> list[Any]:

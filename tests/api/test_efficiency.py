@@ -67,3 +67,23 @@ def test_a_page_of_introductions_costs_constant_round_trips(
     assert small == large
     assert large["single"] <= 1  # authenticating the token: one get by id
     assert large["batched"] <= 3  # introductions, then their persons
+
+
+def test_persons_read_once_come_from_memory_afterwards(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    introducer = gql.register("Remembered")
+    a, b = gql.register("A"), gql.register("B")
+    gql.mutate(introducer, PROPOSE, r=a, t=b, c="c")
+    page = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]  # reads the persons
+    asked: list[list[str]] = []
+    original = services.app.get_persons_batched
+
+    def counted(ids: list[str]) -> Any:
+        asked.append(list(ids))
+        return original(ids)
+
+    monkeypatch.setattr(services.app, "get_persons_batched", counted)
+    again = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
+    assert again == page
+    assert asked == []
