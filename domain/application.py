@@ -26,6 +26,7 @@ from domain.use_case_base import (
     RETRY_PAUSE_SECONDS,
     Clock,
     busy,
+    canonical_id,
     parse_id,
     require_admin,
     utc_now,
@@ -73,6 +74,16 @@ class HistoryEntry:
     chain_hash: str
 
 
+@dataclass(frozen=True)
+class Once:
+    """A command's idempotency key, its name and its arguments besides the id and the
+    expected version (which every change has)."""
+
+    key: str | None
+    operation: str
+    arguments: Sequence[object] = ()
+
+
 class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
     name = "Introductions"
     is_snapshotting_enabled = True
@@ -101,18 +112,29 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         organization: str | None = None,
         offers: Sequence[str] | None = None,
         needs: Sequence[str] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> PersonResult:
         require_admin(actor_id, "register people")
-        person = Person.register(
-            id=uuid4(),
-            display_name=display_name,
-            organization=organization,
-            offers=list(offers) if offers is not None else None,
-            needs=list(needs) if needs is not None else None,
-            actor_id=actor_id,
-            at=self._now(),
+        offers = list(offers) if offers is not None else None
+        needs = list(needs) if needs is not None else None
+
+        def register() -> PersonResult:
+            person = Person.register(
+                id=uuid4(),
+                display_name=display_name,
+                organization=organization,
+                offers=offers,
+                needs=needs,
+                actor_id=actor_id,
+                at=self._now(),
+            )
+            return PersonResult(person, self._save(person))
+
+        arguments = [display_name, organization, offers, needs]
+        return self._once(
+            actor_id, idempotency_key, "registerPerson", arguments, register, self._person_result
         )
-        return PersonResult(person, self._save(person))
 
     def get_person(self, person_id: str | UUID) -> Person:
         person = self._get(Person, person_id, "id")
@@ -130,6 +152,31 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         target_id: str,
         context: str,
         guidelines: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        arguments = [
+            canonical_id(requester_id),
+            canonical_id(target_id),
+            context,
+            guidelines,
+        ]
+        return self._once(
+            actor_id,
+            idempotency_key,
+            "proposeIntroduction",
+            arguments,
+            lambda: self._propose(actor_id, requester_id, target_id, context, guidelines),
+            self._introduction_result,
+        )
+
+    def _propose(
+        self,
+        actor_id: str,
+        requester_id: str,
+        target_id: str,
+        context: str,
+        guidelines: str | None,
     ) -> CommandResult:
         if actor_id == ADMIN:
             msg = "The admin is not a person: propose with the introducer's own token."
@@ -156,13 +203,19 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         raise busy()
 
     def consent(
-        self, actor_id: str, introduction_id: str | UUID, expected_version: int | None = None
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._change(
             actor_id,
             introduction_id,
             expected_version,
             lambda i: i.consent(actor_id, self._now()),
+            Once(idempotency_key, "consentToIntroduction"),
         )
 
     def decline(
@@ -171,12 +224,15 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         introduction_id: str | UUID,
         reason: str | None = None,
         expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._change(
             actor_id,
             introduction_id,
             expected_version,
             lambda i: i.decline(actor_id, reason, self._now()),
+            Once(idempotency_key, "declineIntroduction", [reason]),
         )
 
     def record_reply(
@@ -185,12 +241,15 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         introduction_id: str | UUID,
         message: str | None = None,
         expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._change(
             actor_id,
             introduction_id,
             expected_version,
             lambda i: i.record_reply(actor_id, message, self._now()),
+            Once(idempotency_key, "recordReply", [message]),
         )
 
     def record_relationship_formed(
@@ -199,12 +258,15 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         introduction_id: str | UUID,
         note: str | None = None,
         expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._change(
             actor_id,
             introduction_id,
             expected_version,
             lambda i: i.record_relationship_formed(actor_id, note, self._now()),
+            Once(idempotency_key, "recordRelationshipFormed", [note]),
         )
 
     def burn(
@@ -216,6 +278,8 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         cause: str = BurnCause.UNKNOWN.value,
         note: str | None = None,
         expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         blamed = str(parse_id(blamed_person_id, "blamedPersonId"))  # canonical, as parties are
         return self._change(
@@ -223,6 +287,7 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
             introduction_id,
             expected_version,
             lambda i: i.burn(actor_id, blamed, reason, cause, note, self._now()),
+            Once(idempotency_key, "burnIntroduction", [blamed, reason, cause, note]),
         )
 
     def expire(
@@ -315,6 +380,25 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         introduction_id: str | UUID,
         expected_version: int | None,
         command: Callable[[Introduction], None],
+        once: Once | None = None,
+    ) -> CommandResult:
+        if once is None or once.key is None:
+            return self._change_now(actor_id, introduction_id, expected_version, command)
+        return self._once(
+            actor_id,
+            once.key,
+            once.operation,
+            [canonical_id(introduction_id), expected_version, *once.arguments],
+            lambda: self._change_now(actor_id, introduction_id, expected_version, command),
+            self._introduction_result,
+        )
+
+    def _change_now(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        expected_version: int | None,
+        command: Callable[[Introduction], None],
     ) -> CommandResult:
         for attempt in range(MAX_ATTEMPTS):
             introduction = self._visible_introduction(introduction_id, actor_id)
@@ -334,6 +418,16 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
                 # random, growing pause so that racing writers do not collide again.
                 time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
         raise busy()
+
+    def _introduction_result(self, introduction_id: UUID, version: int) -> CommandResult:
+        introduction: object = self.repository.get(introduction_id, version=version)
+        assert isinstance(introduction, Introduction)
+        return CommandResult(introduction, self._position_now())
+
+    def _person_result(self, person_id: UUID, version: int) -> PersonResult:
+        person: object = self.repository.get(person_id, version=version)
+        assert isinstance(person, Person)
+        return PersonResult(person, self._position_now())
 
     def _version_at(self, introduction: Introduction, at: datetime) -> int | None:
         """The last version recorded at or before `at`, by binary search over versions:

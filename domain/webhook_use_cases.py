@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from domain.errors import ConcurrencyConflict, NotFound
-from domain.use_case_base import MAX_ATTEMPTS, UseCaseBase, busy, require_admin
+from domain.use_case_base import MAX_ATTEMPTS, UseCaseBase, busy, canonical_id, require_admin
 from domain.webhook import (
     WEBHOOK_DIRECTORY_ID,
     Resolver,
@@ -46,13 +46,27 @@ class WebhookUseCases(UseCaseBase):
         description: str | None = None,
         *,
         resolver: Resolver = resolve,
+        idempotency_key: str | None = None,
     ) -> WebhookRegistration:
-        """The endpoint, its secret (shown once) and the position of its registration:
-        it receives the Introduction events recorded after that position."""
+        """The endpoint, its secret (shown once, or again to a retry with the same
+        idempotency key) and the position of its registration: it receives the
+        Introduction events recorded after that position."""
         require_admin(actor_id, "register webhooks")
         url = validate_url(url, allow_private=private_allowed(), resolver=resolver)
         types = validate_event_types(event_types)
         description = validate_description(description)
+        return self._once(
+            actor_id,
+            idempotency_key,
+            "registerWebhook",
+            [url, types, description],
+            lambda: self._register(actor_id, url, types, description),
+            self._registration,
+        )
+
+    def _register(
+        self, actor_id: str, url: str, types: list[str], description: str | None
+    ) -> WebhookRegistration:
         secret = new_secret()
         for _ in range(MAX_ATTEMPTS):
             at = self._now()
@@ -89,30 +103,77 @@ class WebhookUseCases(UseCaseBase):
         return [e for e in found if e is not None]
 
     def deactivate_webhook(
-        self, actor_id: str, webhook_id: str | UUID, reason: str | None = None
+        self,
+        actor_id: str,
+        webhook_id: str | UUID,
+        reason: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> WebhookResult:
         require_admin(actor_id, "deactivate webhooks")
         reason = validate_description(reason)
-        return self._change_webhook(
-            webhook_id, lambda e: e.deactivate(reason, actor_id, self._now())
+        return self._once(
+            actor_id,
+            idempotency_key,
+            "deactivateWebhook",
+            [canonical_id(webhook_id), reason],
+            lambda: self._change_webhook(
+                webhook_id, lambda e: e.deactivate(reason, actor_id, self._now())
+            ),
+            self._webhook_result,
         )
 
     def deactivate_gone_webhook(self, webhook_id: str | UUID, reason: str) -> WebhookResult:
         """The dispatcher's own deactivation (410 Gone); the actor is the system (None)."""
         return self._change_webhook(webhook_id, lambda e: e.deactivate(reason, None, self._now()))
 
-    def reactivate_webhook(self, actor_id: str, webhook_id: str | UUID) -> WebhookResult:
+    def reactivate_webhook(
+        self, actor_id: str, webhook_id: str | UUID, *, idempotency_key: str | None = None
+    ) -> WebhookResult:
         require_admin(actor_id, "reactivate webhooks")
-        return self._change_webhook(webhook_id, lambda e: e.reactivate(actor_id, self._now()))
+        return self._once(
+            actor_id,
+            idempotency_key,
+            "reactivateWebhook",
+            [canonical_id(webhook_id)],
+            lambda: self._change_webhook(webhook_id, lambda e: e.reactivate(actor_id, self._now())),
+            self._webhook_result,
+        )
 
-    def rotate_webhook_secret(self, actor_id: str, webhook_id: str | UUID) -> WebhookRegistration:
-        """A new secret, shown once; the old one still signs for 24 hours."""
+    def rotate_webhook_secret(
+        self, actor_id: str, webhook_id: str | UUID, *, idempotency_key: str | None = None
+    ) -> WebhookRegistration:
+        """A new secret, shown once (or again to a retry with the same idempotency key);
+        the old one still signs for 24 hours."""
         require_admin(actor_id, "rotate the secret of webhooks")
+        return self._once(
+            actor_id,
+            idempotency_key,
+            "rotateWebhookSecret",
+            [canonical_id(webhook_id)],
+            lambda: self._rotate(actor_id, webhook_id),
+            self._registration,
+        )
+
+    def _rotate(self, actor_id: str, webhook_id: str | UUID) -> WebhookRegistration:
         secret = new_secret()
         result = self._change_webhook(
             webhook_id, lambda e: e.rotate_secret(secret, actor_id, self._now())
         )
         return WebhookRegistration(result.endpoint, secret, result.position)
+
+    def _endpoint_at(self, webhook_id: UUID, version: int) -> WebhookEndpoint:
+        endpoint: object = self.repository.get(webhook_id, version=version)
+        assert isinstance(endpoint, WebhookEndpoint)
+        return endpoint
+
+    def _webhook_result(self, webhook_id: UUID, version: int) -> WebhookResult:
+        return WebhookResult(self._endpoint_at(webhook_id, version), self._position_now())
+
+    def _registration(self, webhook_id: UUID, version: int) -> WebhookRegistration:
+        # The secret as of that version: the one the first answer showed.
+        endpoint = self._endpoint_at(webhook_id, version)
+        return WebhookRegistration(endpoint, endpoint.secret, self._position_now())
 
     def _endpoint(self, webhook_id: str | UUID) -> WebhookEndpoint:
         endpoint = self._get(WebhookEndpoint, webhook_id, "id")

@@ -13,6 +13,7 @@ import strawberry
 
 from api import metrics
 from api.schema.context import Context, info_context
+from api.schema.idempotency import IdempotencyKeyArgument, token_not_shown_again
 from api.schema.types import (
     BurnCause,
     BurnIntroductionInput,
@@ -43,7 +44,7 @@ def mutation_error(error: DomainError) -> MutationError:
 
 
 async def write_then_read_your_writes(
-    ctx: Context, command: Callable[..., Result], *args: Any
+    ctx: Context, command: Callable[..., Result], *args: Any, **kwargs: Any
 ) -> Result:
     """Runs the command, then waits (bounded) until the read models have processed its
     write, in one trip to a worker thread rather than two (a hop costs about as much as
@@ -52,7 +53,7 @@ async def write_then_read_your_writes(
     timeout = ctx.services.read_your_writes_timeout
 
     def write_and_wait() -> tuple[Result, bool]:
-        result = command(*args)
+        result = command(*args, **kwargs)
         wake_local_followers()
         return result, views.wait_for(result.position, timeout)
 
@@ -67,12 +68,14 @@ async def write_then_read_your_writes(
 
 
 async def change(
-    info: Info, command: Callable[..., CommandResult], *args: Any
+    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
 ) -> IntroductionPayload:
     ctx = info_context(info)
     actor = ctx.require_actor()
     try:
-        result = await write_then_read_your_writes(ctx, command, actor, *args)
+        result = await write_then_read_your_writes(
+            ctx, command, actor, *args, idempotency_key=idempotency_key
+        )
     except DomainError as e:
         return IntroductionPayload(errors=[mutation_error(e)])
     return IntroductionPayload(introduction=introduction_from(result.introduction))
@@ -88,7 +91,12 @@ async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
 @strawberry.type
 class CoreMutations:
     @strawberry.mutation
-    async def register_person(self, info: Info, input: RegisterPersonInput) -> PersonPayload:
+    async def register_person(
+        self,
+        info: Info,
+        input: RegisterPersonInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> PersonPayload:
         ctx = info_context(info)
         actor = ctx.require_actor()
         try:
@@ -100,6 +108,7 @@ class CoreMutations:
                 input.organization,
                 input.offers,
                 input.needs,
+                idempotency_key=idempotency_key,
             )
         except DomainError as e:
             return PersonPayload(errors=[mutation_error(e)])
@@ -115,20 +124,27 @@ class CoreMutations:
         person_id: strawberry.ID,
         expires_at: datetime | None = None,
         expires_in_seconds: int | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> TokenPayload:
         ctx = info_context(info)
         actor = ctx.require_actor()
         app = ctx.services.app
         try:
             issued = await in_thread(
-                app.issue_access_token, actor, str(person_id), expires_at, expires_in_seconds
+                app.issue_access_token,
+                actor,
+                str(person_id),
+                expires_at,
+                expires_in_seconds,
+                idempotency_key=idempotency_key,
             )
         except DomainError as e:
             return TokenPayload(errors=[mutation_error(e)])
+        token_id = strawberry.ID(str(issued.token_id))
+        # A repeat by key: the token's id and expiry, but never the token again.
+        errors = [] if issued.token is not None else [token_not_shown_again(token_id)]
         return TokenPayload(
-            token=issued.token,
-            token_id=strawberry.ID(str(issued.token_id)),
-            expires_at=issued.expires_at,
+            token=issued.token, token_id=token_id, expires_at=issued.expires_at, errors=errors
         )
 
     @strawberry.mutation(
@@ -136,12 +152,19 @@ class CoreMutations:
         "only their own (others get NOT_FOUND)."
     )
     async def revoke_token(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> RevokeTokenPayload:
         ctx = info_context(info)
         actor = ctx.require_actor()
+        app = ctx.services.app
         try:
-            await in_thread(ctx.services.app.revoke_token, actor, str(id), reason)
+            await in_thread(
+                app.revoke_token, actor, str(id), reason, idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return RevokeTokenPayload(errors=[mutation_error(e)])
         # This process stops accepting it now; others within their cache's lifetime.
@@ -153,6 +176,7 @@ class CoreMutations:
         self,
         info: Info,
         input: ProposeIntroductionInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         ctx = info_context(info)
         payload = await change(
@@ -162,6 +186,7 @@ class CoreMutations:
             str(input.target_id),
             input.context,
             input.guidelines,
+            idempotency_key=idempotency_key,
         )
         if payload.introduction is not None:
             payload.warnings = await requester_warnings(ctx, payload.introduction.requester_id)
@@ -173,9 +198,12 @@ class CoreMutations:
         info: Info,
         id: strawberry.ID,
         expected_version: int | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         app = info_context(info).services.app
-        return await change(info, app.consent, str(id), expected_version)
+        return await change(
+            info, app.consent, str(id), expected_version, idempotency_key=idempotency_key
+        )
 
     @strawberry.mutation
     async def decline_introduction(
@@ -184,9 +212,12 @@ class CoreMutations:
         id: strawberry.ID,
         reason: str | None = None,
         expected_version: int | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         app = info_context(info).services.app
-        return await change(info, app.decline, str(id), reason, expected_version)
+        return await change(
+            info, app.decline, str(id), reason, expected_version, idempotency_key=idempotency_key
+        )
 
     @strawberry.mutation
     async def record_reply(
@@ -195,9 +226,17 @@ class CoreMutations:
         id: strawberry.ID,
         message: str | None = None,
         expected_version: int | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         app = info_context(info).services.app
-        return await change(info, app.record_reply, str(id), message, expected_version)
+        return await change(
+            info,
+            app.record_reply,
+            str(id),
+            message,
+            expected_version,
+            idempotency_key=idempotency_key,
+        )
 
     @strawberry.mutation
     async def record_relationship_formed(
@@ -206,15 +245,24 @@ class CoreMutations:
         id: strawberry.ID,
         note: str | None = None,
         expected_version: int | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         app = info_context(info).services.app
-        return await change(info, app.record_relationship_formed, str(id), note, expected_version)
+        return await change(
+            info,
+            app.record_relationship_formed,
+            str(id),
+            note,
+            expected_version,
+            idempotency_key=idempotency_key,
+        )
 
     @strawberry.mutation
     async def burn_introduction(
         self,
         info: Info,
         input: BurnIntroductionInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         app = info_context(info).services.app
         return await change(
@@ -226,4 +274,5 @@ class CoreMutations:
             (input.cause or BurnCause.UNKNOWN).value,
             input.note,
             input.expected_version,
+            idempotency_key=idempotency_key,
         )

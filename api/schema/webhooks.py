@@ -12,6 +12,7 @@ import strawberry
 
 from api.errors import from_domain
 from api.schema.context import info_context
+from api.schema.idempotency import IdempotencyKeyArgument
 from api.schema.mutations import mutation_error
 from api.schema.types import (
     DeliveryStatus,
@@ -76,10 +77,10 @@ def delivery_from(d: Any) -> WebhookDelivery:
     )
 
 
-async def _call(info: Info, fn: Callable[..., Any], *args: Any) -> Any:
+async def _call(info: Info, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Runs a use case as the caller, off the event loop."""
     actor = info_context(info).require_actor()
-    return await in_thread(fn, actor, *args)
+    return await in_thread(fn, actor, *args, **kwargs)
 
 
 async def list_webhooks(info: Info) -> list[Webhook]:
@@ -111,11 +112,21 @@ class WebhookMutations:
     """Merged into the schema's Mutation type (api.schema)."""
 
     @strawberry.mutation
-    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> WebhookPayload:
+    async def register_webhook(
+        self,
+        info: Info,
+        input: RegisterWebhookInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> WebhookPayload:
         app = info_context(info).services.app
         try:
             result = await _call(
-                info, app.register_webhook, input.url, input.event_types, input.description
+                info,
+                app.register_webhook,
+                input.url,
+                input.event_types,
+                input.description,
+                idempotency_key=idempotency_key,
             )
         except DomainError as e:
             return WebhookPayload(errors=_error(e))
@@ -123,20 +134,30 @@ class WebhookMutations:
 
     @strawberry.mutation
     async def deactivate_webhook(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str | None = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookStatusPayload:
         app = info_context(info).services.app
         try:
-            result = await _call(info, app.deactivate_webhook, str(id), reason)
+            result = await _call(
+                info, app.deactivate_webhook, str(id), reason, idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return WebhookStatusPayload(errors=_error(e))
         return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
 
     @strawberry.mutation
-    async def reactivate_webhook(self, info: Info, id: strawberry.ID) -> WebhookStatusPayload:
+    async def reactivate_webhook(
+        self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
+    ) -> WebhookStatusPayload:
         app = info_context(info).services.app
         try:
-            result = await _call(info, app.reactivate_webhook, str(id))
+            result = await _call(
+                info, app.reactivate_webhook, str(id), idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return WebhookStatusPayload(errors=_error(e))
         return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
@@ -144,10 +165,14 @@ class WebhookMutations:
     @strawberry.mutation(
         description="A new secret, shown once; the old one keeps signing for 24 hours."
     )
-    async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookPayload:
+    async def rotate_webhook_secret(
+        self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
+    ) -> WebhookPayload:
         app = info_context(info).services.app
         try:
-            result = await _call(info, app.rotate_webhook_secret, str(id))
+            result = await _call(
+                info, app.rotate_webhook_secret, str(id), idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return WebhookPayload(errors=_error(e))
         return WebhookPayload(registration=registration_from(result))
