@@ -10,12 +10,14 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for it, in our log and metrics
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _log = logging.getLogger("introductions.http")
 
@@ -82,6 +84,10 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client gave up (a timeout, say) before its body was read: nothing ran
+            # and there is no one to answer; not a server error, so no trace in the log.
+            status = CLIENT_CLOSED_REQUEST
         finally:
             if scope["type"] == "http":
                 elapsed = time.perf_counter() - started
