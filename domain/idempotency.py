@@ -51,19 +51,20 @@ def arguments_digest(operation: str, arguments: object) -> str:
 
 
 class IdempotencyKey(ChainedAggregate):
-    class KeyUsed(ChainedAggregate.Created):
-        class_version = 1
+    class Use(ChainedAggregate.Event):
+        """What a use of the key records, in both of its events."""
+
         arguments_digest: str
         result_id: UUID
         result_version: int
 
-    class KeyUsedAgain(ChainedAggregate.Event):
+    class KeyUsed(Use, ChainedAggregate.Created):
+        class_version = 1
+
+    class KeyUsedAgain(Use):
         """A use after the previous one expired: the key starts a new life."""
 
         class_version = 1
-        arguments_digest: str
-        result_id: UUID
-        result_version: int
 
     @event(KeyUsed)
     def __init__(

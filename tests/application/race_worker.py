@@ -102,3 +102,20 @@ def open_together(url: str, start: Any, results: Any) -> None:
             app.close()
     except Exception:
         results.put(("failed", traceback.format_exc()))
+
+
+def reply_once(
+    url: str, introduction_id: str, actor_id: str, key: str, start: Any, results: Any
+) -> None:
+    """One retry of a reply with an idempotency key, at the same moment as the others."""
+    try:
+        app = open_application(parse_database_url(url))
+        try:
+            start.wait(timeout=30)
+            result = app.record_reply(actor_id, introduction_id, "Hi", idempotency_key=key)
+            answer = result.introduction
+            results.put(("replied", str(answer.id), answer.version, answer.modified_on))
+        finally:
+            app.close()
+    except Exception:
+        results.put(("failed", traceback.format_exc()))

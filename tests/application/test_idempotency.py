@@ -4,7 +4,6 @@ with other arguments is refused; other actors and expired keys write anew."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -12,11 +11,22 @@ from uuid import uuid4
 import pytest
 
 from domain.application import CommandResult, IntroductionsApp
-from domain.errors import BadInput, DomainError, InvalidTransition
+from domain.audit import verify_log
+from domain.bootstrap import open_application
+from domain.errors import BadInput, InvalidTransition
 from domain.introduction import ADMIN
+from domain.storage import Storage
 from domain.webhook import ALLOW_PRIVATE_VARIABLE
-from tests.application.journeys import People, consented, last_position, proposed
+from tests.application.journeys import (
+    People,
+    consented,
+    last_position,
+    proposed,
+    register_people,
+)
+from tests.application.race_worker import reply_once
 from tests.conftest import FakeClock
+from tests.processes import run_in_threads, run_together
 
 
 def snapshot(result: CommandResult) -> dict[str, Any]:
@@ -244,26 +254,51 @@ def test_concurrent_retries_write_once_and_all_answer_the_same(
 ) -> None:
     introduction_id = consented(app, people)
     key = str(uuid4())
-    racers = 6
-    start = threading.Barrier(racers)
-    answers: list[Any] = []
 
-    def retry() -> None:
-        start.wait(timeout=30)
-        try:
-            result = app.record_reply(people.requester, introduction_id, "Hi", idempotency_key=key)
-        except DomainError as e:
-            answers.append(e)
-        else:
-            answers.append(snapshot(result))
-
-    threads = [threading.Thread(target=retry) for _ in range(racers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    answers = run_in_threads(
+        lambda: snapshot(
+            app.record_reply(people.requester, introduction_id, "Hi", idempotency_key=key)
+        ),
+        threads=6,
+    )
 
     assert replies(app, introduction_id) == ["Hi"]
-    assert len(answers) == racers
     assert all(a == answers[0] for a in answers), answers
     assert answers[0]["version"] == 4
+
+
+def test_retries_racing_from_several_processes_write_once(storage: Storage) -> None:
+    app = open_application(storage)
+    try:
+        people = register_people(app)
+        introduction_id = str(consented(app, people))
+    finally:
+        app.close()
+
+    answers = run_together(
+        reply_once, storage.url, introduction_id, people.requester, "one key", processes=3
+    )
+
+    assert all(a == answers[0] for a in answers), answers
+    assert answers[0][0] == "replied"
+    app = open_application(storage)
+    try:
+        assert replies(app, introduction_id) == ["Hi"]
+    finally:
+        app.close()
+
+
+def test_keys_are_chained_events_that_verify_like_any_other(
+    app: IntroductionsApp, people: People, clock: FakeClock
+) -> None:
+    introduction_id = proposed(app, people)
+    app.consent(people.requester, introduction_id, idempotency_key="audited")
+    app.consent(people.target, introduction_id, idempotency_key="audited")
+    clock.advance(hours=25)
+    app.record_reply(people.target, introduction_id, "Hi", idempotency_key="audited")
+    clock.advance(hours=25)
+    app.record_reply(people.target, introduction_id, "Hi again", idempotency_key="audited")
+
+    report = verify_log(app)
+
+    assert report.ok, report.first_finding()

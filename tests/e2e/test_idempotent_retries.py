@@ -4,7 +4,6 @@ retries racing at once write once and all get the same answer."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import httpx
@@ -13,8 +12,7 @@ import pytest
 from tests.api.graphql_client import GraphQL
 from tests.api.test_idempotency import REPLY_ONCE, consented, event_types, payload
 from tests.e2e.conftest import ADMIN_TOKEN, Server
-
-RACERS = 8
+from tests.processes import run_in_threads
 
 
 def test_a_retry_after_a_timeout_gets_the_write_it_never_saw(
@@ -51,24 +49,16 @@ def test_racing_retries_write_once_and_all_get_the_same_answer(
     gql = GraphQL(http, ADMIN_TOKEN)
     people, introduction_id = consented(gql)
     jim = gql.tokens[people["Jim"]]
-    start = threading.Barrier(RACERS)
-    answers: list[Any] = []
 
-    def retry() -> None:
+    def retry() -> dict[str, Any]:
         with httpx.Client(base_url=server.url, timeout=30) as client:
-            start.wait(timeout=30)
             body = GraphQL(client, ADMIN_TOKEN).result(
                 REPLY_ONCE, jim, id=introduction_id, m="Hi", key="racing-retries"
             )
-            answers.append(payload(body))
+        return payload(body)
 
-    threads = [threading.Thread(target=retry) for _ in range(RACERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    answers = run_in_threads(retry, threads=8)
 
-    assert len(answers) == RACERS
     assert all(a == answers[0] for a in answers), answers
     assert answers[0]["errors"] == []
     assert event_types(gql, people["Jim"], introduction_id).count("ReplyRecorded") == 1
