@@ -47,20 +47,19 @@ class _Claim:
     actor_id: str
     recorded: bool = False
 
-    def record(self, result: ChainedAggregate) -> IdempotencyKey:
-        at = result.modified_on
+    def record(self, result_id: UUID, result_version: int, at: datetime) -> IdempotencyKey:
         if self.seen is None:
             return IdempotencyKey(
                 id=self.key_id,
                 arguments_digest=self.digest,
-                result_id=result.id,
-                result_version=result.version,
+                result_id=result_id,
+                result_version=result_version,
                 actor_id=self.actor_id,
                 timestamp=at,
             )
         # A copy: a save that fails must leave the next attempt a clean aggregate.
         key = copy.deepcopy(self.seen)
-        key.use_again(self.digest, result.id, result.version, self.actor_id, at)
+        key.use_again(self.digest, result_id, result_version, self.actor_id, at)
         return key
 
     @property
@@ -125,7 +124,8 @@ class UseCaseBase(Application[UUID]):
         command's idempotency key (if any) records in the same save."""
         claim = _claim.get()
         if claim is not None and not claim.recorded:
-            aggregates = (*aggregates, claim.record(aggregates[0]))
+            result = aggregates[0]
+            aggregates = (*aggregates, claim.record(result.id, result.version, result.modified_on))
         try:
             recordings = self.save(*aggregates)
         except RecordConflictError:
@@ -171,6 +171,36 @@ class UseCaseBase(Application[UUID]):
             return rebuild(winner.result_id, winner.result_version)
         finally:
             _claim.reset(reset)
+
+    def once_outside_log(
+        self,
+        actor_id: str,
+        key: str | None,
+        operation: str,
+        arguments: object,
+        command: Callable[[], R],
+        reference: Callable[[R], tuple[UUID, int]],
+        rebuild: Rebuild[R],
+    ) -> R:
+        """`_once` for a write outside the event log (webhook deliveries), which cannot
+        share the key's transaction: the key is saved right after the write. A crash
+        between them leaves the write without its key, and a retry writes again; so
+        only for writes whose repetition does no harm (rescheduling the same
+        deliveries, with their original ids). `reference` names the result by an id
+        and a number that `rebuild` reads back."""
+
+        def write_then_remember() -> R:
+            result = command()
+            claim = _claim.get()
+            if claim is None:  # no key
+                return result
+            try:
+                self.save(claim.record(*reference(result), self._now()))
+            except RecordConflictError:
+                raise KeyTaken from None
+            return result
+
+        return self._once(actor_id, key, operation, arguments, write_then_remember, rebuild)
 
     def _key_taken(self, claim: _Claim) -> bool:
         key = self._get(IdempotencyKey, claim.key_id, FIELD)

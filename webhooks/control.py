@@ -7,11 +7,14 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from domain.application import IntroductionsApp
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.introduction import ADMIN
 from domain.storage import Storage
+from domain.use_case_base import canonical_id
+from domain.webhook import WebhookEndpoint
 from webhooks.follower import INTRODUCTION_TOPICS, delivery_for
 from webhooks.records import Delivery, DeliveryStatus
 from webhooks.store import DeliveryStore, open_store
@@ -58,24 +61,60 @@ class WebhookControl:
         wanted = DeliveryStatus(status) if status is not None else None
         return self.store.deliveries(str(endpoint.id), wanted, first)
 
-    def redeliver(self, actor_id: str, delivery_id: str) -> Delivery:
-        """A fresh round of attempts (the whole retry schedule), starting now."""
+    def redeliver(
+        self, actor_id: str, delivery_id: str, *, idempotency_key: str | None = None
+    ) -> Delivery:
+        """A fresh round of attempts (the whole retry schedule), starting now. Repeated
+        with the same idempotency key: the delivery as it is now, not sent again."""
         _require_admin(actor_id)
+        return self.app.once_outside_log(
+            actor_id,
+            idempotency_key,
+            "redeliverWebhookDelivery",
+            [canonical_id(delivery_id)],
+            lambda: self._redeliver(delivery_id),
+            lambda d: (UUID(d.id), 0),
+            lambda found, _: self._delivery(str(found)),
+        )
+
+    def _redeliver(self, delivery_id: str) -> Delivery:
         if not self.store.redeliver(str(delivery_id), time.time()):
             msg = f"No webhook delivery has the id {delivery_id}."
             raise NotFound(msg)
-        delivery = self.store.delivery(str(delivery_id))
-        assert delivery is not None
+        return self._delivery(str(delivery_id))
+
+    def _delivery(self, delivery_id: str) -> Delivery:
+        delivery = self.store.delivery(delivery_id)
+        assert delivery is not None  # deliveries are pruned only once finished, by hand
         return delivery
 
-    def replay(self, actor_id: str, webhook_id: str, since: datetime) -> int:
+    def replay(
+        self,
+        actor_id: str,
+        webhook_id: str,
+        since: datetime,
+        *,
+        idempotency_key: str | None = None,
+    ) -> int:
         """Schedules every matching Introduction event that occurred at or after `since`
-        for the endpoint, even those before its registration; returns how many."""
+        for the endpoint, even those before its registration; returns how many. Repeated
+        with the same idempotency key: the first count, nothing scheduled again."""
         _require_admin(actor_id)
         if since.tzinfo is None:
             msg = "since must carry a UTC offset, as in 2026-11-25T18:00:00+00:00."
             raise BadInput(msg, field="since")
         endpoint = self.app.get_webhook(actor_id, webhook_id)
+        return self.app.once_outside_log(
+            actor_id,
+            idempotency_key,
+            "replayWebhook",
+            [str(endpoint.id), since],
+            lambda: self._replay(endpoint, since),
+            lambda scheduled: (endpoint.id, scheduled),
+            lambda _id, scheduled: scheduled,
+        )
+
+    def _replay(self, endpoint: WebhookEndpoint, since: datetime) -> int:
         types = set(endpoint.event_types)
         topics = [t for t, name in INTRODUCTION_TOPICS.items() if not types or name in types]
         recorder: Any = self.app.recorder

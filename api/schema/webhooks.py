@@ -179,11 +179,13 @@ class WebhookMutations:
 
     @strawberry.mutation(description="Sends one delivery again, with its original webhook-id.")
     async def redeliver_webhook_delivery(
-        self, info: Info, id: strawberry.ID
+        self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
     ) -> WebhookDeliveryPayload:
         control = info_context(info).services.webhooks
         try:
-            delivery = await _call(info, control.redeliver, str(id))
+            delivery = await _call(
+                info, control.redeliver, str(id), idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return WebhookDeliveryPayload(errors=_error(e))
         return WebhookDeliveryPayload(delivery=delivery_from(delivery))
@@ -192,11 +194,17 @@ class WebhookMutations:
         description="Sends every matching event since a time again (earlier ones included)."
     )
     async def replay_webhook(
-        self, info: Info, webhook_id: strawberry.ID, since: datetime
+        self,
+        info: Info,
+        webhook_id: strawberry.ID,
+        since: datetime,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookReplayPayload:
         control = info_context(info).services.webhooks
         try:
-            scheduled = await _call(info, control.replay, str(webhook_id), since)
+            scheduled = await _call(
+                info, control.replay, str(webhook_id), since, idempotency_key=idempotency_key
+            )
         except DomainError as e:
             return WebhookReplayPayload(errors=_error(e))
         return WebhookReplayPayload(scheduled=scheduled)

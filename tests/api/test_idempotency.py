@@ -31,6 +31,8 @@ REGISTER_WEBHOOK_ONCE = f"""mutation($key: String) {{
 ROTATE_ONCE = f"""mutation($id: ID!, $key: String) {{
   rotateWebhookSecret(id: $id, idempotencyKey: $key) {{
     registration {{ secret webhook {{ id }} }} {ERRORS} }} }}"""
+REPLAY_ONCE = f"""mutation($id: ID!, $since: DateTime!, $key: String) {{
+  replayWebhook(webhookId: $id, since: $since, idempotencyKey: $key) {{ scheduled {ERRORS} }} }}"""
 DEACTIVATE_ONCE = f"""mutation($id: ID!, $key: String) {{
   deactivateWebhook(id: $id, idempotencyKey: $key) {{ webhook {{ id active }} {ERRORS} }} }}"""
 
@@ -169,6 +171,12 @@ def test_repeated_webhook_mutations_answer_the_first_payload(
     rotated = payload(gql.result(ROTATE_ONCE, admin, id=webhook_id, key="rot"))
     assert payload(gql.result(ROTATE_ONCE, admin, id=webhook_id, key="rot")) == rotated
     assert rotated["registration"]["secret"] != registered["registration"]["secret"]
+    since = "2000-01-01T00:00:00+00:00"
+    replayed = payload(gql.result(REPLAY_ONCE, admin, id=webhook_id, since=since, key="re"))
+    assert payload(gql.result(REPLAY_ONCE, admin, id=webhook_id, since=since, key="re")) == (
+        replayed
+    )
+    assert replayed["errors"] == []
     off = payload(gql.result(DEACTIVATE_ONCE, admin, id=webhook_id, key="off"))
     assert payload(gql.result(DEACTIVATE_ONCE, admin, id=webhook_id, key="off")) == off
     assert off["webhook"]["active"] is False

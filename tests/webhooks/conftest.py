@@ -14,6 +14,7 @@ from domain.introduction import ADMIN
 from domain.storage import Storage
 from tests.webhooks.receiver import Receiver
 from webhooks.config import DispatcherSettings, parse_schedule
+from webhooks.control import WebhookControl
 from webhooks.dispatcher import WebhookDispatcher
 
 FAST = DispatcherSettings(
@@ -36,6 +37,13 @@ def app(storage: Storage) -> Iterator[IntroductionsApp]:
     application = open_application(storage)
     yield application
     application.close()
+
+
+@pytest.fixture
+def control(app: IntroductionsApp, storage: Storage) -> Iterator[WebhookControl]:
+    c = WebhookControl(app, storage)
+    yield c
+    c.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +13,6 @@ from standardwebhooks.webhooks import Webhook
 
 from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from tests.webhooks.conftest import FAST, event_ids, introduce, people, propose_and_decline
 from tests.webhooks.receiver import Received, Receiver
 from webhooks.config import DispatcherSettings, parse_schedule
@@ -23,13 +22,6 @@ from webhooks.records import Delivery, DeliveryStatus
 
 pytestmark = pytest.mark.usefixtures("allow_private")
 StartDispatcher = Callable[..., WebhookDispatcher]
-
-
-@pytest.fixture
-def control(app: IntroductionsApp, storage: Storage) -> Iterator[WebhookControl]:
-    c = WebhookControl(app, storage)
-    yield c
-    c.close()
 
 
 def eventually(
