@@ -18,6 +18,12 @@ def announce(database: str | None = None, position: int = 0) -> None:
         _moved.notify_all()
 
 
+def forget(database: str) -> None:
+    """For when views are dropped: what this process announced no longer holds."""
+    with _moved:
+        _reached.pop(database, None)
+
+
 def reached(database: str) -> int | None:
     """How far this process's projections of the database have got; None if they do
     not run in this process."""

@@ -16,6 +16,7 @@ from domain.application import IntroductionsApp, utc_now
 from domain.bootstrap import open_application
 from domain.storage import Storage
 from projections import leaderboard
+from projections import progress as progress_of_views
 from projections.fanout import Fanout, Prefetch
 from projections.registry import NAMES, Views, open_views
 from projections.settings import half_life_from_environment
@@ -54,6 +55,7 @@ def rebuild(
         started = time.perf_counter()
         for name in names:
             views.by_name[name].drop()
+        progress_of_views.forget(storage.url)
         events = catch_up(app, views, names, progress=progress, batch_size=batch_size)
         if "reputation" in names:
             leaderboard.refresh(views.reputation, clock())

@@ -75,6 +75,7 @@ class ProjectionsRunner:
                 self.half_life_days,
             )
             reputation.drop()
+        progress.forget(self.storage.url)  # this runner announces afresh from the tables
         self._threads = [
             threading.Thread(target=self._follow, name="projections-follow", daemon=True),
             threading.Thread(target=self._sweep, name="projections-sweep", daemon=True),

@@ -34,3 +34,30 @@ def test_catch_up_stop_and_restart_equal_a_rebuild(storage: Storage, clock: Fake
     finally:
         read_models.close()
         app.close()
+
+
+def test_a_rebuild_in_process_does_not_pass_for_caught_up_before_it_is(
+    storage: Storage, clock: FakeClock
+) -> None:
+    # Readers of this process trust the position its runner announced: once the views
+    # are dropped, that announcement must no longer count.
+    app = open_application(storage, clock=clock)
+    read_models = ReadModels(storage, clock=clock)
+    try:
+        append_history(app, 40, seed=4, people=10, end=clock())
+        end = app.recorder.max_notification_id() or 0
+        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600):
+            assert read_models.wait_for(end, timeout=30)
+        seen_mid_rebuild: list[bool] = []
+
+        def midway(position: int, last: int, events: int) -> None:
+            if position < end:
+                seen_mid_rebuild.append(read_models.wait_for(end, timeout=0))
+
+        rebuild(storage, clock=clock, progress=midway, batch_size=5)
+        assert seen_mid_rebuild
+        assert not any(seen_mid_rebuild)
+        assert read_models.wait_for(end, timeout=5)
+    finally:
+        read_models.close()
+        app.close()
