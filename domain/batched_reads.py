@@ -11,9 +11,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from domain.errors import BadInput
-from domain.group_commit import backend_of
 from domain.introduction import Introduction
 from domain.person import Person
+from domain.storage import backend_of
 from domain.use_case_base import UseCaseBase
 
 

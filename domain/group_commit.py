@@ -68,9 +68,8 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Save]) -> None:
         clean, doomed = _split_races(batch)
-        if len(clean) > 1 and self._commit_together(clean):
-            clean = []
-        for save in clean + doomed:
+        together = len(clean) > 1 and self._commit_together(clean)
+        for save in doomed if together else clean + doomed:
             try:
                 save.ids = self._insert_alone(save.events)
             except Exception as e:  # raised again in the saver's own thread
@@ -111,12 +110,3 @@ def _split_races(batch: list[_Save]) -> tuple[list[_Save], list[_Save]]:
 
 class GroupCommitSQLiteApplicationRecorder(GroupCommit, SQLiteApplicationRecorder):
     pass
-
-
-def backend_of(recorder: object) -> str | None:
-    """ "sqlite" or "postgres": the library module a recorder's class comes from, through
-    any subclass of ours (such as the group-committing ones)."""
-    for cls in type(recorder).__mro__:
-        if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
-            return cls.__module__.rsplit(".", 1)[1]
-    return None

@@ -112,3 +112,12 @@ def _postgres(url: str, fail: object) -> Storage:
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
     return Storage(kind="postgres", url=url, env=env)
+
+
+def backend_of(recorder: object) -> str | None:
+    """ "sqlite" or "postgres": the library module a recorder's class comes from, through
+    any subclass of ours (such as domain.group_commit's)."""
+    for cls in type(recorder).__mro__:
+        if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
+            return cls.__module__.rsplit(".", 1)[1]
+    return None

@@ -20,7 +20,7 @@ from eventsourcing.persistence import (
     ShutDown,
 )
 
-from domain.group_commit import backend_of
+from domain.storage import backend_of
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 

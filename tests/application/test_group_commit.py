@@ -10,8 +10,8 @@ from typing import Any
 
 from domain.application import IntroductionsApp
 from domain.errors import ConcurrencyConflict
-from domain.group_commit import GroupCommit, backend_of
-from domain.storage import Storage
+from domain.group_commit import GroupCommit
+from domain.storage import Storage, backend_of
 from tests.application.journeys import consented, register_people
 
 
