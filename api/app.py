@@ -3,6 +3,7 @@ graphql-transport-ws subscriptions), and /healthz, /readyz, /metrics for operato
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import uuid
@@ -37,6 +38,17 @@ from webhooks.control import WebhookControl
 log = logging.getLogger("introductions.api")
 EMBEDDED_PROJECTIONS_VARIABLE = "INTRODUCTIONS_EMBEDDED_PROJECTIONS"
 READY_TIMEOUT_SECONDS = 2.0
+GC_FIRST_GENERATION = 10_000  # allocations between collections; Python's default is 700
+
+
+def tune_garbage_collector() -> None:
+    """What start-up built (the schema, the application) lives as long as the process:
+    frozen, the collector no longer walks it on every full collection. A request
+    allocates thousands of short-lived objects (GraphQL's execution): a larger first
+    generation collects them in fewer, equally cheap passes (bench: the HTTP part)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_FIRST_GENERATION, *gc.get_threshold()[1:])
 
 
 def build_services(storage: Storage | None = None) -> Services:
@@ -84,7 +96,7 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
         if header is not None:
             token = bearer_token(str(header))
             services = context.services
-            context.actor_id = await in_thread(services.actor, token)
+            context.actor_id = await services.actor_of(token)
             context.token = token
         if context.actor_id is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
@@ -116,6 +128,7 @@ def create_app(
             ]
             for part in background:
                 await in_thread(part.start)
+        tune_garbage_collector()
         try:
             yield
         finally:
@@ -128,7 +141,7 @@ def create_app(
         request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
         token = bearer_token(connection.headers.get("authorization"))
         try:
-            actor = await in_thread(services.actor, token)
+            actor = await services.actor_of(token)
         except Exception as e:
             if not is_unavailable(e):
                 raise

@@ -158,6 +158,24 @@ def is_admin(token_digest: str, admin_digests: Sequence[str]) -> bool:
     return any(matches)
 
 
+UNKNOWN = object()  # an answer the memory does not have: ask the storage
+
+
+def actor_in_memory(
+    token: str | None, admin_digests: Sequence[str], known: KnownTokens | None, now: datetime
+) -> str | object | None:
+    """The actor id for a bearer token when no storage read is needed (no token, the
+    admin's, or a person token seen lately), else UNKNOWN. Never blocks."""
+    if token is None:
+        return None
+    token_digest = digest(token)
+    if is_admin(token_digest, admin_digests):
+        return ADMIN
+    if known is not None and (hit := known.get(token_digest, now)) is not None:
+        return hit.person_id
+    return UNKNOWN
+
+
 def actor_for(
     token: str | None,
     admin_digests: Sequence[str],
@@ -165,16 +183,13 @@ def actor_for(
     known: KnownTokens | None = None,
 ) -> str | None:
     """The actor id for a bearer token, or None. Blocking: call it in a thread."""
-    if token is None:
-        return None
-    token_digest = digest(token)
-    if is_admin(token_digest, admin_digests):
-        return ADMIN
-    if known is not None and (hit := known.get(token_digest, app.clock())) is not None:
-        return hit.person_id
+    actor = actor_in_memory(token, admin_digests, known, app.clock())
+    if actor is not UNKNOWN:
+        return actor  # type: ignore[return-value]
+    assert token is not None
     credential = app.credential(token)
     if credential is None:
         return None
     if known is not None:
-        known.put(token_digest, credential)
+        known.put(digest(token), credential)
     return credential.person_id

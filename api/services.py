@@ -4,15 +4,15 @@ the admin token's digest and the live event feed. Built once by api.app."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
-import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import anyio.to_thread
-
-from api.auth import KnownTokens, actor_for
+from api.auth import UNKNOWN, KnownTokens, actor_for, actor_in_memory
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
@@ -39,6 +39,15 @@ class Services:
         """Who a bearer token stands for, or None. Blocking: call it in a thread."""
         return actor_for(token, self.admin_token_digests, self.app, self.known_tokens)
 
+    async def actor_of(self, token: str | None) -> str | None:
+        """Who a bearer token stands for: from memory when it can, or else in a thread
+        (a hop for a dictionary lookup would cost more than the lookup)."""
+        now = self.app.clock()
+        actor = actor_in_memory(token, self.admin_token_digests, self.known_tokens, now)
+        if actor is UNKNOWN:
+            return await in_thread(self.actor, token)
+        return actor  # type: ignore[return-value]
+
     def close(self) -> None:
         for close in reversed(self.closers):
             try:
@@ -47,24 +56,31 @@ class Services:
                 log.exception("error while closing")
 
 
+# Plain executors rather than anyio.to_thread: a hop through anyio (capacity limiter,
+# cancellation checkpoints) costs about twice the CPU of run_in_executor (bench: the
+# HTTP part). Threads are made on demand and shared by every event loop of the process.
+_reading = ThreadPoolExecutor(40, thread_name_prefix="read")
+WAITING_THREADS = 200
+# For calls that mostly wait (read-your-writes, readiness): their own pool of threads,
+# so that a burst of writes waiting for the projections cannot take every reading
+# thread and stall the reads.
+_waiting = ThreadPoolExecutor(WAITING_THREADS, thread_name_prefix="wait")
+
+
+def _run(executor: ThreadPoolExecutor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Any:
+    # The context goes along, so that a log line in the thread keeps its request id.
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, fn, *args, **kwargs)
+    return asyncio.get_running_loop().run_in_executor(executor, call)
+
+
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """eventsourcing and the read models block on I/O: never run them on the event loop."""
-    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
-
-
-WAITING_THREADS = 200
-# One limiter per event loop (a limiter belongs to the loop it was first used in).
-_waiting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+    result: T = await _run(_reading, fn, *args, **kwargs)
+    return result
 
 
 async def in_waiting_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """For calls that mostly wait (read-your-writes, readiness): their own pool of threads,
-    so that a burst of writes waiting for the projections cannot take every thread of the
-    default pool (40) and stall the reads."""
-    loop = asyncio.get_running_loop()
-    limiter = _waiting.get(loop)
-    if limiter is None:
-        limiter = _waiting[loop] = anyio.CapacityLimiter(WAITING_THREADS)
-    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), limiter=limiter)
+    """Like in_thread, in the pool kept for calls that mostly wait."""
+    result: T = await _run(_waiting, fn, *args, **kwargs)
+    return result

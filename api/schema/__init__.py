@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import ClassVar
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    parse,
 )
-from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -31,37 +32,51 @@ Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000
 MAX_ALIASES = 30
+CACHED_DOCUMENTS = 512
 
 
-class FixedQueryDepthLimiter(QueryDepthLimiter):
-    """strawberry's depth limiter, with its rule built once. Built per request (as
-    strawberry's constructor does), each request brings a new rule class, so the
-    validation cache, keyed by the rules, never hits: every query was validated again
-    (about 10 ms of a 11 ms query)."""
-
-    RULES: ClassVar[list[type[ASTValidationRule]]] = [depth_validator(MAX_DEPTH, None, None)]
-
-    def __init__(self) -> None:
-        AddValidationRules.__init__(self, self.RULES)
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def _parse(query: str) -> DocumentNode:
+    return parse(query, max_tokens=MAX_TOKENS)
 
 
-class FixedMaxAliasesLimiter(MaxAliasesLimiter):
-    """strawberry's alias limiter, with its rule built once (see FixedQueryDepthLimiter)."""
-
-    RULES: ClassVar[list[type[ASTValidationRule]]] = [aliases_validator(MAX_ALIASES)]
-
-    def __init__(self) -> None:
-        AddValidationRules.__init__(self, self.RULES)
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    return validate_document(schema, document, rules)
 
 
-class NoIntrospection(AddValidationRules):
-    """Production: __schema and __type are refused (__typename still works), with the
-    rule built once so that the validation cache keeps hitting."""
+class Guard(AuthenticationGate):
+    """Every per-request check in one extension: the token limit while parsing, the
+    depth and alias limits while validating (parse and validation cached by query text),
+    then the authentication gate. strawberry's own limiter and cache extensions do the
+    same in five extensions, and each costs hooks on every request (bench: the HTTP
+    part); built per request, their rule classes also defeat the validation cache."""
 
-    RULES: ClassVar[list[type[ASTValidationRule]]] = [NoSchemaIntrospectionCustomRule]
+    RULES: ClassVar[tuple[type[ASTValidationRule], ...]] = (
+        depth_validator(MAX_DEPTH, None, None),
+        aliases_validator(MAX_ALIASES),
+    )
 
-    def __init__(self) -> None:
-        super().__init__(self.RULES)
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.query is not None:
+            ec.graphql_document = _parse(ec.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        assert ec.graphql_document is not None
+        rules = tuple(ec.validation_rules) + self.RULES
+        ec.pre_execution_errors = _validate(ec.schema._schema, ec.graphql_document, rules)
+        yield
+
+
+class ProductionGuard(Guard):
+    """Production: __schema and __type are refused too (__typename still works)."""
+
+    RULES = (*Guard.RULES, NoSchemaIntrospectionCustomRule)
 
 
 class IntroductionsSchema(strawberry.Schema):
@@ -75,20 +90,11 @@ class IntroductionsSchema(strawberry.Schema):
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    # Factories, not instances: an extension holds its request's execution context, so
-    # each request must get its own. The caches live at module level in strawberry.
-    extensions: list[Any] = [
-        FixedQueryDepthLimiter,
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        FixedMaxAliasesLimiter,
-        partial(ParserCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
-        AuthenticationGate,
-    ]
-    if not introspection:
-        extensions.append(NoIntrospection)
+    # A class, not an instance: an extension holds its request's execution context, so
+    # each request must get its own.
+    guard = Guard if introspection else ProductionGuard
     return IntroductionsSchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=[guard]
     )
 
 

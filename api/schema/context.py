@@ -3,6 +3,7 @@ request id and this request's DataLoaders."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from strawberry.fastapi import BaseContext
@@ -19,14 +20,18 @@ if TYPE_CHECKING:
 class Context(BaseContext):
     def __init__(self, services: Services, actor_id: str | None, request_id: str) -> None:
         super().__init__()
-        from api.schema.loaders import Loaders
-
         self.services = services
         self.actor_id = actor_id
         self.request_id = request_id
         # A websocket's token, checked again while its subscriptions run (api.app).
         self.token: str | None = None
-        self.loaders: Loaders = Loaders(services, lambda: self.actor_id)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        # Made when first asked for: most requests need none of them.
+        from api.schema.loaders import Loaders
+
+        return Loaders(self.services, lambda: self.actor_id)
 
     def require_actor(self) -> str:
         if self.actor_id is None:

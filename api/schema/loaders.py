@@ -5,6 +5,7 @@ number of storage round trips, not one per person."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
@@ -20,11 +21,26 @@ class Loaders:
     def __init__(self, services: Services, actor: Callable[[], str | None]) -> None:
         self._services = services
         self._actor = actor
-        self.persons: DataLoader[str, Person | None] = DataLoader(self._load_persons)
-        self.introductions: DataLoader[str, Introduction | None] = DataLoader(
-            self._load_introductions
-        )
-        self.track_records: DataLoader[str, Any] = DataLoader(self._load_track_records)
+
+    @cached_property
+    def persons(self) -> DataLoader[str, Person | None]:
+        return DataLoader(self._load_persons)
+
+    @cached_property
+    def introductions(self) -> DataLoader[str, Introduction | None]:
+        return DataLoader(self._load_introductions)
+
+    @cached_property
+    def track_records(self) -> DataLoader[str, Any]:
+        return DataLoader(self._load_track_records)
+
+    async def person(self, person_id: str) -> Person | None:
+        """A person, from memory when it holds them (a person never changes), without
+        the round of batching a DataLoader costs; else through the loader."""
+        found = self._services.app.cached_persons([person_id])
+        if person_id in found:
+            return person_from(found[person_id])
+        return await self.persons.load(person_id)
 
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
         app = self._services.app

@@ -66,13 +66,13 @@ class Query:
         actor = ctx.require_actor()
         if actor == ADMIN:
             return None
-        return await ctx.loaders.persons.load(actor)
+        return await ctx.loaders.person(actor)
 
     @strawberry.field
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         ctx = info_context(info)
         ctx.require_actor()
-        return await ctx.loaders.persons.load(checked_id(id, "id"))
+        return await ctx.loaders.person(checked_id(id, "id"))
 
     @strawberry.field
     async def introduction(self, info: Info, id: strawberry.ID) -> Introduction | None:
@@ -165,7 +165,7 @@ class Query:
         reputation = await in_thread(views.reputation, pid)
         if reputation is not None:
             return reputation_from(reputation)
-        if await ctx.loaders.persons.load(pid) is None:
+        if await ctx.loaders.person(pid) is None:
             return None
         return no_reputation(pid)
 

@@ -155,7 +155,7 @@ def event_from(entry: HistoryEntry) -> IntroductionEvent:
 
 
 async def _person(info: Info, person_id: str) -> Person:
-    person = await info_context(info).loaders.persons.load(person_id)
+    person = await info_context(info).loaders.person(person_id)
     if person is None:  # a stored introduction names only registered persons
         msg = f"person {person_id} of an introduction is missing"
         raise LookupError(msg)
