@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import EnvType
 
+from domain.aggregate_locks import AggregateLocks
 from domain.batched_reads import BatchedReads
 from domain.chain import ChainedAggregate, event_data, event_id
 from domain.errors import BadInput, ConcurrencyConflict, Forbidden, NotFound
@@ -102,6 +103,7 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         super().__init__(env)
         self.clock = clock
         self.expire_after = expire_after
+        self._aggregate_locks = AggregateLocks()
 
     # --- people ------------------------------------------------------------------
 
@@ -394,6 +396,16 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         )
 
     def _change_now(
+        self,
+        actor_id: str,
+        introduction_id: str | UUID,
+        expected_version: int | None,
+        command: Callable[[Introduction], None],
+    ) -> CommandResult:
+        with self._aggregate_locks.turn(canonical_id(introduction_id)):
+            return self._change_in_turn(actor_id, introduction_id, expected_version, command)
+
+    def _change_in_turn(
         self,
         actor_id: str,
         introduction_id: str | UUID,

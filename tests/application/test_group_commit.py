@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.application import IntroductionsApp
-from domain.errors import ConcurrencyConflict
+from domain.errors import BadInput
 from domain.group_commit import GroupCommit
+from domain.pair_index import pair_index_id
 from domain.storage import Storage, backend_of
 from tests.application.journeys import consented, register_people
 
@@ -63,29 +64,57 @@ def test_saves_queued_together_each_get_their_own_position(app: IntroductionsApp
 
 
 def test_a_lost_race_in_a_group_fails_alone(app: IntroductionsApp) -> None:
+    # The same proposal twice at once: both create the pair's index, in one group. The
+    # loser is set aside and fails alone; its retry then finds the winner's introduction.
     racing, bystander = register_people(app, "race "), register_people(app, "by ")
-    contested, other = consented(app, racing), consented(app, bystander)
+    other = consented(app, bystander)
     before = app.recorder.max_notification_id() or 0
 
+    def propose() -> Any:
+        return app.propose(racing.introducer, racing.requester, racing.target, "Twice at once.")
+
     outcomes = _queued_together(
-        app,
-        [
-            lambda: app.record_reply(racing.requester, contested, "first", expected_version=3),
-            lambda: app.record_reply(racing.target, contested, "second", expected_version=3),
-            lambda: app.record_reply(bystander.requester, other, "unrelated"),
-        ],
+        app, [propose, propose, lambda: app.record_reply(bystander.requester, other, "unrelated")]
     )
 
     winners = [o for o in outcomes[:2] if not isinstance(o, Exception)]
-    losers = [o for o in outcomes[:2] if isinstance(o, ConcurrencyConflict)]
+    losers = [o for o in outcomes[:2] if isinstance(o, BadInput)]
     assert len(winners) == 1
     assert len(losers) == 1
+    assert "already have an open introduction" in losers[0].message
     assert not isinstance(outcomes[2], Exception)
     new = app.recorder.select_notifications(start=before + 1, limit=10)
+    index = pair_index_id(racing.introducer, racing.requester, racing.target)
     assert sorted((n.originator_id, n.originator_version) for n in new) == sorted(
-        [(contested, 4), (other, 4)]
+        [(winners[0].introduction.id, 1), (index, 1), (other, 4)]
     )
-    assert [e.type for e in app.history(contested)][-1] == "ReplyRecorded"
+
+
+def test_replies_to_one_introduction_at_the_same_moment_all_land(app: IntroductionsApp) -> None:
+    # In one process, commands on the same introduction take turns instead of racing
+    # (domain/aggregate_locks.py): none is refused as a conflict.
+    people = register_people(app, "turns ")
+    introduction_id = consented(app, people)
+    outcomes: list[Any] = []
+    start = threading.Barrier(24)
+
+    def reply(i: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(app.record_reply(people.requester, introduction_id, f"reply {i}"))
+        except Exception as e:
+            outcomes.append(e)
+
+    threads = [threading.Thread(target=reply, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert sorted(o.introduction.version for o in outcomes) == list(range(4, 28))
+    assert [e.type for e in app.history(introduction_id)].count("ReplyRecorded") == 24
+    assert len(app._aggregate_locks) == 0  # nothing kept once the commands are done
 
 
 def test_the_grouping_recorder_is_still_known_as_its_backend(
