@@ -39,6 +39,7 @@ def raw_read_and_decode(app: IntroductionsApp, page: int = 2000) -> tuple[int, f
 
 def runner_catch_up(storage: Storage, end: int) -> float:
     """Seconds for a fresh ProjectionsRunner to bring every view, dropped first, to `end`."""
+    from projections import progress
     from projections.read_models import ReadModels
     from projections.registry import open_views
     from projections.runner import ProjectionsRunner
@@ -53,11 +54,15 @@ def runner_catch_up(storage: Storage, end: int) -> float:
     started = time.perf_counter()
     runner.start()
     try:
-        # The views' own positions, not wait_for: that trusts what this process's earlier
-        # runner announced in memory, which outlives the views dropped above.
-        while read_models.position() < end:
-            time.sleep(0.01)
-        return time.perf_counter() - started
+        # Woken by each commit of the runner, which announces its position in memory
+        # (having forgotten, on start, what an earlier runner announced for the views
+        # dropped above): polling the five views' positions every 10 ms instead cost
+        # the run about a tenth of its samples (py-spy, PostgreSQL).
+        while (progress.reached(storage.url) or 0) < end:
+            progress.wait(0.05)
+        elapsed = time.perf_counter() - started
+        assert read_models.position() >= end, "the views' own positions disagree"
+        return elapsed
     finally:
         runner.stop()
         read_models.close()
