@@ -27,6 +27,8 @@ RECORD_REPLY = (
 HELLO = "{ hello }"
 INTRODUCTIONS = 32  # spread over the connections, so that replies rarely conflict
 READY_TIMEOUT = 120.0
+GOALS = {"query": 0.8, "mutation": 0.5}  # of the floor's requests/s
+P99_GOAL_MS = 50.0
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,25 @@ def seed_story(storage: Storage, introductions: int = INTRODUCTIONS) -> Story:
         app.close()
 
 
-def reply_load(story: Story) -> str:
-    return wrk.script(story.introductions, RECORD_REPLY, story.party_token, id="__ID__")
+def reply_load(story: Story, pause_ms: float = 0) -> str:
+    return wrk.script(
+        story.introductions, RECORD_REPLY, story.party_token, pause_ms=pause_ms, id="__ID__"
+    )
+
+
+def paced(url: str, story: Story, rate: float, config: Config) -> dict[str, float]:
+    """wrk's figures for replies paced to about `rate` per second over all connections.
+    wrk can only pause after each answer, so the pause is the period per connection less
+    the latency seen in a short calibrating run at the first guess."""
+    period_ms = 1000 * config.connections / rate
+    trial = wrk.run(url, reply_load(story, period_ms), duration=3, connections=config.connections)
+    pause_ms = max(1.0, period_ms - trial["p50"])
+
+    def one(_: int) -> dict[str, float]:
+        lua = reply_load(story, pause_ms)
+        return wrk.run(url, lua, duration=config.duration, connections=config.connections)
+
+    return median_of(config.runs, one)
 
 
 def interleaved(targets: dict[str, tuple[str, str]], config: Config) -> dict[str, float]:
@@ -98,6 +117,9 @@ def run(config: Config, folder: Path) -> Table:
             "mutation": (service.url, reply_load(story)),
         }
         r = interleaved(targets, config)
+        # The p99 goal, at the throughput goal: replies paced to half the floor's rate.
+        goal_rate = GOALS["mutation"] * r["floor.rps"]
+        r.update({f"paced.{k}": v for k, v in paced(service.url, story, goal_rate, config).items()})
     table = Table(
         f"HTTP, SQLite, one `serve` process: wrk -c{config.connections} "
         f"-d{config.duration:g}s (median of {config.runs})",
@@ -113,23 +135,22 @@ def run(config: Config, folder: Path) -> Table:
             "verdict",
         ],
     )
-    goals = {"query": 0.8, "mutation": 0.5}
     labels = {
-        "floor": "framework floor `{ hello }`",
-        "query": "`introducerReputation`",
-        "mutation": "`recordReply` (waits for its projections)",
+        "floor": "framework floor `{ hello }`, as fast as it answers",
+        "query": "`introducerReputation`, as fast as it answers",
+        "mutation": "`recordReply` (waits for its projections), as fast as it answers",
+        "paced": "`recordReply`, paced to 0.5× the floor's rate",
     }
     for name, label in labels.items():
         share = ratio(r[f"{name}.rps"], r["floor.rps"])
+        no_errors = r[f"{name}.non2xx"] + r[f"{name}.socket_errors"] == 0
         goal, met = "", ""
-        if name in goals:
-            p99_goal = name == "mutation"
-            goal = f"≥ {goals[name]}×{', p99 ≤ 50 ms' if p99_goal else ''}, no non-2xx"
-            met = verdict(
-                share >= goals[name]
-                and r[f"{name}.non2xx"] + r[f"{name}.socket_errors"] == 0
-                and (not p99_goal or r[f"{name}.p99"] <= 50)
-            )
+        if name in GOALS:
+            goal = f"≥ {GOALS[name]}×, no non-2xx"
+            met = verdict(share >= GOALS[name] and no_errors)
+        elif name == "paced":
+            goal = f"p99 ≤ {P99_GOAL_MS:g} ms, no non-2xx"
+            met = verdict(r[f"{name}.p99"] <= P99_GOAL_MS and no_errors)
         table.add(
             label,
             *load_cells(r, name),
@@ -142,5 +163,13 @@ def run(config: Config, folder: Path) -> Table:
         f"{INTRODUCTIONS} consented introductions seeded in process; the replies pick one at "
         "random. Non-2xx includes wrk's socket errors (timeouts); "
         "each count is the median over the runs."
+    )
+    table.notes.append(
+        f"The p99 goal is judged with the replies paced to the throughput goal (half the "
+        f"floor's rate, {GOALS['mutation'] * r['floor.rps']:.0f}/s, over the same "
+        f"{config.connections} connections). As fast as it answers, each connection sends "
+        "again the moment it has its answer, so latency is the connections divided by the "
+        "throughput plus the queue's spread, whatever the service does: the floor itself, "
+        f"which does nothing, has a p99 of {r['floor.p99']:.1f} ms that way."
     )
     return table

@@ -40,14 +40,20 @@ def require_wrk() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
 
-def script(ids: list[str], query: str, token: str, **variables: Any) -> str:
+def script(
+    ids: list[str], query: str, token: str, *, pause_ms: float = 0, **variables: Any
+) -> str:
     """A Lua script posting `query`; a variable whose value is "__ID__" takes a random id
-    of `ids` on each request."""
-    return LUA % {
+    of `ids` on each request. With `pause_ms`, each connection waits that long after an
+    answer before its next request (wrk's delay()), which paces the load."""
+    lua = LUA % {
         "ids": ", ".join(json.dumps(i) for i in ids),
         "body": json.dumps(json.dumps({"query": query, "variables": variables})),
         "token": token,
     }
+    if pause_ms > 0:
+        lua += f"function delay() return {pause_ms:.3f} end\n"
+    return lua
 
 
 def run(
