@@ -9,12 +9,27 @@ import threading
 
 _moved = threading.Condition()
 _reached: dict[str, int] = {}  # database URL -> position every view of it has committed
+# Readers waiting for a position of a database, each woken only by the commit that gets
+# there: with every waiter woken by every commit, 16 writers waiting for their replies
+# cost 16 wake-ups (each taking the GIL) per commit, most only to sleep again.
+_waiting: dict[str, list[tuple[int, threading.Event]]] = {}
 
 
 def announce(database: str | None = None, position: int = 0) -> None:
+    """A commit of the views of `database` up to `position`; with no database (the
+    expiry sweep wrote through the application), every waiter looks again."""
     with _moved:
         if database is not None and position > _reached.get(database, 0):
             _reached[database] = position
+        if database is None:
+            for everyone in _waiting.values():
+                for _, woken in everyone:
+                    woken.set()
+        elif waiters := _waiting.get(database):
+            reached = _reached.get(database, 0)
+            for wanted, woken in waiters:
+                if wanted <= reached:
+                    woken.set()
         _moved.notify_all()
 
 
@@ -34,3 +49,22 @@ def wait(timeout: float) -> bool:
     """False if the timeout passed without a commit."""
     with _moved:
         return _moved.wait(timeout)
+
+
+def wait_past(database: str, position: int, timeout: float) -> None:
+    """Until this process's views of `database` reach `position`, a wake-up for every
+    waiter, or the timeout, whichever comes first; the caller looks again."""
+    woken = threading.Event()
+    entry = (position, woken)
+    with _moved:
+        if _reached.get(database, 0) >= position:
+            return
+        _waiting.setdefault(database, []).append(entry)
+    try:
+        woken.wait(timeout)
+    finally:
+        with _moved:
+            waiters = _waiting[database]
+            waiters.remove(entry)
+            if not waiters:
+                del _waiting[database]

@@ -96,7 +96,9 @@ class ReadModels:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            ask_database = not progress.wait(min(remaining, _CROSS_PROCESS_POLL))
+            progress.wait_past(self.database, position, min(remaining, _CROSS_PROCESS_POLL))
+            # No commit of this process's views in a whole poll: ask the database.
+            ask_database = progress.reached(self.database) == reached
 
     def close(self) -> None:
         self.views.close()
