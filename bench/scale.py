@@ -39,26 +39,47 @@ MEMORY_GOAL_MIB = 200
 READY_TIMEOUT = 600.0
 
 
-def measure_size(log: SeededLog, config: Config, folder: Path) -> dict[str, float]:
-    service = server.serve(log.url, folder, name=f"serve-{log.events}")
-    with server.running(service):
-        service.wait_until("/readyz", READY_TIMEOUT)
-        scripts = {}
-        for name, (query, ids) in QUERIES.items():
-            sample = getattr(log, ids) if ids else ["-"]
-            scripts[name] = wrk.script(sample, query, server.ADMIN_TOKEN, id="__ID__")
+def measure_sizes(
+    logs: list[SeededLog], config: Config, folder: Path
+) -> dict[int, dict[str, float]]:
+    """The queries' p50 on every log, and the memory of each `serve` afterwards. One
+    `serve` per log, all started first, and the logs take turns within each run (as the
+    HTTP part's targets do), so that a slow minute of the machine hits every size alike
+    instead of making one size look slower."""
+    services = {
+        log.events: server.serve(log.url, folder, name=f"serve-{log.events}") for log in logs
+    }
+    with server.running(*services.values()):
+        for service in services.values():
+            service.wait_until("/readyz", READY_TIMEOUT)
+        scripts = {
+            log.events: {
+                name: wrk.script(
+                    getattr(log, ids) if ids else ["-"], query, server.ADMIN_TOKEN, id="__ID__"
+                )
+                for name, (query, ids) in QUERIES.items()
+            }
+            for log in logs
+        }
 
         def one(_: int) -> dict[str, float]:
             results = {}
-            for name, lua in scripts.items():
-                r = wrk.run(service.url, lua, duration=config.scale_duration, connections=1)
-                results[name] = r["p50"]
-                results[f"{name}.bad"] = r["non2xx"] + r["errors"] + r["socket_errors"]
+            for events, service in services.items():
+                for name, lua in scripts[events].items():
+                    r = wrk.run(service.url, lua, duration=config.scale_duration, connections=1)
+                    results[f"{events}|{name}"] = r["p50"]
+                    bad = r["non2xx"] + r["errors"] + r["socket_errors"]
+                    results[f"{events}|{name}.bad"] = bad
             return results
 
-        figures = median_of(config.runs, one)
-        # After the load runs: what it holds now, and the most it ever held.
-        figures["rss"], figures["hwm"] = server.memory_mib(service.popen.pid)
+        medians = median_of(config.runs, one)
+        figures: dict[int, dict[str, float]] = {events: {} for events in services}
+        for key, value in medians.items():
+            events, _, name = key.partition("|")
+            figures[int(events)][name] = value
+        for events, service in services.items():
+            # After the load runs: what it holds now, and the most it ever held.
+            figures[events]["rss"], figures[events]["hwm"] = server.memory_mib(service.popen.pid)
     return figures
 
 
@@ -86,7 +107,7 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     # not by the kernel while the queries are timed (a run that seeded 1M measured every
     # query at 1M 0.3 to 0.7 ms slower than the next run on the same, cached, files).
     os.sync()
-    figures = {log.events: measure_size(log, config, folder) for log in logs}
+    figures = measure_sizes(logs, config, folder)
     sizes = [log.events for log in logs]
     smallest = sizes[0]
     latency = Table(
