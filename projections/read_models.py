@@ -66,6 +66,7 @@ class ReadModels:
         visible_to: str | None = None,
         first: int = 20,
         after: str | None = None,
+        with_total: bool = True,
     ) -> Page:
         return self.views.introduction_list.page(
             introducer_id=introducer_id,
@@ -74,6 +75,7 @@ class ReadModels:
             visible_to=visible_to,
             first=first,
             after=after,
+            with_total=with_total,
         )
 
     def position(self) -> int:

@@ -51,4 +51,4 @@ class Page:
     rows: list[IntroductionRow]
     end_cursor: str | None
     has_next_page: bool
-    total_count: int
+    total_count: int | None  # None when not asked for

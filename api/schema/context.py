@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from strawberry.fastapi import BaseContext
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.errors import UNAUTHENTICATED, error_with_code
 
@@ -45,3 +46,19 @@ def info_context(info: strawberry.Info[Any, Any]) -> Context:
     context = info.context
     assert isinstance(context, Context)
     return context
+
+
+def selects(info: strawberry.Info[Any, Any], name: str) -> bool:
+    """Whether the client selected the field `name` directly under the field being
+    resolved (through fragments too)."""
+
+    def walk(selections: list[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return True
+            elif walk(selection.selections):
+                return True
+        return False
+
+    return any(walk(field.selections) for field in info.selected_fields)
