@@ -72,7 +72,7 @@ def measure_sizes(
                     results[f"{events}|{name}.bad"] = bad
             return results
 
-        medians = median_of(config.runs, one)
+        medians = median_of(config.scale_runs, one)
         figures: dict[int, dict[str, float]] = {events: {} for events in services}
         for key, value in medians.items():
             events, _, name = key.partition("|")
@@ -112,7 +112,7 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     smallest = sizes[0]
     latency = Table(
         f"Scale: p50 latency (ms) over HTTP, one connection, wrk -d{config.scale_duration:g}s "
-        f"per query (median of {config.runs})",
+        f"per query (median of {config.scale_runs}, the sizes taking turns)",
         [
             "query",
             *[f"{s:,} events" for s in sizes],
