@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 import time
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from eventsourcing.persistence import (
 from domain.application import DEFAULT_EXPIRE_AFTER, Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
 from domain.settings import positive_number
-from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment
+from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
 
 EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
 MAX_EXPIRE_AFTER_DAYS = 36_500
@@ -46,6 +47,10 @@ def open_application(
 ) -> IntroductionsApp:
     storage = storage or storage_from_environment()
     expire_after = expire_after or expire_after_from_environment()
+    try:
+        use_wal(storage)
+    except sqlite3.Error as e:
+        raise _cannot_open(storage, e) from None
     for attempt in range(1, OPEN_ATTEMPTS + 1):
         try:
             return IntroductionsApp(env=storage.env, clock=clock, expire_after=expire_after)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
 import re
+import sqlite3
+import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -121,3 +125,24 @@ def backend_of(recorder: object) -> str | None:
         if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
             return cls.__module__.rsplit(".", 1)[1]
     return None
+
+
+def use_wal(storage: Storage) -> None:
+    """Switches a SQLite file to write-ahead logging (the library does it too, on each
+    new connection). Processes opening a new file together each try the switch, and
+    SQLite refuses it to all but one ("database is locked") without waiting out the
+    busy timeout: here each tries again until the switch is made, by it or another."""
+    path = storage.sqlite_path
+    if storage.kind != "sqlite" or path is None or path == ":memory:":
+        return
+    deadline = time.monotonic() + float(SQLITE_BUSY_TIMEOUT_SECONDS)
+    while True:
+        try:
+            with closing(sqlite3.connect(path, timeout=float(SQLITE_BUSY_TIMEOUT_SECONDS))) as c:
+                if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    c.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - not a secret

@@ -9,7 +9,7 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
-from domain.storage import Storage
+from domain.storage import Storage, use_wal
 from projections.base import ViewProjection
 from projections.expiry import (
     ExpiryCandidatesProjection,
@@ -88,6 +88,7 @@ class Views:
 
 def open_views(storage: Storage, *, half_life_days: float, clock: Callable[[], datetime]) -> Views:
     """Opens (and creates on first use) every view in the storage's database."""
+    use_wal(storage)
     factory: Any = InfrastructureFactory.construct(dict(storage.env))
     classes = {name: _CLASSES[name][0] for name in NAMES}
     if storage.kind == "postgres":

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from domain.storage import Storage
+from domain.storage import Storage, use_wal
 from migrations import Dialect, Migration, migrate
 from webhooks.records import (
     DELIVERY_COLUMNS,
@@ -292,6 +292,7 @@ def open_store(storage: Storage) -> DeliveryStore:
         if storage.sqlite_path is None or storage.sqlite_path == ":memory:":
             msg = "webhooks need a database file that several connections can share"
             raise ValueError(msg)
+        use_wal(storage)
         store = SQLiteDeliveryStore(storage.sqlite_path)
     store.create_tables()
     return store
