@@ -45,7 +45,7 @@ def tune_garbage_collector() -> None:
     """What start-up built (the schema, the application) lives as long as the process:
     frozen, the collector no longer walks it on every full collection. A request
     allocates thousands of short-lived objects (GraphQL's execution): a larger first
-    generation collects them in fewer, equally cheap passes (bench: the HTTP part)."""
+    generation collects them in fewer, equally cheap passes."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_FIRST_GENERATION, *gc.get_threshold()[1:])

@@ -56,9 +56,9 @@ class Services:
                 log.exception("error while closing")
 
 
-# Plain executors rather than anyio.to_thread: a hop through anyio (capacity limiter,
-# cancellation checkpoints) costs about twice the CPU of run_in_executor (bench: the
-# HTTP part). Threads are made on demand and shared by every event loop of the process.
+# Plain executors rather than anyio.to_thread: a hop through anyio adds a capacity
+# limiter and cancellation checkpoints to every call, which run_in_executor does
+# without. Threads are made on demand and shared by every event loop of the process.
 _reading = ThreadPoolExecutor(40, thread_name_prefix="read")
 WAITING_THREADS = 200
 # For calls that mostly wait (read-your-writes, readiness): their own pool of threads,

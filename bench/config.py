@@ -40,7 +40,7 @@ class Config:
     def scale_runs(self) -> int:
         """Twice the runs: the scale figures are about a millisecond, where 0.2 ms of the
         machine's noise is already the goal's 20% (three runs of the same code gave one
-        query 1.05x, 1.10x and 1.23x; six rounds of it, alternating, 0.99x)."""
+        query 1.05x, 1.10x and 1.23x)."""
         return 2 * self.runs
 
     @property

@@ -51,8 +51,9 @@ class Guard(AuthenticationGate):
     """Every per-request check in one extension: the token limit while parsing, the
     depth and alias limits while validating (parse and validation cached by query text),
     then the authentication gate. strawberry's own limiter and cache extensions do the
-    same in five extensions, and each costs hooks on every request (bench: the HTTP
-    part); built per request, their rule classes also defeat the validation cache."""
+    same in five extensions, and each adds its hooks to every request (py-spy on serve
+    showed them in every request); built per request, their rule classes also defeat
+    the validation cache."""
 
     RULES: ClassVar[tuple[type[ASTValidationRule], ...]] = (
         depth_validator(MAX_DEPTH, None, None),
