@@ -59,7 +59,7 @@ def runner_catch_up(storage: Storage, end: int) -> float:
         # dropped above): polling the five views' positions every 10 ms instead cost
         # the run about a tenth of its samples (py-spy, PostgreSQL).
         while (progress.reached(storage.url) or 0) < end:
-            progress.wait(0.05)
+            progress.wait_past(storage.url, end, 0.05)
         elapsed = time.perf_counter() - started
         assert read_models.position() >= end, "the views' own positions disagree"
         return elapsed

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-_moved = threading.Condition()
+_lock = threading.Lock()
 _reached: dict[str, int] = {}  # database URL -> position every view of it has committed
 # Readers waiting for a position of a database, each woken only by the commit that gets
 # there: with every waiter woken by every commit, 16 writers waiting for their replies
@@ -18,7 +18,7 @@ _waiting: dict[str, list[tuple[int, threading.Event]]] = {}
 def announce(database: str | None = None, position: int = 0) -> None:
     """A commit of the views of `database` up to `position`; with no database (the
     expiry sweep wrote through the application), every waiter looks again."""
-    with _moved:
+    with _lock:
         if database is not None and position > _reached.get(database, 0):
             _reached[database] = position
         if database is None:
@@ -30,12 +30,11 @@ def announce(database: str | None = None, position: int = 0) -> None:
             for wanted, woken in waiters:
                 if wanted <= reached:
                     woken.set()
-        _moved.notify_all()
 
 
 def forget(database: str) -> None:
     """For when views are dropped: what this process announced no longer holds."""
-    with _moved:
+    with _lock:
         _reached.pop(database, None)
 
 
@@ -45,25 +44,19 @@ def reached(database: str) -> int | None:
     return _reached.get(database)
 
 
-def wait(timeout: float) -> bool:
-    """False if the timeout passed without a commit."""
-    with _moved:
-        return _moved.wait(timeout)
-
-
 def wait_past(database: str, position: int, timeout: float) -> None:
     """Until this process's views of `database` reach `position`, a wake-up for every
     waiter, or the timeout, whichever comes first; the caller looks again."""
     woken = threading.Event()
     entry = (position, woken)
-    with _moved:
+    with _lock:
         if _reached.get(database, 0) >= position:
             return
         _waiting.setdefault(database, []).append(entry)
     try:
         woken.wait(timeout)
     finally:
-        with _moved:
+        with _lock:
             waiters = _waiting[database]
             waiters.remove(entry)
             if not waiters:
