@@ -187,6 +187,14 @@ def actor_for(
     if actor is not UNKNOWN:
         return actor  # type: ignore[return-value]
     assert token is not None
+    return actor_from_storage(token, app, known)
+
+
+def actor_from_storage(
+    token: str, app: IntroductionsApp, known: KnownTokens | None = None
+) -> str | None:
+    """The person a token was issued to, read from the event store (and remembered in
+    `known`), or None: for a token actor_in_memory did not know. Blocking."""
     credential = app.credential(token)
     if credential is None:
         return None

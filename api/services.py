@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from api.auth import UNKNOWN, KnownTokens, actor_for, actor_in_memory
+from api.auth import UNKNOWN, KnownTokens, actor_for, actor_from_storage, actor_in_memory
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
@@ -45,7 +45,8 @@ class Services:
         now = self.app.clock()
         actor = actor_in_memory(token, self.admin_token_digests, self.known_tokens, now)
         if actor is UNKNOWN:
-            return await in_thread(self.actor, token)
+            assert token is not None
+            return await in_thread(actor_from_storage, token, self.app, self.known_tokens)
         return actor  # type: ignore[return-value]
 
     def close(self) -> None:
