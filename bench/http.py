@@ -120,6 +120,7 @@ def run(config: Config, folder: Path) -> Table:
         # The p99 goal, at the throughput goal: replies paced to half the floor's rate.
         goal_rate = GOALS["mutation"] * r["floor.rps"]
         r.update({f"paced.{k}": v for k, v in paced(service.url, story, goal_rate, config).items()})
+    pace = GOALS["mutation"]
     table = Table(
         f"HTTP, SQLite, one `serve` process: wrk -c{config.connections} "
         f"-d{config.duration:g}s (median of {config.runs})",
@@ -139,7 +140,7 @@ def run(config: Config, folder: Path) -> Table:
         "floor": "framework floor `{ hello }`, as fast as it answers",
         "query": "`introducerReputation`, as fast as it answers",
         "mutation": "`recordReply` (waits for its projections), as fast as it answers",
-        "paced": "`recordReply`, paced to 0.5× the floor's rate",
+        "paced": f"`recordReply`, paced to {pace}× the floor's rate",
     }
     for name, label in labels.items():
         share = ratio(r[f"{name}.rps"], r["floor.rps"])
@@ -165,8 +166,8 @@ def run(config: Config, folder: Path) -> Table:
         "each count is the median over the runs."
     )
     table.notes.append(
-        f"The p99 goal is judged with the replies paced to the throughput goal (half the "
-        f"floor's rate, {GOALS['mutation'] * r['floor.rps']:.0f}/s, over the same "
+        f"The p99 goal is judged with the replies paced to the throughput goal ({pace}× the "
+        f"floor's rate, {goal_rate:.0f}/s, over the same "
         f"{config.connections} connections). As fast as it answers, each connection sends "
         "again the moment it has its answer, so latency is the connections divided by the "
         "throughput plus the queue's spread, whatever the service does: the floor itself, "
