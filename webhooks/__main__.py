@@ -4,9 +4,8 @@ SIGTERM or SIGINT. (The worker command and `serve` start WebhookDispatcher thems
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 
+from domain.stop_signals import StopSignals
 from domain.storage import storage_from_environment
 from webhooks.dispatcher import WebhookDispatcher
 
@@ -14,13 +13,11 @@ from webhooks.dispatcher import WebhookDispatcher
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop_signals = StopSignals()
     dispatcher = WebhookDispatcher(storage_from_environment())
     dispatcher.start()
     print("webhook dispatcher started", flush=True)  # the tests wait for this line
-    stop.wait()
+    stop_signals.wait()
     dispatcher.stop()
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from typing import Annotated
 
 import prometheus_client
@@ -18,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from domain.stop_signals import StopSignals
 from domain.storage import storage_from_environment
 from projections.rebuild import rebuild as rebuild_views
 from projections.registry import NAMES
@@ -42,9 +41,7 @@ def worker(
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     storage = storage_from_environment()
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    stop_signals = StopSignals()
     parts: list[ProjectionsRunner | WebhookDispatcher] = [
         ProjectionsRunner(storage, sweep_interval=sweep_interval)
     ]
@@ -59,7 +56,7 @@ def worker(
             # The worker serves no API: on PostgreSQL its dispatcher's metrics are here.
             prometheus_client.start_http_server(metrics_port, addr=metrics_host)
         typer.echo(f"introductions worker: following {storage.display}", err=True)
-        stop.wait()
+        stop_signals.wait()
     finally:
         for part in reversed(started):
             part.stop()
