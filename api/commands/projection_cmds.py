@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 from typing import Annotated
 
@@ -21,6 +22,11 @@ from domain.storage import storage_from_environment
 from projections.rebuild import rebuild as rebuild_views
 from projections.registry import NAMES
 from projections.runner import ProjectionsRunner
+
+# Stopping takes seconds (a webhook attempt in flight ends within its timeout, 10 s
+# unless INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS says more): a worker still stopping after
+# this long prints where each of its threads is, and goes on stopping.
+STOP_REPORT_AFTER = 25.0
 
 
 def worker(
@@ -56,10 +62,13 @@ def worker(
             # The worker serves no API: on PostgreSQL its dispatcher's metrics are here.
             prometheus_client.start_http_server(metrics_port, addr=metrics_host)
         typer.echo(f"introductions worker: following {storage.display}", err=True)
-        stop_signals.wait()
+        received = stop_signals.wait()
+        typer.echo(f"introductions worker: stopping ({received.name})", err=True)
     finally:
+        faulthandler.dump_traceback_later(STOP_REPORT_AFTER)
         for part in reversed(started):
             part.stop()
+        faulthandler.cancel_dump_traceback_later()
     typer.echo("introductions worker: stopped", err=True)
 
 
