@@ -23,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from api import metrics, outage
 from api.auth import admin_token_digests, bearer_token, token_cache_from_environment
 from api.feed import EventFeed
+from api.graphql_post import GraphQLPostFastPath
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.outage import guard_storage, is_unavailable
 from api.schema import build_schema
@@ -195,6 +196,7 @@ def create_app(
             log.exception("metrics: could not measure the projection lag")
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    app.add_middleware(GraphQLPostFastPath, router=router, context_getter=context_getter)
     app.add_middleware(BodyLimitMiddleware)
     install_edge_protection(app, settings)
     app.add_middleware(RequestContextMiddleware)
