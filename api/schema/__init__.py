@@ -42,9 +42,11 @@ def _parse(query: str) -> DocumentNode:
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _validate(
-    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
 ) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+    # Keyed by the query's text, not its document: a document's hash walks the whole
+    # tree on every lookup (py-spy: more than the rest of validation's hook together).
+    return validate_document(schema, _parse(query), rules)
 
 
 class Guard(AuthenticationGate):
@@ -70,7 +72,11 @@ class Guard(AuthenticationGate):
         ec = self.execution_context
         assert ec.graphql_document is not None
         rules = tuple(ec.validation_rules) + self.RULES
-        ec.pre_execution_errors = _validate(ec.schema._schema, ec.graphql_document, rules)
+        schema = ec.schema._schema
+        if ec.query is None:  # a document given without its text: nothing to key on
+            ec.pre_execution_errors = validate_document(schema, ec.graphql_document, rules)
+        else:
+            ec.pre_execution_errors = _validate(schema, ec.query, rules)
         yield
 
 
