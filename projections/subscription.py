@@ -68,21 +68,24 @@ def wake_local_followers() -> None:
 
 
 class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRecorder]):
-    """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY, and at
-    once by wake_local_followers()."""
+    """The library's pull loop, woken every POLL_INTERVAL instead of by NOTIFY, and (if
+    `woken_by_writes`) at once by wake_local_followers()."""
 
     def __init__(
         self,
         recorder: ApplicationRecorder,
         gt: int | None = None,
         poll_interval: float = POLL_INTERVAL,
+        *,
+        woken_by_writes: bool = True,
     ) -> None:
         self._stopping = threading.Event()
         self._poll_interval = poll_interval
         super().__init__(recorder=recorder, gt=gt)
         self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
         self._ticker.start()
-        _LOCAL_FOLLOWERS.add(self)
+        if woken_by_writes:
+            _LOCAL_FOLLOWERS.add(self)
 
     def wake(self) -> None:
         self._has_been_notified.set()
@@ -105,10 +108,13 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
 _LOCAL_FOLLOWERS: weakref.WeakSet[SQLitePollingSubscription] = weakref.WeakSet()
 
 
-def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:
-    """A batching subscription to the application's log, after position `gt`."""
+def subscribe(
+    recorder: ApplicationRecorder, gt: int | None, *, woken_by_writes: bool = True
+) -> BatchSubscription:
+    """A batching subscription to the application's log, after position `gt`. On SQLite,
+    one not `woken_by_writes` reads only every POLL_INTERVAL, in batches when busy."""
     if backend_of(recorder) == "postgres":
         from projections.postgres import PostgresBatchSubscription
 
         return PostgresBatchSubscription(recorder, gt=gt)  # type: ignore[arg-type]
-    return SQLitePollingSubscription(recorder, gt=gt)
+    return SQLitePollingSubscription(recorder, gt=gt, woken_by_writes=woken_by_writes)

@@ -61,7 +61,10 @@ class SubscriptionLogReader:
             return []
         if self._subscription is None or self._next_after != after:
             self._end_subscription()
-            self._subscription = subscribe(self.recorder, gt=after)
+            # Not woken by each write of this process: deliveries can wait for the next
+            # poll, and a step per write (its reads and a transaction moving the position)
+            # cost serve a sixth of its replies under load (the benchmark's recordReply).
+            self._subscription = subscribe(self.recorder, gt=after, woken_by_writes=False)
             # Entered, so that leaving it later (which joins its threads) is allowed: the
             # library refuses to leave a subscription never entered.
             self._subscription.__enter__()
