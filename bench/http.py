@@ -29,6 +29,8 @@ INTRODUCTIONS = 32  # spread over the connections, so that replies rarely confli
 READY_TIMEOUT = 120.0
 GOALS = {"query": 0.8, "mutation": 0.5}  # of the floor's requests/s
 P99_GOAL_MS = 50.0
+CALIBRATIONS = 3  # short paced runs before the measured ones
+PACE_REACHED = 0.95  # a p99 is judged only at a rate this close to the goal's
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,16 @@ def reply_load(story: Story, pause_ms: float = 0) -> str:
 
 def paced(url: str, story: Story, rate: float, config: Config) -> dict[str, float]:
     """wrk's figures for replies paced to about `rate` per second over all connections.
-    wrk can only pause after each answer, so the pause is the period per connection less
-    the latency seen in a short calibrating run at the first guess."""
+    wrk can only pause after each answer, so each connection's cycle is an answer and a
+    pause: short calibrating runs move the pause by what their cycle missed the period by
+    (one run at the median latency fell 5 to 10% short of the rate)."""
     period_ms = 1000 * config.connections / rate
-    trial = wrk.run(url, reply_load(story, period_ms), duration=3, connections=config.connections)
-    pause_ms = max(1.0, period_ms - trial["p50"])
+    pause_ms = period_ms / 2
+    for _ in range(CALIBRATIONS):
+        lua = reply_load(story, pause_ms)
+        trial = wrk.run(url, lua, duration=3, connections=config.connections)
+        cycle_ms = 1000 * config.connections / max(trial["rps"], 1.0)
+        pause_ms = max(1.0, pause_ms + period_ms - cycle_ms)
 
     def one(_: int) -> dict[str, float]:
         lua = reply_load(story, pause_ms)
@@ -150,8 +157,9 @@ def run(config: Config, folder: Path) -> Table:
             goal = f"≥ {GOALS[name]}×, no non-2xx"
             met = verdict(share >= GOALS[name] and no_errors)
         elif name == "paced":
-            goal = f"p99 ≤ {P99_GOAL_MS:g} ms, no non-2xx"
-            met = verdict(r[f"{name}.p99"] <= P99_GOAL_MS and no_errors)
+            goal = f"p99 ≤ {P99_GOAL_MS:g} ms at ≥ {PACE_REACHED:.0%} of the pace, no non-2xx"
+            reached = r[f"{name}.rps"] >= PACE_REACHED * goal_rate
+            met = verdict(r[f"{name}.p99"] <= P99_GOAL_MS and reached and no_errors)
         table.add(
             label,
             *load_cells(r, name),
@@ -168,7 +176,8 @@ def run(config: Config, folder: Path) -> Table:
     table.notes.append(
         f"The p99 goal is judged with the replies paced to the throughput goal ({pace}× the "
         f"floor's rate, {goal_rate:.0f}/s, over the same "
-        f"{config.connections} connections). As fast as it answers, each connection sends "
+        f"{config.connections} connections; the runs reached {r['paced.rps']:.0f}/s). "
+        "As fast as it answers, each connection sends "
         "again the moment it has its answer, so latency is the connections divided by the "
         "throughput plus the queue's spread, whatever the service does: the floor itself, "
         f"which does nothing, has a p99 of {r['floor.p99']:.1f} ms that way."
