@@ -19,6 +19,7 @@ from eventsourcing.postgres import (
     PostgresTrackingRecorder,
 )
 from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 
 from migrations import Dialect
 from projections.expiry import ExpiryCandidatesView
@@ -127,9 +128,37 @@ VIEW_CLASSES: dict[str, type[View]] = {
 }
 
 
+QUIET_PULL_EVERY = 10  # listening rounds of 0.1 s without a NOTIFY before a pull anyway
+
+
 class PostgresBatchSubscription(Batches, PostgresSubscription):
     # The library's page size (500) is kept: its pull thread starts in __init__ and
     # takes a short page for the end of the log, so changing the size afterwards would
     # make it stop pulling early and wait for a NOTIFY that may never come.
     def __init__(self, recorder: PostgresApplicationRecorder, gt: int | None = None) -> None:
         super().__init__(recorder=recorder, gt=gt)
+
+    def _listen(self) -> None:
+        """The library's listening loop, with two more pulls. Its pull thread reads the
+        log before LISTEN is in place: an event committed in between sent its NOTIFY to
+        no one, and was read only when a later event's NOTIFY came (after a database
+        outage, a webhook follower started at the end of the load waited for ever). So it
+        pulls once LISTEN is in place, and after a quiet second in case a NOTIFY was lost."""
+        try:
+            with self._recorder.datastore.get_connection() as conn:
+                conn.execute(SQL("LISTEN {0}").format(Identifier(self._recorder.channel_name)))
+                self._has_been_notified.set()
+                quiet = 0
+                while not self._has_been_stopped and not self._thread_error:
+                    # At most 0.1 s, so that the loop sees a stop in time.
+                    for _ in conn.notifies(timeout=0.1, stop_after=1):
+                        self._has_been_notified.set()
+                        quiet = 0
+                    quiet += 1
+                    if quiet >= QUIET_PULL_EVERY:
+                        self._has_been_notified.set()
+                        quiet = 0
+        except BaseException as e:
+            if self._thread_error is None:
+                self._thread_error = e
+            self.stop()
