@@ -6,12 +6,14 @@ eventsourcing retries a failed database call ten times, each waiting up to the p
 timeout for a connection: during a PostgreSQL outage one request would hang for most of
 a minute. A breaker on each connection pool ends the call at the first timeout with an
 error eventsourcing does not retry, and for BREAK_SECONDS after it refuses at once; then
-the next call tries the pool again, which reconnects by itself once the server is back."""
+one call at a time tries the pool again (which reconnects by itself once the server is
+back) while the others are still refused at once."""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -40,17 +42,31 @@ def guard_storage(factory: Any) -> None:
 def _breaker(getconn: Callable[..., Any]) -> Callable[..., Any]:
     from psycopg_pool import PoolTimeout
 
-    refuse_until = 0.0
+    refuse_until = 0.0  # 0 while the database answers
+    # After a break, one caller tries the pool while the others are refused at once:
+    # all trying meant each waiting out the pool's timeout, for most of an outage.
+    trying = threading.Lock()
 
-    def guarded(timeout: float | None = None) -> Any:
+    def attempt(timeout: float | None) -> Any:
         nonlocal refuse_until
-        if time.monotonic() < refuse_until:
-            raise StorageUnavailable(MESSAGE)
         try:
             return getconn(timeout)
         except PoolTimeout as e:
             refuse_until = time.monotonic() + BREAK_SECONDS
             raise StorageUnavailable(MESSAGE) from e
+
+    def guarded(timeout: float | None = None) -> Any:
+        nonlocal refuse_until
+        if not refuse_until:
+            return attempt(timeout)
+        if time.monotonic() < refuse_until or not trying.acquire(blocking=False):
+            raise StorageUnavailable(MESSAGE)
+        try:
+            connection = attempt(timeout)
+            refuse_until = 0.0
+            return connection
+        finally:
+            trying.release()
 
     return guarded
 
