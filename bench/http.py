@@ -71,7 +71,8 @@ def paced(url: str, story: Story, rate: float, config: Config) -> dict[str, floa
     """wrk's figures for replies paced to about `rate` per second over all connections.
     wrk can only pause after each answer, so each connection's cycle is an answer and a
     pause: short calibrating runs move the pause by what their cycle missed the period by
-    (one run at the median latency fell 5 to 10% short of the rate)."""
+    (a pause of the period less one run's median latency reached 0.41-0.47x where 0.5x
+    was asked, in the runs of BENCHMARKS.md)."""
     period_ms = 1000 * config.connections / rate
     pause_ms = period_ms / 2
     for _ in range(CALIBRATIONS):

@@ -25,8 +25,8 @@ from domain.storage import backend_of
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 # A log unchanged this long is looked at less often: an idle `serve` polled its log a
-# hundred times a second and used 4.5% of a core doing nothing. A write of the same
-# process still wakes its followers at once.
+# hundred times a second (two followers) doing nothing. A write of the same process
+# still wakes its followers at once.
 IDLE_AFTER = 1.0
 IDLE_POLL_INTERVAL = 0.2
 

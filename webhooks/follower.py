@@ -63,7 +63,7 @@ class SubscriptionLogReader:
             self._end_subscription()
             # Not woken by each write of this process: deliveries can wait for the next
             # poll, and a step per write (its reads and a transaction moving the position)
-            # cost serve a sixth of its replies under load (the benchmark's recordReply).
+            # weighed on every reply of a busy serve.
             self._subscription = subscribe(self.recorder, gt=after, woken_by_writes=False)
             # Entered, so that leaving it later (which joins its threads) is allowed: the
             # library refuses to leave a subscription never entered.
