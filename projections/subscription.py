@@ -88,7 +88,6 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
     ) -> None:
         self._stopping = threading.Event()
         self._poll_interval = poll_interval
-        self._woken = False
         super().__init__(recorder=recorder, gt=gt)
         self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
         self._ticker.start()
@@ -96,14 +95,12 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
             _LOCAL_FOLLOWERS.add(self)
 
     def wake(self) -> None:
-        self._woken = True
         self._has_been_notified.set()
 
     def _tick(self) -> None:
         seen, quiet_since = self._last_notification_id, time.monotonic()
         while not self._stopping.wait(self._interval(quiet_since)):
-            if self._woken or self._last_notification_id != seen:
-                self._woken = False
+            if self._last_notification_id != seen:  # a write, here or elsewhere
                 seen, quiet_since = self._last_notification_id, time.monotonic()
             self._has_been_notified.set()
 

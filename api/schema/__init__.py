@@ -70,13 +70,11 @@ class Guard(AuthenticationGate):
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
+        # on_parse made the document from the text (strawberry refuses a missing query)
+        assert ec.query is not None
         assert ec.graphql_document is not None
         rules = tuple(ec.validation_rules) + self.RULES
-        schema = ec.schema._schema
-        if ec.query is None:  # a document given without its text: nothing to key on
-            ec.pre_execution_errors = validate_document(schema, ec.graphql_document, rules)
-        else:
-            ec.pre_execution_errors = _validate(schema, ec.query, rules)
+        ec.pre_execution_errors = _validate(ec.schema._schema, ec.query, rules)
         yield
 
 
