@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -16,13 +17,13 @@ from typing import Any
 
 from domain.application import IntroductionsApp, utc_now
 from domain.bootstrap import open_application
-from domain.storage import Storage
-from projections import leaderboard, progress
+from domain.storage import Storage, backend_of
+from projections import leaderboard, own_writes, progress
 from projections.fanout import Fanout, Prefetch
 from projections.rebuild import fold_to_end
 from projections.registry import Views, open_views
 from projections.settings import half_life_from_environment
-from projections.subscription import subscribe
+from projections.subscription import IDLE_AFTER, IDLE_POLL_INTERVAL, POLL_INTERVAL, subscribe
 from projections.sweeper import sweep
 from projections.views import PositionMovedError
 
@@ -141,6 +142,9 @@ class ProjectionsRunner:
         # Far behind (a new view, a long stop): read pages directly, which is faster
         # than through the subscription's pull thread; then follow it live.
         fold_to_end(self._app, fanout, batch_size=self.batch_size, stopping=self._stopping.is_set)
+        if backend_of(self._app.recorder) == "sqlite":
+            self._poll(fanout)
+            return
         subscription = subscribe(self._app.recorder, gt=fanout.start())
         self._subscription = subscription
         if self._stopping.is_set():  # stop() came before the subscription existed
@@ -162,6 +166,23 @@ class ProjectionsRunner:
                 subscription.stop()  # ends the decoding thread's source first
                 prefetch.close()
 
+    def _poll(self, fanout: Fanout) -> None:
+        """Follows an SQLite log (which cannot notify) by looking at it every
+        POLL_INTERVAL, less often once quiet; writes of this process are folded by
+        their own threads meanwhile (see projections.own_writes)."""
+        assert self._app is not None
+        catch_up = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
+        own_writes.register(self.storage.url, catch_up)
+        try:
+            seen, quiet_since = fanout.start(), time.monotonic()
+            while not self._stopping.wait(_interval(quiet_since)):
+                catch_up.to()
+                if fanout.start() != seen:  # folded here, or by a writing thread
+                    seen, quiet_since = fanout.start(), time.monotonic()
+        finally:
+            own_writes.unregister(self.storage.url, catch_up)
+            catch_up.close()  # no writer folds once this returns: the views may close
+
     def _sweep(self) -> None:
         while not self._stopping.wait(self.sweep_interval):
             try:
@@ -174,3 +195,9 @@ class ProjectionsRunner:
                 log.exception("the expiry sweep failed; trying again next interval")
                 self.errors = [*self.errors[-9:], e]
             progress.announce()
+
+
+def _interval(quiet_since: float) -> float:
+    if time.monotonic() - quiet_since < IDLE_AFTER:
+        return POLL_INTERVAL
+    return IDLE_POLL_INTERVAL

@@ -11,7 +11,6 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import weakref
 from typing import Any, Protocol
 
 from eventsourcing.persistence import (
@@ -25,8 +24,8 @@ from domain.storage import backend_of
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 # A log unchanged this long is looked at less often: an idle `serve` polled its log a
-# hundred times a second (two followers) doing nothing. A write of the same process
-# still wakes its followers at once.
+# hundred times a second (two followers) doing nothing. The projections fold a write of
+# their own process at once all the same (projections.own_writes).
 IDLE_AFTER = 1.0
 IDLE_POLL_INTERVAL = 0.2
 
@@ -65,37 +64,21 @@ class Batches:
         return batch
 
 
-def wake_local_followers() -> None:
-    """Tells this process's SQLite followers that the log has grown, so that they read
-    now instead of at their next poll: called after a write by the same process (the
-    embedded service), it takes the poll interval out of read-your-writes."""
-    for subscription in list(_LOCAL_FOLLOWERS):
-        subscription.wake()
-
-
 class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRecorder]):
     """The library's pull loop, woken every POLL_INTERVAL (IDLE_POLL_INTERVAL once the
-    log has not changed for IDLE_AFTER) instead of by NOTIFY, and (if `woken_by_writes`)
-    at once by wake_local_followers()."""
+    log has not changed for IDLE_AFTER) instead of by NOTIFY."""
 
     def __init__(
         self,
         recorder: ApplicationRecorder,
         gt: int | None = None,
         poll_interval: float = POLL_INTERVAL,
-        *,
-        woken_by_writes: bool = True,
     ) -> None:
         self._stopping = threading.Event()
         self._poll_interval = poll_interval
         super().__init__(recorder=recorder, gt=gt)
         self._ticker = threading.Thread(target=self._tick, name="sqlite-log-poll", daemon=True)
         self._ticker.start()
-        if woken_by_writes:
-            _LOCAL_FOLLOWERS.add(self)
-
-    def wake(self) -> None:
-        self._has_been_notified.set()
 
     def _tick(self) -> None:
         seen, quiet_since = self._last_notification_id, time.monotonic()
@@ -120,16 +103,11 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
             self._ticker.join()
 
 
-_LOCAL_FOLLOWERS: weakref.WeakSet[SQLitePollingSubscription] = weakref.WeakSet()
-
-
-def subscribe(
-    recorder: ApplicationRecorder, gt: int | None, *, woken_by_writes: bool = True
-) -> BatchSubscription:
-    """A batching subscription to the application's log, after position `gt`. On SQLite,
-    one not `woken_by_writes` reads only every POLL_INTERVAL, in batches when busy."""
+def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:
+    """A batching subscription to the application's log, after position `gt`; on SQLite
+    it reads every POLL_INTERVAL, in batches when busy."""
     if backend_of(recorder) == "postgres":
         from projections.postgres import PostgresBatchSubscription
 
         return PostgresBatchSubscription(recorder, gt=gt)  # type: ignore[arg-type]
-    return SQLitePollingSubscription(recorder, gt=gt, woken_by_writes=woken_by_writes)
+    return SQLitePollingSubscription(recorder, gt=gt)

@@ -61,10 +61,10 @@ class SubscriptionLogReader:
             return []
         if self._subscription is None or self._next_after != after:
             self._end_subscription()
-            # Not woken by each write of this process: deliveries can wait for the next
-            # poll, and a step per write (its reads and a transaction moving the position)
-            # weighed on every reply of a busy serve.
-            self._subscription = subscribe(self.recorder, gt=after, woken_by_writes=False)
+            # On SQLite it polls, even for writes of this process: deliveries can wait
+            # for the next poll, and a step per write (its reads and a transaction
+            # moving the position) weighed on every reply of a busy serve.
+            self._subscription = subscribe(self.recorder, gt=after)
             # Entered, so that leaving it later (which joins its threads) is allowed: the
             # library refuses to leave a subscription never entered.
             self._subscription.__enter__()

@@ -31,7 +31,7 @@ from api.schema.types import (
 from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult, PersonResult
 from domain.errors import DomainError
-from projections.subscription import wake_local_followers
+from projections.own_writes import fold_own_write
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
@@ -47,14 +47,14 @@ async def write_then_read_your_writes(
     ctx: Context, command: Callable[..., Result], *args: Any, **kwargs: Any
 ) -> Result:
     """Runs the command, then waits (bounded) until the read models have processed its
-    write, in one trip to a worker thread rather than two (a hop costs about as much as
-    the wait itself when the projections run in this process)."""
+    write, in one trip to a worker thread rather than two. When this process follows an
+    SQLite log, the same thread folds the write into the views (projections.own_writes)."""
     views = ctx.services.read_models
     timeout = ctx.services.read_your_writes_timeout
 
     def write_and_wait() -> tuple[Result, bool]:
         result = command(*args, **kwargs)
-        wake_local_followers()
+        fold_own_write(views.database, result.position)
         return result, views.wait_for(result.position, timeout)
 
     result, caught_up = await in_waiting_thread(write_and_wait)
