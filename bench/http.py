@@ -4,6 +4,7 @@ floor (bench/framework_floor.py) under the same uvicorn, in the same runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,23 +68,23 @@ def reply_load(story: Story, pause_ms: float = 0) -> str:
     )
 
 
-def paced(url: str, story: Story, rate: float, config: Config) -> dict[str, float]:
-    """wrk's figures for replies paced to about `rate` per second over all connections.
-    wrk can only pause after each answer, so each connection's cycle is an answer and a
-    pause: short calibrating runs move the pause by what their cycle missed the period by
-    (a pause of the period less one run's median latency reached 0.41-0.47x where 0.5x
-    was asked, in the runs of BENCHMARKS.md)."""
+def paced(url: str, load: Callable[[float], str], rate: float, config: Config) -> dict[str, float]:
+    """wrk's figures for requests paced to about `rate` per second over all connections,
+    `load(pause_ms)` giving the Lua script. wrk can only pause after each answer, so each
+    connection's cycle is an answer and a pause: short calibrating runs move the pause by
+    what their cycle missed the period by (a pause of the period less one run's median
+    latency reached 0.41-0.47x where 0.5x was asked, in the runs of BENCHMARKS.md)."""
     period_ms = 1000 * config.connections / rate
     pause_ms = period_ms / 2
     for _ in range(CALIBRATIONS):
-        lua = reply_load(story, pause_ms)
-        trial = wrk.run(url, lua, duration=3, connections=config.connections)
+        trial = wrk.run(url, load(pause_ms), duration=3, connections=config.connections)
         cycle_ms = 1000 * config.connections / max(trial["rps"], 1.0)
         pause_ms = max(1.0, pause_ms + period_ms - cycle_ms)
 
     def one(_: int) -> dict[str, float]:
-        lua = reply_load(story, pause_ms)
-        return wrk.run(url, lua, duration=config.duration, connections=config.connections)
+        return wrk.run(
+            url, load(pause_ms), duration=config.duration, connections=config.connections
+        )
 
     return median_of(config.runs, one)
 
@@ -125,9 +126,18 @@ def run(config: Config, folder: Path) -> Table:
             "mutation": (service.url, reply_load(story)),
         }
         r = interleaved(targets, config)
-        # The p99 goal, at the throughput goal: replies paced to half the floor's rate.
+        # The p99 goal, at the throughput goal: replies paced to half the floor's rate,
+        # and the floor paced alike, to show what the machine and the pacing alone cost.
         goal_rate = GOALS["mutation"] * r["floor.rps"]
-        r.update({f"paced.{k}": v for k, v in paced(service.url, story, goal_rate, config).items()})
+        replies = paced(service.url, lambda pause: reply_load(story, pause), goal_rate, config)
+        r.update({f"paced.{k}": v for k, v in replies.items()})
+        hellos = paced(
+            floor.url,
+            lambda pause: wrk.script(["x"], HELLO, "none", pause_ms=pause),
+            goal_rate,
+            config,
+        )
+        r.update({f"floor_paced.{k}": v for k, v in hellos.items()})
     pace = GOALS["mutation"]
     table = Table(
         f"HTTP, SQLite, one `serve` process: wrk -c{config.connections} "
@@ -149,6 +159,7 @@ def run(config: Config, folder: Path) -> Table:
         "query": "`introducerReputation`, as fast as it answers",
         "mutation": "`recordReply` (waits for its projections), as fast as it answers",
         "paced": f"`recordReply`, paced to {pace}× the floor's rate",
+        "floor_paced": "framework floor, paced alike (the p99's baseline)",
     }
     for name, label in labels.items():
         share = ratio(r[f"{name}.rps"], r["floor.rps"])
@@ -182,5 +193,12 @@ def run(config: Config, folder: Path) -> Table:
         "again the moment it has its answer, so latency is the connections divided by the "
         "throughput plus the queue's spread, whatever the service does: the floor itself, "
         f"which does nothing, has a p99 of {r['floor.p99']:.1f} ms that way."
+    )
+    table.notes.append(
+        "Paced, wrk's connections fall into step (each pauses the same time after its "
+        "answer), so requests come in bursts of up to "
+        f"{config.connections} and the last of a burst waits for the others: the floor paced "
+        f"to the same rate has a p99 of {r['floor_paced.p99']:.1f} ms, and the replies' p99 "
+        f"is {times(ratio(r['paced.p99'], r['floor_paced.p99']))} of it."
     )
     return table
