@@ -103,11 +103,13 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
             self._ticker.join()
 
 
-def subscribe(recorder: ApplicationRecorder, gt: int | None) -> BatchSubscription:
+def subscribe(
+    recorder: ApplicationRecorder, gt: int | None, *, poll_interval: float = POLL_INTERVAL
+) -> BatchSubscription:
     """A batching subscription to the application's log, after position `gt`; on SQLite
-    it reads every POLL_INTERVAL, in batches when busy."""
+    it reads every `poll_interval`, in batches when busy."""
     if backend_of(recorder) == "postgres":
         from projections.postgres import PostgresBatchSubscription
 
         return PostgresBatchSubscription(recorder, gt=gt)  # type: ignore[arg-type]
-    return SQLitePollingSubscription(recorder, gt=gt)
+    return SQLitePollingSubscription(recorder, gt=gt, poll_interval=poll_interval)

@@ -104,7 +104,9 @@ class WebhookDispatcher:
             closing.callback(follow_store.close)
             send_store = open_store(self.storage)
             closing.callback(send_store.close)
-            reader = self._reader or SubscriptionLogReader(app.recorder)
+            reader = self._reader or SubscriptionLogReader(
+                app.recorder, poll_interval=self.settings.poll_seconds
+            )
             follower = Follower(follow_store, reader, app.mapper, self.settings.batch_size)
             self._ready.set()
             await self._serve(app, follower, reader, send_store)

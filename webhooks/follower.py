@@ -16,7 +16,7 @@ from domain.bootstrap import open_application
 from domain.introduction import Introduction
 from domain.storage import Storage
 from domain.webhook import INTRODUCTION_EVENT_TYPES, WebhookEndpoint
-from projections.subscription import subscribe
+from projections.subscription import POLL_INTERVAL, subscribe
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id
@@ -49,8 +49,9 @@ class SubscriptionLogReader:
     SQLite), restarted whenever the follower asks from another position than where the
     last batch ended: after a failed transaction, or when another worker moved ahead."""
 
-    def __init__(self, recorder: Any) -> None:
+    def __init__(self, recorder: Any, poll_interval: float = POLL_INTERVAL) -> None:
         self.recorder = recorder
+        self.poll_interval = poll_interval
         self._subscription: Any = None
         self._next_after: int | None = None
         self._closed = threading.Event()
@@ -61,10 +62,13 @@ class SubscriptionLogReader:
             return []
         if self._subscription is None or self._next_after != after:
             self._end_subscription()
-            # On SQLite it polls, even for writes of this process: deliveries can wait
-            # for the next poll, and a step per write (its reads and a transaction
-            # moving the position) weighed on every reply of a busy serve.
-            self._subscription = subscribe(self.recorder, gt=after)
+            # On SQLite it polls, even for writes of this process, and no more often than
+            # the dispatcher looks for due retries: deliveries can wait that long, and
+            # each step (its reads, and a transaction moving the position) competes with
+            # the replies of a busy serve for the one interpreter and the write lock.
+            self._subscription = subscribe(
+                self.recorder, gt=after, poll_interval=self.poll_interval
+            )
             # Entered, so that leaving it later (which joins its threads) is allowed: the
             # library refuses to leave a subscription never entered.
             self._subscription.__enter__()
