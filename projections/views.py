@@ -19,6 +19,7 @@ integer microseconds since the Unix epoch, so they compare and index the same wa
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SQLITE_MAX_PARAMS = 500
 _SQLITE_CACHE_KIB = -65536  # negative: KiB, i.e. a 64 MiB page cache per connection
 _SQLITE_CHECKPOINT_PAGES = 20000  # about 80 MB of WAL
+_TUNED_FOR_WRITING: weakref.WeakSet[Any] = weakref.WeakSet()  # connections given the PRAGMAs
 
 Cursor = Any  # a sqlite3.Cursor or a psycopg Cursor returning tuples
 Row = tuple[Any, ...]
@@ -241,14 +243,16 @@ class SQLiteView(View, SQLiteTrackingRecorder):
         with self.datastore.get_connection(commit=True) as conn:
             cur = conn.cursor().sqlite_cursor
             cur.row_factory = None
-            # In WAL mode, NORMAL skips the fsync of every commit yet never corrupts: a
-            # power cut can only lose the latest view transactions, and their positions
-            # with them, so the views stay consistent and simply catch up again.
-            cur.execute("PRAGMA synchronous = NORMAL")
-            cur.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
-            # Catch-up rewrites the same index pages batch after batch: checkpointing
-            # less often writes each of them back to the database file once, not 20 times.
-            cur.execute(f"PRAGMA wal_autocheckpoint = {_SQLITE_CHECKPOINT_PAGES}")
+            if conn not in _TUNED_FOR_WRITING:  # settings last as long as the connection
+                # In WAL mode, NORMAL skips the fsync of every commit yet never corrupts: a
+                # power cut can only lose the latest view transactions, and their positions
+                # with them, so the views stay consistent and simply catch up again.
+                cur.execute("PRAGMA synchronous = NORMAL")
+                cur.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
+                # Catch-up rewrites the same index pages batch after batch: checkpointing
+                # less often writes each of them back to the database file once, not 20 times.
+                cur.execute(f"PRAGMA wal_autocheckpoint = {_SQLITE_CHECKPOINT_PAGES}")
+                _TUNED_FOR_WRITING.add(conn)
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield cur
