@@ -168,17 +168,18 @@ class ProjectionsRunner:
 
     def _poll(self, fanout: Fanout) -> None:
         """Follows an SQLite log (which cannot notify) by looking at it every
-        POLL_INTERVAL, less often once quiet; writes of this process are folded by
-        their own threads meanwhile (see projections.own_writes)."""
+        POLL_INTERVAL, less often once it finds nothing to fold; writes of this process
+        are folded by their own threads meanwhile (see projections.own_writes)."""
         assert self._app is not None
         catch_up = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
         own_writes.register(self.storage.url, catch_up)
         try:
-            seen, quiet_since = fanout.start(), time.monotonic()
+            quiet_since = time.monotonic()
             while not self._stopping.wait(_interval(quiet_since)):
-                catch_up.to()
-                if fanout.start() != seen:  # folded here, or by a writing thread
-                    seen, quiet_since = fanout.start(), time.monotonic()
+                # Only writes no thread of this process folded keep it looking often:
+                # those of other processes and of the sweeper.
+                if catch_up.to():
+                    quiet_since = time.monotonic()
         finally:
             own_writes.unregister(self.storage.url, catch_up)
             catch_up.close()  # no writer folds once this returns: the views may close
