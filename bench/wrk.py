@@ -40,9 +40,7 @@ def require_wrk() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
 
-def script(
-    ids: list[str], query: str, token: str, *, pause_ms: float = 0, **variables: Any
-) -> str:
+def script(ids: list[str], query: str, token: str, *, pause_ms: float = 0, **variables: Any) -> str:
     """A Lua script posting `query`; a variable whose value is "__ID__" takes a random id
     of `ids` on each request. With `pause_ms`, each connection waits that long after an
     answer before its next request (wrk's delay()), which paces the load."""
