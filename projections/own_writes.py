@@ -22,7 +22,6 @@ from projections.fanout import Fanout
 from projections.views import PositionMovedError
 
 log = logging.getLogger(__name__)
-_RETRIES = 3  # a rebuild in another process moving a view, read positions again
 
 
 class CatchUp:
@@ -35,15 +34,16 @@ class CatchUp:
 
     def to(self, position: int | None = None) -> int:
         """Folds the log into the views up to `position` (None: to its end, as it is
-        now); returns the number of notifications folded."""
+        now); returns the number of notifications folded. If another process (a
+        rebuild) moved a view meanwhile, it reads the positions again and returns: the
+        next call carries on from them."""
         with self._lock:
-            for _ in range(_RETRIES):
-                try:
-                    return self._fold(position)
-                except PositionMovedError as e:
-                    log.info("%s; following again from the recorded positions", e)
-                    self.fanout.reload()
-            return self._fold(position)
+            try:
+                return self._fold(position)
+            except PositionMovedError as e:
+                log.info("%s; following again from the recorded positions", e)
+                self.fanout.reload()
+                return 0
 
     def close(self) -> None:
         """Waits for the fold in progress; later calls of `to` do nothing."""

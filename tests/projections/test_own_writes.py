@@ -135,3 +135,46 @@ def test_stopping_the_runner_while_writers_fold_loses_nothing(
         stop_writing.set()
         read_models.close()
         app.close()
+
+
+def test_a_rebuild_racing_the_writers_leaves_the_views_as_a_rebuild_would(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    storage = parse_database_url(f"sqlite:///{tmp_path / 'introductions.db'}")
+    app = open_application(storage, clock=clock)
+    read_models = ReadModels(storage, clock=clock)
+    introducer, *others = people(app)
+    stop_writing = threading.Event()
+    failures: list[BaseException] = []
+
+    def writer(requester: str, target: str) -> None:
+        try:
+            introduction = consented(app, introducer, requester, target)
+            while not stop_writing.is_set():
+                position = app.record_reply(target, introduction, "again").position
+                fold_own_write(storage.url, position)
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=writer, args=(others[i], others[i + 1])) for i in range(4)]
+    try:
+        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600) as runner:
+            for thread in threads:
+                thread.start()
+            # Views dropped and refolded under the runner, as `introductions rebuild`
+            # run beside `serve` does: positions move under the writers' feet.
+            rebuild(storage, clock=clock, batch_size=5)
+            stop_writing.set()
+            for thread in threads:
+                thread.join()
+            end = app.recorder.max_notification_id() or 0
+            assert read_models.wait_for(end, timeout=30)
+        assert failures == []
+        assert runner.errors == []
+        followed = dump(read_models, clock())
+        rebuild(storage, clock=clock)
+        assert dump(read_models, clock()) == followed
+    finally:
+        stop_writing.set()
+        read_models.close()
+        app.close()
