@@ -1,11 +1,17 @@
 """On SQLite, a write of the process that runs the projections is in the views as soon
 as its thread has folded it, with no wait for the follower; writes of other processes
-are still followed; and stopping the runner under a stream of writes loses nothing."""
+are still followed; and neither stopping the runner nor a rebuild racing a stream of
+writes loses or double-counts anything."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
@@ -22,6 +28,24 @@ WRITERS = 8
 REPLIES = 10
 
 
+@dataclass
+class Setup:
+    storage: Storage
+    app: IntroductionsApp
+    read_models: ReadModels
+    clock: FakeClock
+    introducer: str
+    others: list[str]
+
+    def runner(self) -> ProjectionsRunner:
+        return ProjectionsRunner(self.storage, clock=self.clock, sweep_interval=3600)
+
+    def assert_equal_to_a_rebuild(self) -> None:
+        followed = dump(self.read_models, self.clock())
+        rebuild(self.storage, clock=self.clock)
+        assert dump(self.read_models, self.clock()) == followed
+
+
 def people(app: IntroductionsApp) -> list[str]:
     return [str(app.register_person(ADMIN, name).person.id) for name in "IABCDEFGHJ"]
 
@@ -33,148 +57,118 @@ def consented(app: IntroductionsApp, introducer: str, requester: str, target: st
     return introduction
 
 
-def test_every_writer_finds_its_write_folded_on_return(tmp_path: Path, clock: FakeClock) -> None:
-    storage = parse_database_url(f"sqlite:///{tmp_path / 'introductions.db'}")
+def open_setup(storage: Storage, clock: FakeClock) -> Iterator[Setup]:
     app = open_application(storage, clock=clock)
     read_models = ReadModels(storage, clock=clock)
-    introducer, *others = people(app)
-    not_yet_folded: list[int] = []
-    failures: list[BaseException] = []
-
-    def writer(requester: str, target: str) -> None:
-        try:
-            introduction = consented(app, introducer, requester, target)
-            for n in range(REPLIES):
-                position = app.record_reply(target, introduction, f"reply {n}").position
-                fold_own_write(storage.url, position)
-                if not read_models.wait_for(position, timeout=0):
-                    not_yet_folded.append(position)
-        except BaseException as e:
-            failures.append(e)
-
     try:
-        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600) as runner:
-            assert read_models.wait_for(app.recorder.max_notification_id() or 0, timeout=10)
-            threads = [
-                threading.Thread(target=writer, args=(others[i], others[i + 1]))
-                for i in range(WRITERS)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        assert failures == []
-        assert not_yet_folded == []
-        assert runner.errors == []
-        reputation = read_models.reputation(introducer)
-        assert reputation is not None
-        assert reputation.proposed == WRITERS
-        followed = dump(read_models, clock())
-        rebuild(storage, clock=clock)
-        assert dump(read_models, clock()) == followed
+        introducer, *others = people(app)
+        yield Setup(storage, app, read_models, clock, introducer, others)
     finally:
         read_models.close()
         app.close()
 
 
-def test_a_write_of_another_process_is_followed_by_polling(
-    storage: Storage, clock: FakeClock
-) -> None:
-    app = open_application(storage, clock=clock)  # stands for another process: it never folds
-    read_models = ReadModels(storage, clock=clock)
-    try:
-        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600):
-            introducer, requester, target, *_ = people(app)
-            introduction = consented(app, introducer, requester, target)
-            position = app.record_reply(target, introduction, "hello").position
-            assert read_models.wait_for(position, timeout=10)
-            assert read_models.track_record(target).replies_sent == 1
-    finally:
-        read_models.close()
-        app.close()
+@pytest.fixture
+def sqlite_setup(tmp_path: Path, clock: FakeClock) -> Iterator[Setup]:
+    yield from open_setup(parse_database_url(f"sqlite:///{tmp_path / 'i.db'}"), clock)
 
 
-def test_stopping_the_runner_while_writers_fold_loses_nothing(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    storage = parse_database_url(f"sqlite:///{tmp_path / 'introductions.db'}")
-    app = open_application(storage, clock=clock)
-    read_models = ReadModels(storage, clock=clock)
-    introducer, *others = people(app)
-    stop_writing = threading.Event()
+@pytest.fixture
+def any_setup(storage: Storage, clock: FakeClock) -> Iterator[Setup]:
+    yield from open_setup(storage, clock)
+
+
+@contextlib.contextmanager
+def replying(
+    s: Setup, count: int, replies: int | None = None, check: Callable[[int], None] = lambda _: None
+) -> Iterator[list[BaseException]]:
+    """`count` threads, each replying on its own introduction and folding its write, as
+    the API's mutations do: `replies` times (the block's end waits for them), or else
+    until the block ends. Yields the failures, complete once the block has ended."""
+    stop = threading.Event()
     failures: list[BaseException] = []
 
     def writer(requester: str, target: str) -> None:
         try:
-            introduction = consented(app, introducer, requester, target)
-            while not stop_writing.is_set():
-                position = app.record_reply(target, introduction, "again").position
-                fold_own_write(storage.url, position)
+            introduction = consented(s.app, s.introducer, requester, target)
+            n = 0
+            while not stop.is_set() and (replies is None or n < replies):
+                position = s.app.record_reply(target, introduction, f"reply {n}").position
+                fold_own_write(s.storage.url, position)
+                check(position)
+                n += 1
         except BaseException as e:
             failures.append(e)
 
-    threads = [threading.Thread(target=writer, args=(others[i], others[i + 1])) for i in range(4)]
+    threads = [
+        threading.Thread(target=writer, args=(s.others[i], s.others[i + 1])) for i in range(count)
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        for round in range(3):  # stops and starts while the writers carry on
-            with ProjectionsRunner(storage, clock=clock, sweep_interval=3600) as runner:
-                if round == 0:
-                    for thread in threads:
-                        thread.start()
-                read_models.wait_for((app.recorder.max_notification_id() or 0) + 20, timeout=5)
-            assert runner.errors == []
-        stop_writing.set()
+        yield failures
+    finally:
+        if replies is None:
+            stop.set()
         for thread in threads:
             thread.join()
-        assert failures == []
-        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600):
-            assert read_models.wait_for(app.recorder.max_notification_id() or 0, timeout=30)
-        followed = dump(read_models, clock())
-        rebuild(storage, clock=clock)
-        assert dump(read_models, clock()) == followed
-    finally:
-        stop_writing.set()
-        read_models.close()
-        app.close()
+
+
+def test_every_writer_finds_its_write_folded_on_return(sqlite_setup: Setup) -> None:
+    s = sqlite_setup
+    not_yet_folded: list[int] = []
+
+    def folded(position: int) -> None:
+        if not s.read_models.wait_for(position, timeout=0):
+            not_yet_folded.append(position)
+
+    with s.runner() as runner:
+        assert s.read_models.wait_for(s.app.recorder.max_notification_id() or 0, timeout=10)
+        with replying(s, WRITERS, REPLIES, folded) as failures:
+            pass  # the block's end waits for the writers' replies
+    assert failures == []
+    assert not_yet_folded == []
+    assert runner.errors == []
+    reputation = s.read_models.reputation(s.introducer)
+    assert reputation is not None
+    assert reputation.proposed == WRITERS
+    s.assert_equal_to_a_rebuild()
+
+
+def test_a_write_of_another_process_is_followed_by_polling(any_setup: Setup) -> None:
+    s = any_setup  # its app stands for another process: nothing folds its writes
+    with s.runner():
+        requester, target = s.others[:2]
+        introduction = consented(s.app, s.introducer, requester, target)
+        position = s.app.record_reply(target, introduction, "hello").position
+        assert s.read_models.wait_for(position, timeout=10)
+        assert s.read_models.track_record(target).replies_sent == 1
+
+
+def test_stopping_the_runner_while_writers_fold_loses_nothing(sqlite_setup: Setup) -> None:
+    s = sqlite_setup
+    with replying(s, 4) as failures:
+        for _ in range(3):  # stops and starts while the writers carry on
+            with s.runner() as runner:
+                end = s.app.recorder.max_notification_id() or 0
+                s.read_models.wait_for(end + 20, timeout=5)
+            assert runner.errors == []
+    assert failures == []
+    with s.runner():
+        assert s.read_models.wait_for(s.app.recorder.max_notification_id() or 0, timeout=30)
+    s.assert_equal_to_a_rebuild()
 
 
 def test_a_rebuild_racing_the_writers_leaves_the_views_as_a_rebuild_would(
-    tmp_path: Path, clock: FakeClock
+    sqlite_setup: Setup,
 ) -> None:
-    storage = parse_database_url(f"sqlite:///{tmp_path / 'introductions.db'}")
-    app = open_application(storage, clock=clock)
-    read_models = ReadModels(storage, clock=clock)
-    introducer, *others = people(app)
-    stop_writing = threading.Event()
-    failures: list[BaseException] = []
-
-    def writer(requester: str, target: str) -> None:
-        try:
-            introduction = consented(app, introducer, requester, target)
-            while not stop_writing.is_set():
-                position = app.record_reply(target, introduction, "again").position
-                fold_own_write(storage.url, position)
-        except BaseException as e:
-            failures.append(e)
-
-    threads = [threading.Thread(target=writer, args=(others[i], others[i + 1])) for i in range(4)]
-    try:
-        with ProjectionsRunner(storage, clock=clock, sweep_interval=3600) as runner:
-            for thread in threads:
-                thread.start()
+    s = sqlite_setup
+    with s.runner() as runner:
+        with replying(s, 4) as failures:
             # Views dropped and refolded under the runner, as `introductions rebuild`
             # run beside `serve` does: positions move under the writers' feet.
-            rebuild(storage, clock=clock, batch_size=5)
-            stop_writing.set()
-            for thread in threads:
-                thread.join()
-            end = app.recorder.max_notification_id() or 0
-            assert read_models.wait_for(end, timeout=30)
-        assert failures == []
-        assert runner.errors == []
-        followed = dump(read_models, clock())
-        rebuild(storage, clock=clock)
-        assert dump(read_models, clock()) == followed
-    finally:
-        stop_writing.set()
-        read_models.close()
-        app.close()
+            rebuild(s.storage, clock=s.clock, batch_size=5)
+        assert s.read_models.wait_for(s.app.recorder.max_notification_id() or 0, timeout=30)
+    assert failures == []
+    assert runner.errors == []
+    s.assert_equal_to_a_rebuild()
