@@ -23,7 +23,7 @@ from projections.fanout import Fanout, Prefetch
 from projections.rebuild import fold_to_end
 from projections.registry import Views, open_views
 from projections.settings import half_life_from_environment
-from projections.subscription import IDLE_AFTER, IDLE_POLL_INTERVAL, POLL_INTERVAL, subscribe
+from projections.subscription import next_look_in, subscribe
 from projections.sweeper import sweep
 from projections.views import PositionMovedError
 
@@ -175,7 +175,7 @@ class ProjectionsRunner:
         own_writes.register(self.storage.url, catch_up)
         try:
             quiet_since = time.monotonic()
-            while not self._stopping.wait(_interval(quiet_since)):
+            while not self._stopping.wait(next_look_in(quiet_since)):
                 # Only writes no thread of this process folded keep it looking often:
                 # those of other processes and of the sweeper.
                 if catch_up.to():
@@ -196,9 +196,3 @@ class ProjectionsRunner:
                 log.exception("the expiry sweep failed; trying again next interval")
                 self.errors = [*self.errors[-9:], e]
             progress.announce()
-
-
-def _interval(quiet_since: float) -> float:
-    if time.monotonic() - quiet_since < IDLE_AFTER:
-        return POLL_INTERVAL
-    return IDLE_POLL_INTERVAL

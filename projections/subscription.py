@@ -30,6 +30,14 @@ IDLE_AFTER = 1.0
 IDLE_POLL_INTERVAL = 0.2
 
 
+def next_look_in(quiet_since: float, busy: float = POLL_INTERVAL) -> float:
+    """Seconds until the next look at an SQLite log: `busy` while the last change is
+    under IDLE_AFTER old (`quiet_since`), else at least IDLE_POLL_INTERVAL."""
+    if time.monotonic() - quiet_since < IDLE_AFTER:
+        return busy
+    return max(busy, IDLE_POLL_INTERVAL)
+
+
 class BatchSubscription(Protocol):
     def next_batch(self, max_size: int) -> list[Notification]: ...
     def stop(self) -> None: ...
@@ -82,15 +90,10 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
 
     def _tick(self) -> None:
         seen, quiet_since = self._last_notification_id, time.monotonic()
-        while not self._stopping.wait(self._interval(quiet_since)):
+        while not self._stopping.wait(next_look_in(quiet_since, self._poll_interval)):
             if self._last_notification_id != seen:  # a write, here or elsewhere
                 seen, quiet_since = self._last_notification_id, time.monotonic()
             self._has_been_notified.set()
-
-    def _interval(self, quiet_since: float) -> float:
-        if time.monotonic() - quiet_since < IDLE_AFTER:
-            return self._poll_interval
-        return max(self._poll_interval, IDLE_POLL_INTERVAL)
 
     def stop(self) -> None:
         self._stopping.set()
