@@ -68,6 +68,10 @@ def reply_load(story: Story, pause_ms: float = 0) -> str:
     )
 
 
+def hello_load(pause_ms: float = 0) -> str:
+    return wrk.script(["x"], HELLO, "none", pause_ms=pause_ms)
+
+
 def paced(url: str, load: Callable[[float], str], rate: float, config: Config) -> dict[str, float]:
     """wrk's figures for requests paced to about `rate` per second over all connections,
     `load(pause_ms)` giving the Lua script. wrk can only pause after each answer, so each
@@ -121,7 +125,7 @@ def run(config: Config, folder: Path) -> Table:
         floor.wait_until("/docs", READY_TIMEOUT)
         query = wrk.script([story.introducer], REPUTATION, story.party_token, id="__ID__")
         targets = {
-            "floor": (floor.url, wrk.script(["x"], HELLO, "none")),
+            "floor": (floor.url, hello_load()),
             "query": (service.url, query),
             "mutation": (service.url, reply_load(story)),
         }
@@ -131,12 +135,7 @@ def run(config: Config, folder: Path) -> Table:
         goal_rate = GOALS["mutation"] * r["floor.rps"]
         replies = paced(service.url, lambda pause: reply_load(story, pause), goal_rate, config)
         r.update({f"paced.{k}": v for k, v in replies.items()})
-        hellos = paced(
-            floor.url,
-            lambda pause: wrk.script(["x"], HELLO, "none", pause_ms=pause),
-            goal_rate,
-            config,
-        )
+        hellos = paced(floor.url, hello_load, goal_rate, config)
         r.update({f"floor_paced.{k}": v for k, v in hellos.items()})
     pace = GOALS["mutation"]
     table = Table(
