@@ -70,8 +70,7 @@ def build_services(storage: Storage | None = None) -> Services:
             os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
         ),
     )
-    guard_storage(app.factory)
-    guard_storage(read_models.views.factory)
+    guard_storage(app.factory, read_models.views.factory)
     services.closers.append(app.close)
     services.closers.append(services.webhooks.close)
     services.closers.append(read_models.close)

@@ -4,10 +4,13 @@ of hanging or answering "Unexpected error".
 
 eventsourcing retries a failed database call ten times, each waiting up to the pool's
 timeout for a connection: during a PostgreSQL outage one request would hang for most of
-a minute. A breaker on each connection pool ends the call at the first timeout with an
+a minute. A breaker on the connection pools ends the call at the first timeout with an
 error eventsourcing does not retry, and for BREAK_SECONDS after it refuses at once; then
-one call at a time tries the pool again (which reconnects by itself once the server is
-back) while the others are still refused at once."""
+one call at a time tries the pool again, waiting at most TRY_SECONDS, while the others
+are still refused at once. The pool reconnects by itself in the background once the
+server is back, so a short try finds the connection as soon as a long one would; a try
+that waited out the pool's whole timeout kept its caller for seconds while the server
+was still down."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from starlette.responses import JSONResponse
 UNAVAILABLE = "UNAVAILABLE"
 RETRY_AFTER_SECONDS = 5
 BREAK_SECONDS = 2.0
+TRY_SECONDS = 0.5
 MESSAGE = "The database cannot be reached at the moment; retry in a few seconds."
 
 
@@ -31,44 +35,48 @@ class StorageUnavailable(Exception):  # not the library's OperationalError: not 
     pass
 
 
-def guard_storage(factory: Any) -> None:
-    """Puts a breaker on the connection pool of an eventsourcing factory (PostgreSQL)."""
-    pool = getattr(getattr(factory, "datastore", None), "pool", None)
-    if pool is None or not hasattr(pool, "getconn"):
-        return  # SQLite: no pool; a locked database is waited out by its busy timeout
-    pool.getconn = _breaker(pool.getconn)
+def guard_storage(*factories: Any) -> None:
+    """Puts one breaker on the connection pools of eventsourcing factories that share a
+    PostgreSQL server: a timeout on one pool means the server is out of reach for all,
+    so none makes its next caller wait to find out again."""
+    breaker = Breaker()
+    for factory in factories:
+        pool = getattr(getattr(factory, "datastore", None), "pool", None)
+        if pool is None or not hasattr(pool, "getconn"):
+            continue  # SQLite: no pool; a locked database is waited out by its busy timeout
+        pool.getconn = breaker.guard(pool.getconn)
 
 
-def _breaker(getconn: Callable[..., Any]) -> Callable[..., Any]:
-    from psycopg_pool import PoolTimeout
+class Breaker:
+    def __init__(self) -> None:
+        self.refuse_until = 0.0  # 0 while the database answers
+        # After a break, one caller tries while the others are refused at once: all
+        # trying meant each waiting out the pool's timeout, for most of an outage.
+        self.trying = threading.Lock()
 
-    refuse_until = 0.0  # 0 while the database answers
-    # After a break, one caller tries the pool while the others are refused at once:
-    # all trying meant each waiting out the pool's timeout, for most of an outage.
-    trying = threading.Lock()
+    def guard(self, getconn: Callable[..., Any]) -> Callable[..., Any]:
+        from psycopg_pool import PoolTimeout
 
-    def attempt(timeout: float | None) -> Any:
-        nonlocal refuse_until
-        try:
-            return getconn(timeout)
-        except PoolTimeout as e:
-            refuse_until = time.monotonic() + BREAK_SECONDS
-            raise StorageUnavailable(MESSAGE) from e
+        def attempt(timeout: float | None) -> Any:
+            try:
+                return getconn(timeout)
+            except PoolTimeout as e:
+                self.refuse_until = time.monotonic() + BREAK_SECONDS
+                raise StorageUnavailable(MESSAGE) from e
 
-    def guarded(timeout: float | None = None) -> Any:
-        nonlocal refuse_until
-        if not refuse_until:
-            return attempt(timeout)
-        if time.monotonic() < refuse_until or not trying.acquire(blocking=False):
-            raise StorageUnavailable(MESSAGE)
-        try:
-            connection = attempt(timeout)
-            refuse_until = 0.0
-            return connection
-        finally:
-            trying.release()
+        def guarded(timeout: float | None = None) -> Any:
+            if not self.refuse_until:
+                return attempt(timeout)
+            if time.monotonic() < self.refuse_until or not self.trying.acquire(blocking=False):
+                raise StorageUnavailable(MESSAGE)
+            try:
+                connection = attempt(TRY_SECONDS if timeout is None else min(timeout, TRY_SECONDS))
+                self.refuse_until = 0.0
+                return connection
+            finally:
+                self.trying.release()
 
-    return guarded
+        return guarded
 
 
 def is_unavailable(error: BaseException | None) -> bool:

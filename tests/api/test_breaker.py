@@ -1,7 +1,7 @@
-"""The breaker on a PostgreSQL connection pool (api/outage.py), on a real psycopg pool
-whose server is down: the first caller waits out the pool's timeout, the next ones are
-refused at once, and after the break one caller tries again while the others are still
-refused at once."""
+"""The breaker on PostgreSQL connection pools (api/outage.py), on real psycopg pools whose
+server is down: the first caller waits out the pool's timeout, the next ones are refused
+at once, on every pool the breaker guards, and after the break one caller tries again,
+briefly, while the others are still refused at once."""
 
 from __future__ import annotations
 
@@ -26,8 +26,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])  # closed again on leaving: nobody listens there
 
 
-@pytest.fixture
-def pool() -> Iterator[object]:
+def _pool_of_a_server_that_is_down() -> Iterator[object]:
     conninfo = f"host=127.0.0.1 port={_closed_port()} user=postgres connect_timeout=1"
     pool = psycopg_pool.ConnectionPool(
         conninfo, min_size=0, max_size=2, timeout=POOL_TIMEOUT, open=True
@@ -36,6 +35,10 @@ def pool() -> Iterator[object]:
         yield pool
     finally:
         pool.close()
+
+
+pool = pytest.fixture(_pool_of_a_server_that_is_down, name="pool")
+other_pool = pytest.fixture(_pool_of_a_server_that_is_down, name="other_pool")
 
 
 def _refusal_time(getconn: object) -> float:
@@ -49,16 +52,31 @@ def test_the_breaker_lets_one_caller_try_after_a_break(
     pool: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(outage, "BREAK_SECONDS", 0.5)
-    getconn = outage._breaker(pool.getconn)  # type: ignore[attr-defined]
+    getconn = outage.Breaker().guard(pool.getconn)  # type: ignore[attr-defined]
 
     assert _refusal_time(getconn) >= POOL_TIMEOUT * 0.9  # the first one finds out
     assert _refusal_time(getconn) < AT_ONCE  # during the break
 
     time.sleep(0.6)  # the break is over: one caller tries the pool again
-    trying = threading.Thread(target=_refusal_time, args=(getconn,))
+    tried: list[float] = []
+    trying = threading.Thread(target=lambda: tried.append(_refusal_time(getconn)))
     trying.start()
-    time.sleep(0.2)
+    time.sleep(outage.TRY_SECONDS / 2)
     try:
         assert _refusal_time(getconn) < AT_ONCE  # while it tries, the others are refused
     finally:
         trying.join()
+    # The caller who tried was kept for the short try, not the pool's whole timeout.
+    (tried_for,) = tried
+    assert tried_for < AT_ONCE
+
+
+def test_a_timeout_on_one_pool_breaks_every_pool_of_the_server(
+    pool: object, other_pool: object
+) -> None:
+    breaker = outage.Breaker()  # as serve has one for the log's pool and the views' pool
+    log_pool = breaker.guard(pool.getconn)  # type: ignore[attr-defined]
+    views_pool = breaker.guard(other_pool.getconn)  # type: ignore[attr-defined]
+
+    assert _refusal_time(log_pool) >= POOL_TIMEOUT * 0.9
+    assert _refusal_time(views_pool) < AT_ONCE  # it does not wait to find out again
