@@ -13,8 +13,8 @@ from typing import Any
 
 LUA = """
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) errors = 0; non200 = 0 end
+function setup(thread) table.insert(threads, thread); thread:set("number", #threads) end
+function init(args) errors = 0; non200 = 0; math.randomseed(os.time() * 100 + number) end
 local ids = {%(ids)s}
 local body = %(body)s
 local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}
@@ -42,15 +42,18 @@ def require_wrk() -> None:
 
 def script(ids: list[str], query: str, token: str, *, pause_ms: float = 0, **variables: Any) -> str:
     """A Lua script posting `query`; a variable whose value is "__ID__" takes a random id
-    of `ids` on each request. With `pause_ms`, each connection waits that long after an
-    answer before its next request (wrk's delay()), which paces the load."""
+    of `ids` on each request. With `pause_ms`, each connection waits after an answer
+    before its next request (wrk's delay()), which paces the load. The wait is drawn at
+    random, exponentially distributed with that mean, as the pauses of independent clients
+    are: the same wait for every connection put them in step, so that requests came in
+    bursts of as many as there are connections, which no population of clients does."""
     lua = LUA % {
         "ids": ", ".join(json.dumps(i) for i in ids),
         "body": json.dumps(json.dumps({"query": query, "variables": variables})),
         "token": token,
     }
     if pause_ms > 0:
-        lua += f"function delay() return {pause_ms:.3f} end\n"
+        lua += f"function delay() return -math.log(1 - math.random()) * {pause_ms:.3f} end\n"
     return lua
 
 
