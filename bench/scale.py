@@ -116,7 +116,7 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
         [
             "query",
             *[f"{s:,} events" for s in sizes],
-            f"ratio {sizes[-1]:,} / {smallest:,}",
+            f"largest ratio to {smallest:,}",
             f"goal ≤ {GOAL}×",
         ],
     )
@@ -124,11 +124,13 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     for name in QUERIES:
         values = [figures[s][name] for s in sizes]
         series[name] = values
-        worst = max(v / values[0] for v in values)
+        # The goal holds at every larger size: the verdict and the ratio shown are the worst.
+        larger = zip(values[1:], sizes[1:], strict=True)
+        worst, at = max(((v / values[0], size) for v, size in larger), default=(1.0, smallest))
         latency.add(
             f"`{name}`",
             *[ms(v) for v in values],
-            times(values[-1] / values[0]),
+            f"{times(worst)} at {at:,}",
             verdict(worst <= GOAL),
         )
     bad = sum(figures[s][f"{n}.bad"] for s in sizes for n in QUERIES)
