@@ -29,7 +29,9 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
     tables: list[Table]
     if name == "scale":
         tables, series = scale.run(config, folder)
-        png = scale.chart(series, config.results_dir / "scale.png")
+        # The README shows scale.png: a --no-write or --quick run leaves it as it was.
+        png_name = "scale.png" if config.write else "scale-last-run.png"
+        png = scale.chart(series, config.results_dir / png_name)
         report.console.print(
             f"chart: {png}" if png else "chart: skipped (pip install -e '.[bench]')"
         )
