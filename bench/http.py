@@ -30,8 +30,6 @@ INTRODUCTIONS = 32  # spread over the connections, so that replies rarely confli
 READY_TIMEOUT = 120.0
 GOALS = {"query": 0.8, "mutation": 0.5}  # of the floor's requests/s
 P99_GOAL_MS = 50.0
-CALIBRATIONS = 3  # short paced runs before the measured ones
-TRIAL_SECONDS = 3
 PACE_REACHED = 0.95  # a p99 is judged only at a rate this close to the goal's
 
 
@@ -63,37 +61,23 @@ def seed_story(storage: Storage, introductions: int = INTRODUCTIONS) -> Story:
         app.close()
 
 
-def reply_load(story: Story, pause_ms: float = 0) -> str:
-    return wrk.script(
-        story.introductions, RECORD_REPLY, story.party_token, pause_ms=pause_ms, id="__ID__"
-    )
+def reply_load(story: Story, rate: float | None = None) -> str:
+    return wrk.script(story.introductions, RECORD_REPLY, story.party_token, rate=rate, id="__ID__")
 
 
-def hello_load(pause_ms: float = 0) -> str:
-    return wrk.script(["x"], HELLO, "none", pause_ms=pause_ms)
+def hello_load(rate: float | None = None) -> str:
+    return wrk.script(["x"], HELLO, "none", rate=rate)
 
 
 def paced(url: str, load: Callable[[float], str], rate: float, config: Config) -> dict[str, float]:
-    """wrk's figures for requests paced to about `rate` per second over all connections,
-    `load(pause_ms)` giving the Lua script. wrk can only pause after each answer, so each
-    connection's cycle is an answer and a pause: short calibrating runs move the mean pause
-    by what their cycle missed the period by (a pause of the period less one run's median
-    latency reached 0.41-0.47x where 0.5x was asked, in the runs of BENCHMARKS.md). A
-    connection's first request goes without a pause, as if it had paused before the run:
-    a run of d seconds holds d + pause of cycles (2% more than d in a 3 s trial at the
-    pauses of these runs), and not counting that aimed as much below the pace."""
-    period_ms = 1000 * config.connections / rate
-    pause_ms = period_ms / 2
-    for _ in range(CALIBRATIONS):
-        trial = wrk.run(url, load(pause_ms), duration=TRIAL_SECONDS, connections=config.connections)
-        cycles = max(trial["rps"], 1.0) * TRIAL_SECONDS / config.connections
-        cycle_ms = (1000 * TRIAL_SECONDS + pause_ms) / cycles
-        pause_ms = max(1.0, pause_ms + period_ms - cycle_ms)
+    """wrk's figures for requests arriving at `rate` per second over all connections,
+    `load(rate)` giving the Lua script (bench/wrk.py's schedule). wrk alone can only
+    pause after each answer: the pause calibrated in short runs before these had the
+    load miss the pace in both directions, once by 23% over it, which loads the service
+    more than the goal asks (BENCHMARKS.md, 2026-11-26)."""
 
     def one(_: int) -> dict[str, float]:
-        return wrk.run(
-            url, load(pause_ms), duration=config.duration, connections=config.connections
-        )
+        return wrk.run(url, load(rate), duration=config.duration, connections=config.connections)
 
     return median_of(config.runs, one)
 
@@ -138,7 +122,7 @@ def run(config: Config, folder: Path) -> Table:
         # The p99 goal, at the throughput goal: replies paced to half the floor's rate,
         # and the floor paced alike, to show what the machine and the pacing alone cost.
         goal_rate = GOALS["mutation"] * r["floor.rps"]
-        replies = paced(service.url, lambda pause: reply_load(story, pause), goal_rate, config)
+        replies = paced(service.url, lambda rate: reply_load(story, rate), goal_rate, config)
         r.update({f"paced.{k}": v for k, v in replies.items()})
         hellos = paced(floor.url, hello_load, goal_rate, config)
         r.update({f"floor_paced.{k}": v for k, v in hellos.items()})
@@ -199,10 +183,11 @@ def run(config: Config, folder: Path) -> Table:
         f"which does nothing, has a p99 of {r['floor.p99']:.1f} ms that way."
     )
     table.notes.append(
-        "Paced, each connection pauses after its answer for a time drawn at random "
-        "(exponentially distributed, its mean calibrated to the pace), as independent "
-        "clients do; the same pause for all put the connections in step, in bursts of "
-        f"{config.connections}. The floor paced alike has a p99 of "
+        "Paced, the requests arrive on a random schedule at the pace (exponentially "
+        "distributed gaps, as those of independent clients) and each goes out on the "
+        f"next free connection of the {config.connections}; wrk times it from then. A fixed "
+        "pause after each answer put the connections in step, in bursts, and a pause "
+        "calibrated to the pace missed it. The floor paced alike has a p99 of "
         f"{r['floor_paced.p99']:.1f} ms, and the replies' p99 is "
         f"{times(ratio(r['paced.p99'], r['floor_paced.p99']))} of it."
     )

@@ -40,28 +40,56 @@ def require_wrk() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
 
-def script(ids: list[str], query: str, token: str, *, pause_ms: float = 0, **variables: Any) -> str:
+# Arrivals on a schedule: each wrk thread draws the times of its requests as a Poisson
+# process (exponentially distributed gaps) and, when a connection is free, delay() holds
+# it until the next arrival. LuaJIT's ffi gives the monotonic clock that wrk's Lua lacks.
+SCHEDULE = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock_id, bench_timespec *tp);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local next_arrival = nil
+function delay()
+  local now = now_ms()
+  next_arrival = (next_arrival or now) - math.log(1 - math.random()) * %(gap_ms).6f
+  return math.max(0, next_arrival - now)
+end
+"""
+THREADS = 2
+
+
+def script(
+    ids: list[str], query: str, token: str, *, rate: float | None = None, **variables: Any
+) -> str:
     """A Lua script posting `query`; a variable whose value is "__ID__" takes a random id
-    of `ids` on each request. With `pause_ms`, each connection waits after an answer
-    before its next request (wrk's delay()), which paces the load. The wait is drawn at
-    random, exponentially distributed with that mean, as the pauses of independent clients
-    are: the same wait for every connection put them in step, so that requests came in
-    bursts of as many as there are connections, which no population of clients does."""
+    of `ids` on each request. With `rate` (requests per second over all connections), the
+    requests arrive at that rate on a random schedule, as those of independent clients
+    do: each connection, once answered, waits for the next arrival, and goes at once when
+    that time has passed (all connections busy), so that a stall is followed by the
+    arrivals it held up. The rate is then the schedule's, whatever the latency, as long
+    as the connections keep up with it."""
     lua = LUA % {
         "ids": ", ".join(json.dumps(i) for i in ids),
         "body": json.dumps(json.dumps({"query": query, "variables": variables})),
         "token": token,
     }
-    if pause_ms > 0:
-        lua += f"function delay() return -math.log(1 - math.random()) * {pause_ms:.3f} end\n"
+    if rate is not None:
+        lua += SCHEDULE % {"gap_ms": 1000 * THREADS / rate}
     return lua
 
 
-def run(
-    url: str, lua: str, *, duration: int, connections: int, threads: int | None = None
-) -> dict[str, float]:
+def run(url: str, lua: str, *, duration: int, connections: int) -> dict[str, float]:
     """requests/s, p50 and p99 in ms, GraphQL errors, non-2xx answers and socket errors."""
-    threads = threads or min(2, connections)
+    threads = min(THREADS, connections)
+    if "function delay()" in lua and threads != THREADS:
+        msg = f"a schedule is split over {THREADS} threads: give {THREADS} connections or more"
+        raise ValueError(msg)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "load.lua"
         path.write_text(lua)
