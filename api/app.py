@@ -32,6 +32,7 @@ from api.security import install_edge_protection, require_production_admin_token
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
 from domain.bootstrap import expire_after_from_environment, open_application
+from domain.sqlite_factory import checkpointing_in_background
 from domain.storage import Storage, storage_from_environment
 from projections.read_models import ReadModels
 from webhooks.control import WebhookControl
@@ -110,9 +111,14 @@ def create_app(
     settings: EdgeSettings | None = None,
 ) -> FastAPI:
     settings = settings or edge_settings()
-    services = services or build_services()
     if run_projections is None:
         run_projections = os.environ.get(EMBEDDED_PROJECTIONS_VARIABLE) == "1"
+    if services is None:
+        storage = storage_from_environment()
+        # Embedded on SQLite, replies commit under locks that all later replies queue on.
+        services = build_services(
+            checkpointing_in_background(storage) if run_projections else storage
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

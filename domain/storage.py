@@ -79,7 +79,7 @@ def _sqlite(url: str, rest: str, fail: object) -> Storage:
             raise fail(f"names a file in {str(parent)!r}, a folder that does not exist")
         path = str(Path(path).expanduser())
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "domain.sqlite_factory:SQLiteFactory",  # the library's, with settings
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
         "APPLICATION_RECORDER_TOPIC": "domain.group_commit:GroupCommitSQLiteApplicationRecorder",
