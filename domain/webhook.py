@@ -121,6 +121,11 @@ def refusal_of_destination(url: str, resolver: Resolver = resolve) -> str | None
         addresses = list(resolver(host, port))
     except (OSError, UnicodeError) as e:
         return f"the host {host!r} cannot be resolved ({e})"
+    return refusal_of_addresses(host, addresses)
+
+
+def refusal_of_addresses(host: str, addresses: Sequence[str]) -> str | None:
+    """Why a host resolving to these addresses may not be called, or None."""
     if not addresses:
         return f"the host {host!r} resolves to no address"
     for address in addresses:

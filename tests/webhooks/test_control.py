@@ -215,8 +215,8 @@ def test_plain_http_goes_to_the_address_that_was_checked(
     async def resolve(_host: str, _port: int) -> list[str]:
         return ["127.0.0.1"]
 
-    monkeypatch.setattr("webhooks.sender.resolve", resolve)
-    monkeypatch.setattr("webhooks.sender.refusal_of_destination", lambda *_a: None)
+    monkeypatch.setattr("webhooks.transport.resolve", resolve)
+    monkeypatch.setattr("webhooks.transport.refusal_of_addresses", lambda *_a: None)
     app.register_webhook(ADMIN, f"http://pinned.invalid:{receiver.port}/hooks")
     start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
     propose_and_decline(app, people(app), 1)
