@@ -61,7 +61,7 @@ def test_failed_after_the_last_attempt_then_redelivered_by_hand(
         assert len(receiver.requests) == 3
 
         healthy.set()
-        control.redeliver(ADMIN, failed.id)
+        control.redeliver(ADMIN, f"urn:uuid:{failed.id.upper()}")  # any spelling of the id
         [done] = eventually(
             lambda: control.deliveries(ADMIN, webhook_id, DeliveryStatus.SUCCEEDED),
             lambda rows: len(rows) == 1,
