@@ -3,13 +3,11 @@ for configured origins, and no start with a weak admin token."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import token_strength
 from api.auth import (
     ADMIN_TOKEN_FILE_VARIABLE,
     ADMIN_TOKEN_VARIABLE,
@@ -20,20 +18,6 @@ from api.settings import EdgeSettings
 from domain.errors import ConfigurationError
 from domain.storage import Storage
 
-MIN_ADMIN_TOKEN_LENGTH = 32
-MIN_ADMIN_TOKEN_BITS = 128
-STRONG_TOKEN_HINT = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 - how to make one
-
-
-def estimated_bits(token: str) -> float:
-    """A generous upper estimate of a token's entropy: its length times the Shannon
-    entropy of its own characters. Repetitive or short tokens score low."""
-    if not token:
-        return 0.0
-    counts = Counter(token)
-    per_char = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
-    return per_char * len(token)
-
 
 def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -> None:
     """Production takes its admin token from the operator (INTRODUCTIONS_ADMIN_TOKEN, or a
@@ -43,7 +27,7 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
         msg = (
             f"production mode needs an admin token: set {ADMIN_TOKEN_VARIABLE} (or "
             f"{ADMIN_TOKEN_FILE_VARIABLE} to a file holding one); make one with: "
-            f"{STRONG_TOKEN_HINT}"
+            f"{token_strength.HINT}"
         )
         raise ConfigurationError(msg)
     try:
@@ -52,12 +36,12 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
         msg = f"{ADMIN_TOKEN_FILE_VARIABLE}: cannot read the admin token ({e.strerror})"
         raise ConfigurationError(msg) from None
     for token in tokens:
-        if len(token) < MIN_ADMIN_TOKEN_LENGTH or estimated_bits(token) < MIN_ADMIN_TOKEN_BITS:
+        why = token_strength.weakness(token)
+        if why is not None:
             msg = (
                 f"production mode refuses a weak admin token ({ADMIN_TOKEN_VARIABLE} and "
-                f"{PREVIOUS_ADMIN_TOKEN_VARIABLE} need at least {MIN_ADMIN_TOKEN_LENGTH} "
-                "random characters, about "
-                f"{MIN_ADMIN_TOKEN_BITS} bits); make one with: {STRONG_TOKEN_HINT}"
+                f"{PREVIOUS_ADMIN_TOKEN_VARIABLE} need {token_strength.MIN_BITS} random bits: "
+                f"{why}); make one with: {token_strength.HINT}"
             )
             raise ConfigurationError(msg)
 
