@@ -1,10 +1,15 @@
 """What production mode changes at the edge: security headers on every answer, CORS only
-for configured origins, and no start with a weak admin token."""
+for configured origins, /metrics behind its own token, and no start with a weak admin or
+metrics token."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import token_strength
@@ -13,10 +18,13 @@ from api.auth import (
     ADMIN_TOKEN_VARIABLE,
     PREVIOUS_ADMIN_TOKEN_VARIABLE,
     admin_tokens,
+    bearer_token,
 )
 from api.settings import EdgeSettings
 from domain.errors import ConfigurationError
 from domain.storage import Storage
+
+METRICS_TOKEN_VARIABLE = "INTRODUCTIONS_METRICS_TOKEN"  # noqa: S105 - a name, not a secret
 
 
 def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -> None:
@@ -44,6 +52,32 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
                 f"{why}); make one with: {token_strength.HINT}"
             )
             raise ConfigurationError(msg)
+    metrics_token = environ.get(METRICS_TOKEN_VARIABLE)
+    why = token_strength.weakness(metrics_token) if metrics_token else None
+    if why is not None:
+        msg = (
+            f"production mode refuses a weak {METRICS_TOKEN_VARIABLE} (it needs "
+            f"{token_strength.MIN_BITS} random bits: {why}); make one with: {token_strength.HINT}"
+        )
+        raise ConfigurationError(msg)
+
+
+def metrics_refusal(settings: EdgeSettings, authorization: str | None) -> Response | None:
+    """None when the caller may read /metrics. With a metrics token set, it must be sent
+    as the bearer token (401 otherwise); without one, /metrics is open in development
+    and not served in production (404)."""
+    expected = settings.metrics_token
+    if not expected:
+        return PlainTextResponse("Not Found", status_code=404) if settings.production else None
+    sent = bearer_token(authorization) or ""
+    digests = (hashlib.sha256(t.encode()).digest() for t in (sent, expected))
+    if hmac.compare_digest(*digests):
+        return None
+    return PlainTextResponse(
+        "Send the metrics token: Authorization: Bearer <token>.",
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def security_headers(settings: EdgeSettings) -> list[tuple[bytes, bytes]]:

@@ -48,3 +48,14 @@ def test_tokens_from_the_usual_generators_always_pass(sqlite_storage: Storage) -
         for _ in range(20):
             environ = {"INTRODUCTIONS_ADMIN_TOKEN": generate()}
             require_production_admin_tokens(sqlite_storage, environ)
+
+
+def test_a_weak_metrics_token_is_refused_in_production(sqlite_storage: Storage) -> None:
+    environ = {
+        "INTRODUCTIONS_ADMIN_TOKEN": secrets.token_urlsafe(32),
+        "INTRODUCTIONS_METRICS_TOKEN": "metrics-metrics-metrics-metrics-metrics",
+    }
+    with pytest.raises(ConfigurationError, match="weak INTRODUCTIONS_METRICS_TOKEN"):
+        require_production_admin_tokens(sqlite_storage, environ)
+    environ["INTRODUCTIONS_METRICS_TOKEN"] = secrets.token_urlsafe(32)
+    require_production_admin_tokens(sqlite_storage, environ)
