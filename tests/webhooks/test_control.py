@@ -222,3 +222,25 @@ def test_plain_http_goes_to_the_address_that_was_checked(
     propose_and_decline(app, people(app), 1)
     receiver.wait_for(lambda: len(receiver.requests) == 2)
     assert {r.headers["host"] for r in receiver.requests} == {f"pinned.invalid:{receiver.port}"}
+
+
+@pytest.mark.parametrize("storage", ["sqlite"], indirect=True)
+def test_the_environments_proxy_variables_are_ignored(
+    app: IntroductionsApp,
+    receiver: Receiver,
+    start_dispatcher: StartDispatcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = Receiver()  # would record the deliveries if they went through it
+    try:
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
+        app.register_webhook(ADMIN, receiver.url)
+        start_dispatcher()
+        propose_and_decline(app, people(app), 1)
+        receiver.wait_for(lambda: len(receiver.requests) == 2)
+        assert proxy.requests == []
+    finally:
+        proxy.stop()

@@ -113,21 +113,6 @@ def test_a_refused_address_is_never_connected(receiver: Receiver) -> None:
     assert receiver.requests == []
 
 
-def test_the_environments_proxy_variables_are_ignored(
-    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proxy = Receiver()
-    try:
-        for name in ("NO_PROXY", "no_proxy"):
-            monkeypatch.delenv(name, raising=False)
-        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
-            monkeypatch.setenv(name, proxy.url.removesuffix("/hooks"))
-        assert send(receiver.url, FAST).status_code == 204
-        assert (len(receiver.requests), proxy.requests) == (1, [])
-    finally:
-        proxy.stop()
-
-
 def test_a_proxy_named_in_the_settings_is_used(receiver: Receiver) -> None:
     proxy = Receiver()
     try:
