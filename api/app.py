@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from cross_web import HTTPException
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import HTTPConnection
@@ -28,7 +28,11 @@ from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.outage import guard_storage, is_unavailable
 from api.schema import build_schema
 from api.schema.context import Context
-from api.security import install_edge_protection, require_production_admin_tokens
+from api.security import (
+    install_edge_protection,
+    metrics_refusal,
+    require_production_admin_tokens,
+)
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
 from domain.bootstrap import expire_after_from_environment, open_application
@@ -55,7 +59,8 @@ def tune_garbage_collector() -> None:
 
 def build_services(storage: Storage | None = None) -> Services:
     storage = storage or storage_from_environment()
-    if edge_settings().production:
+    production = edge_settings().production
+    if production:
         require_production_admin_tokens(storage, dict(os.environ))
     app = open_application(storage)
     read_models = ReadModels(storage)
@@ -70,6 +75,7 @@ def build_services(storage: Storage | None = None) -> Services:
         read_your_writes_timeout=float(
             os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
         ),
+        positions_need_a_token=production,
     )
     guard_storage(app.factory, read_models.views.factory)
     services.closers.append(app.close)
@@ -162,7 +168,13 @@ def create_app(
         allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST
         graphql_ide=None if settings.production else "graphiql",
     )
-    app = FastAPI(title="Introductions", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Introductions",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None if settings.production else "/openapi.json",
+    )
     app.include_router(router, prefix="/graphql")
     app.state.services = services
     app.add_exception_handler(outage.StorageUnavailable, outage.unavailable_response)
@@ -172,8 +184,9 @@ def create_app(
         return {"ok": True}
 
     @app.get("/readyz")
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         try:
+            shown = await services.shows_positions(request.headers.get("authorization"))
             position = await in_thread(services.app.recorder.max_notification_id) or 0
             views = services.read_models
             caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
@@ -185,13 +198,16 @@ def create_app(
         body = {
             "ok": bool(caught_up),
             "storage": "reachable",
-            "position": position,
+            **({"position": position} if shown else {}),
             "projections": "caught up" if caught_up else "behind",
         }
         return JSONResponse(body, status_code=200 if caught_up else 503)
 
     @app.get("/metrics")
-    async def metrics_endpoint() -> PlainTextResponse:
+    async def metrics_endpoint(request: Request) -> Response:
+        refused = metrics_refusal(settings, request.headers.get("authorization"))
+        if refused is not None:
+            return refused
         try:
             position = await in_thread(services.app.recorder.max_notification_id) or 0
             metrics.LAST_POSITION.set(position)

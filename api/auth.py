@@ -20,6 +20,7 @@ from domain.errors import ConfigurationError
 from domain.introduction import ADMIN
 from domain.storage import Storage
 from domain.token_use_cases import Credential
+from domain.use_case_base import canonical_id
 
 ADMIN_TOKEN_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN"  # noqa: S105 - a name, not a secret
 ADMIN_TOKEN_FILE_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN_FILE"  # noqa: S105 - a name, not a secret
@@ -131,7 +132,8 @@ class KnownTokens:
 
     def forget(self, token_id: UUID | str) -> None:
         with self._lock:
-            gone = [d for d, (c, _) in self._known.items() if str(c.token_id) == str(token_id)]
+            key = canonical_id(token_id)
+            gone = [d for d, (c, _) in self._known.items() if str(c.token_id) == key]
             for token_digest in gone:
                 del self._known[token_digest]
 

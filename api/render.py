@@ -4,12 +4,26 @@ machines."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from domain.application import HistoryEntry
 from domain.audit import Finding, VerifyReport
+from domain.bounds import BIDI_CONTROLS
 from domain.chain import canonical_json
 from domain.replay import ReplayStep
+
+
+def visible(text: str) -> str:
+    """Text for a terminal: control characters (C0, DEL, C1), line separators and
+    bidirectional controls as \\uXXXX, so that stored text cannot drive the terminal or
+    reorder the line. Inside a JSON string the escapes stand for the same characters."""
+    return "".join(
+        f"\\u{ord(c):04x}"
+        if c in BIDI_CONTROLS or c in "\u2028\u2029" or unicodedata.category(c) == "Cc"
+        else c
+        for c in text
+    )
 
 
 def entry_as_dict(entry: HistoryEntry) -> dict[str, Any]:

@@ -1,38 +1,30 @@
 """What production mode changes at the edge: security headers on every answer, CORS only
-for configured origins, and no start with a weak admin token."""
+for configured origins, /metrics behind its own token, and no start with a weak admin or
+metrics token."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+import hashlib
+import hmac
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import token_strength
 from api.auth import (
     ADMIN_TOKEN_FILE_VARIABLE,
     ADMIN_TOKEN_VARIABLE,
     PREVIOUS_ADMIN_TOKEN_VARIABLE,
     admin_tokens,
+    bearer_token,
 )
 from api.settings import EdgeSettings
 from domain.errors import ConfigurationError
 from domain.storage import Storage
 
-MIN_ADMIN_TOKEN_LENGTH = 32
-MIN_ADMIN_TOKEN_BITS = 128
-STRONG_TOKEN_HINT = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 - how to make one
-
-
-def estimated_bits(token: str) -> float:
-    """A generous upper estimate of a token's entropy: its length times the Shannon
-    entropy of its own characters. Repetitive or short tokens score low."""
-    if not token:
-        return 0.0
-    counts = Counter(token)
-    per_char = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
-    return per_char * len(token)
+METRICS_TOKEN_VARIABLE = "INTRODUCTIONS_METRICS_TOKEN"  # noqa: S105 - a name, not a secret
 
 
 def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -> None:
@@ -43,7 +35,7 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
         msg = (
             f"production mode needs an admin token: set {ADMIN_TOKEN_VARIABLE} (or "
             f"{ADMIN_TOKEN_FILE_VARIABLE} to a file holding one); make one with: "
-            f"{STRONG_TOKEN_HINT}"
+            f"{token_strength.HINT}"
         )
         raise ConfigurationError(msg)
     try:
@@ -52,14 +44,40 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
         msg = f"{ADMIN_TOKEN_FILE_VARIABLE}: cannot read the admin token ({e.strerror})"
         raise ConfigurationError(msg) from None
     for token in tokens:
-        if len(token) < MIN_ADMIN_TOKEN_LENGTH or estimated_bits(token) < MIN_ADMIN_TOKEN_BITS:
+        why = token_strength.weakness(token)
+        if why is not None:
             msg = (
                 f"production mode refuses a weak admin token ({ADMIN_TOKEN_VARIABLE} and "
-                f"{PREVIOUS_ADMIN_TOKEN_VARIABLE} need at least {MIN_ADMIN_TOKEN_LENGTH} "
-                "random characters, about "
-                f"{MIN_ADMIN_TOKEN_BITS} bits); make one with: {STRONG_TOKEN_HINT}"
+                f"{PREVIOUS_ADMIN_TOKEN_VARIABLE} need {token_strength.MIN_BITS} random bits: "
+                f"{why}); make one with: {token_strength.HINT}"
             )
             raise ConfigurationError(msg)
+    metrics_token = environ.get(METRICS_TOKEN_VARIABLE)
+    why = token_strength.weakness(metrics_token) if metrics_token else None
+    if why is not None:
+        msg = (
+            f"production mode refuses a weak {METRICS_TOKEN_VARIABLE} (it needs "
+            f"{token_strength.MIN_BITS} random bits: {why}); make one with: {token_strength.HINT}"
+        )
+        raise ConfigurationError(msg)
+
+
+def metrics_refusal(settings: EdgeSettings, authorization: str | None) -> Response | None:
+    """None when the caller may read /metrics. With a metrics token set, it must be sent
+    as the bearer token (401 otherwise); without one, /metrics is open in development
+    and not served in production (404)."""
+    expected = settings.metrics_token
+    if not expected:
+        return PlainTextResponse("Not Found", status_code=404) if settings.production else None
+    sent = bearer_token(authorization) or ""
+    digests = (hashlib.sha256(t.encode()).digest() for t in (sent, expected))
+    if hmac.compare_digest(*digests):
+        return None
+    return PlainTextResponse(
+        "Send the metrics token: Authorization: Bearer <token>.",
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def security_headers(settings: EdgeSettings) -> list[tuple[bytes, bytes]]:

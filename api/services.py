@@ -12,7 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from api.auth import UNKNOWN, KnownTokens, actor_for, actor_from_storage, actor_in_memory
+from api.auth import (
+    UNKNOWN,
+    KnownTokens,
+    actor_for,
+    actor_from_storage,
+    actor_in_memory,
+    bearer_token,
+)
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
 from domain.storage import Storage
@@ -34,6 +41,8 @@ class Services:
     read_your_writes_timeout: float = 5.0
     known_tokens: KnownTokens = field(default_factory=KnownTokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Production: the log's position (health, /readyz) only for an authenticated caller.
+    positions_need_a_token: bool = False
 
     def actor(self, token: str | None) -> str | None:
         """Who a bearer token stands for, or None. Blocking: call it in a thread."""
@@ -48,6 +57,11 @@ class Services:
             assert token is not None
             return await in_thread(actor_from_storage, token, self.app, self.known_tokens)
         return actor  # type: ignore[return-value]
+
+    async def shows_positions(self, authorization: str | None) -> bool:
+        if not self.positions_need_a_token:
+            return True
+        return await self.actor_of(bearer_token(authorization)) is not None
 
     def close(self) -> None:
         for close in reversed(self.closers):

@@ -1,4 +1,5 @@
-"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits.
+"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits,
+the metrics token.
 Read once from INTRODUCTIONS_* variables (pydantic-settings); a bad value stops the
 start-up with one line naming the variable."""
 
@@ -27,6 +28,9 @@ class EdgeSettings(BaseSettings):
     # Per token (or per client address without one), e.g. "120/minute"; "off" for none.
     # Unset: off in development, PRODUCTION_DEFAULT_RATE_LIMIT in production.
     rate_limit: str | None = None
+    # The bearer token /metrics asks for (a Prometheus scrape's `authorization`). Unset:
+    # /metrics is open in development and not served in production.
+    metrics_token: str | None = None
 
     @field_validator("hsts_seconds")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from domain.errors import BadInput
@@ -14,6 +15,9 @@ CONTEXT_MAX = 4_000
 GUIDELINES_MAX = 4_000
 MESSAGE_MAX = 10_000
 NOTE_MAX = 2_000
+# Embeddings, overrides and isolates: they reorder the text after them, so that a name
+# can read as another ("Alice\u202eecilA").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def required_text(value: object, field: str, maximum: int) -> str:
@@ -52,3 +56,19 @@ def tags(values: Iterable[str] | None, field: str) -> list[str]:
         msg = f"{field} has {len(result)} entries; at most {TAGS_MAX} are allowed."
         raise BadInput(msg, field=field)
     return result
+
+
+def one_line(value: str, field: str) -> str:
+    """Person text (names, organisations, tags) is shown in lists, tables and terminals:
+    one line of printable text, with no bidirectional controls."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            msg = (
+                f"{field} contains the bidirectional control U+{ord(char):04X}, which makes "
+                "text read as something else; remove it."
+            )
+            raise BadInput(msg, field=field)
+        if unicodedata.category(char) == "Cc":
+            msg = f"{field} contains the control character U+{ord(char):04X}: give one line."
+            raise BadInput(msg, field=field)
+    return value

@@ -49,14 +49,20 @@ class Person(ChainedAggregate):
     ) -> Person:
         return cls(
             id=id,
-            display_name=bounds.required_text(
-                display_name, "displayName", bounds.DISPLAY_NAME_MAX
+            display_name=bounds.one_line(
+                bounds.required_text(display_name, "displayName", bounds.DISPLAY_NAME_MAX),
+                "displayName",
             ).strip(),
-            organization=bounds.optional_text(
-                organization, "organization", bounds.ORGANIZATION_MAX
+            organization=_one_line(
+                bounds.optional_text(organization, "organization", bounds.ORGANIZATION_MAX),
+                "organization",
             ),
-            offers=bounds.tags(offers, "offers"),
-            needs=bounds.tags(needs, "needs"),
+            offers=[bounds.one_line(t, "offers") for t in bounds.tags(offers, "offers")],
+            needs=[bounds.one_line(t, "needs") for t in bounds.tags(needs, "needs")],
             actor_id=actor_id,
             timestamp=at,
         )
+
+
+def _one_line(value: str | None, field: str) -> str | None:
+    return None if value is None else bounds.one_line(value, field)

@@ -127,14 +127,27 @@ def backend_of(recorder: object) -> str | None:
     return None
 
 
+def create_owner_only(path: str) -> None:
+    """Creates an empty SQLite file readable only by its owner, whatever the umask (the
+    log holds webhook secrets in clear). SQLite gives its WAL and shared-memory files the
+    database file's mode. An existing file keeps the mode its operator gave it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    os.chmod(path, 0o600)  # a umask that took the owner's own bits would leave it unopenable
+
+
 def use_wal(storage: Storage) -> None:
-    """Switches a SQLite file to write-ahead logging (the library does it too, on each
-    new connection). Processes opening a new file together each try the switch, and
-    SQLite refuses it to all but one ("database is locked") without waiting out the
-    busy timeout: here each tries again until the switch is made, by it or another."""
+    """Creates a new SQLite file owner-only, and switches it to write-ahead logging (the
+    library does it too, on each new connection). Processes opening a new file together
+    each try the switch, and SQLite refuses it to all but one ("database is locked")
+    without waiting out the busy timeout: here each tries again until the switch is
+    made, by it or another."""
     path = storage.sqlite_path
     if storage.kind != "sqlite" or path is None or path == ":memory:":
         return
+    create_owner_only(path)
     deadline = time.monotonic() + float(SQLITE_BUSY_TIMEOUT_SECONDS)
     while True:
         try:

@@ -64,12 +64,30 @@ def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at: NAT64
+# (RFC 6052), IPv4-compatible, IPv4-mapped and IPv4-translated (SIIT).
+_IPV4_IN_LAST_32_BITS = tuple(
+    ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96")
+)
+# Never the public internet, though Python 3.11's is_global says otherwise: the local-use
+# NAT64 prefix (RFC 8215; where its IPv4 sits is the local network's choice) and the
+# deprecated site-local prefix.
+_NOT_PUBLIC_V6 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b:1::/48", "fec0::/10"))
+
+
 def is_public_address(address: str) -> bool:
     """False for loopback, private, link-local, shared (CGNAT), multicast, reserved and
-    unspecified addresses: anything that is not the public internet."""
+    unspecified addresses: anything that is not the public internet. An IPv6 address that
+    carries an IPv4 address (NAT64, 6to4, IPv4-compatible, -mapped or -translated) is
+    judged by that IPv4 address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NOT_PUBLIC_V6):
+            return False
+        if ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif any(ip in network for network in _IPV4_IN_LAST_32_BITS):
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 
@@ -103,6 +121,11 @@ def refusal_of_destination(url: str, resolver: Resolver = resolve) -> str | None
         addresses = list(resolver(host, port))
     except (OSError, UnicodeError) as e:
         return f"the host {host!r} cannot be resolved ({e})"
+    return refusal_of_addresses(host, addresses)
+
+
+def refusal_of_addresses(host: str, addresses: Sequence[str]) -> str | None:
+    """Why a host resolving to these addresses may not be called, or None."""
     if not addresses:
         return f"the host {host!r} resolves to no address"
     for address in addresses:

@@ -139,13 +139,21 @@ def encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
 
+MAX_SEQ = 2**63 - 1  # a BIGINT on both backends: a larger number cannot be bound as a parameter
+
+
 def decode_cursor(cursor: str) -> int:
+    """The position in a cursor made by encode_cursor, and nothing else (ASCII digits, no
+    leading zeros, within MAX_SEQ)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = raw.partition(":")
-        if prefix != "seq" or not number.isdigit():
+        if prefix != "seq" or not (number.isascii() and number.isdigit()) or len(number) > 19:
             raise ValueError(raw)
-        return int(number)
+        seq = int(number)
+        if str(seq) != number or seq > MAX_SEQ:
+            raise ValueError(raw)
+        return seq
     except (ValueError, binascii.Error, UnicodeDecodeError):
         msg = "after is not a cursor from a previous page: pass pageInfo.endCursor as it came."
         raise BadInput(msg, field="after") from None

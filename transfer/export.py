@@ -30,7 +30,10 @@ def export_log(storage: Storage, output: Path, *, progress: Progress | None = No
     try:
         end = app.recorder.max_notification_id() or 0
         events = 0
-        with partial.open("w", encoding="utf-8") as out:
+        # Owner-only, like the database: the log holds webhook secrets in clear.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a partial file left by a crash may have had another mode
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(lines.header(app.name, end) + "\n")
             for batch in log_notifications(app, stop=end):
                 for notification in batch:

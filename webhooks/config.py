@@ -15,6 +15,7 @@ TIMEOUT_VARIABLE = "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS"
 SCHEDULE_VARIABLE = "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE"
 CONCURRENCY_VARIABLE = "INTRODUCTIONS_WEBHOOK_CONCURRENCY"
 POLL_VARIABLE = "INTRODUCTIONS_WEBHOOK_POLL_SECONDS"
+PROXY_VARIABLE = "INTRODUCTIONS_WEBHOOK_PROXY"
 DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h"
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "": 1.0}
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|)\s*$")
@@ -44,6 +45,7 @@ class DispatcherSettings:
     allow_private: bool = False
     jitter: float = 0.1  # each retry delay is scaled by a random factor in 1 ± jitter
     batch_size: int = 500  # log entries read per transaction
+    proxy: str | None = None  # deliveries go through it; HTTPS_PROXY and the like are ignored
 
     @property
     def max_attempts(self) -> int:
@@ -65,4 +67,5 @@ class DispatcherSettings:
             concurrency=int(positive_number(environ, CONCURRENCY_VARIABLE, 64)),
             poll_seconds=positive_number(environ, POLL_VARIABLE, 0.1),
             allow_private=private_allowed(environ),
+            proxy=environ.get(PROXY_VARIABLE) or None,
         )

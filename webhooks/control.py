@@ -72,7 +72,7 @@ class WebhookControl:
             idempotency_key,
             "redeliverWebhookDelivery",
             [canonical_id(delivery_id)],
-            lambda: self._redeliver(delivery_id),
+            lambda: self._redeliver(canonical_id(delivery_id)),
             lambda d: (UUID(d.id), 0),
             lambda found, _: self._delivery(str(found)),
         )

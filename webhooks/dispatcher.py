@@ -29,6 +29,7 @@ from webhooks.follower import Follower, LogReader, SubscriptionLogReader
 from webhooks.records import AttemptResult, Delivery, EndpointRow
 from webhooks.sender import Response, outcome, post
 from webhooks.store import DeliveryStore, open_store
+from webhooks.transport import delivery_client
 
 log = logging.getLogger(__name__)
 BACKLOG_EVERY_SECONDS = 2.0
@@ -115,11 +116,7 @@ class WebhookDispatcher:
         self, app: Any, follower: Follower, reader: LogReader, send_store: DeliveryStore
     ) -> None:
         assert self._stopping is not None
-        limits = httpx.Limits(
-            max_connections=self.settings.concurrency,
-            max_keepalive_connections=self.settings.concurrency,
-        )
-        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
+        async with delivery_client(self.settings) as client:
             sending = _Sending(self, client, send_store, app)
             tasks = [
                 asyncio.create_task(self._follow(follower)),

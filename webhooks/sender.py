@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from domain.webhook import refusal_of_destination, url_host_port
+from domain.webhook import refusal_of_addresses, url_host_port
 from webhooks import metrics
 from webhooks.config import DispatcherSettings
 from webhooks.records import AttemptResult, Delivery, DeliveryStatus, EndpointRow
+from webhooks.transport import refused, resolve
 from webhooks.wire import attempt_headers
 
 RETRY_AFTER_CAP_SECONDS = 24 * 3600.0  # a receiver may not park a delivery forever
@@ -42,44 +42,16 @@ def parse_retry_after(raw: str | None, now: float) -> float | None:
     return min(max(0.0, when - now), RETRY_AFTER_CAP_SECONDS)
 
 
-@dataclass(frozen=True)
-class Destination:
-    url: str  # what httpx connects to
-    host: str | None  # the Host header, when the URL was pinned to an address
-
-
-async def checked_destination(url: str) -> Destination | str:
-    """Resolves the host again before each attempt (DNS may have changed since
-    registration) and refuses non-public addresses; returns why, or where to connect.
-
-    A plain-http URL is pinned to the address just checked, so that a second resolution
-    inside httpx cannot be steered elsewhere (DNS rebinding). An https URL is not pinned
-    (its certificate must match the name, which an internal host's will not; and pooled
-    TLS connections must not be shared between names on one address)."""
+async def checked_before_proxy(url: str) -> str | None:
+    """Why a URL may not be called through the proxy, or None. The proxy resolves the name
+    again itself, so this check is the best that can be done there; without a proxy the
+    transport checks the address it connects to (webhooks/transport.py)."""
     host, port = url_host_port(url)
     try:
         addresses = await resolve(host, port)
     except OSError as e:
         return f"the host {host!r} cannot be resolved ({e})"
-    why = refusal_of_destination(url, lambda _h, _p: addresses)
-    if why is not None:
-        return why
-    if urlsplit(url).scheme != "http":
-        return Destination(url, None)
-    return pinned(url, addresses[0])
-
-
-async def resolve(host: str, port: int) -> list[str]:
-    # getaddrinfo blocks: the loop runs it in its executor.
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-def pinned(url: str, address: str) -> Destination:
-    parts = urlsplit(url)
-    host = f"[{address}]" if ":" in address else address
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return Destination(urlunsplit(parts._replace(netloc=netloc)), parts.netloc)
+    return refusal_of_addresses(host, addresses)
 
 
 async def post(
@@ -88,18 +60,14 @@ async def post(
     endpoint: EndpointRow,
     settings: DispatcherSettings,
 ) -> Response:
-    destination = Destination(endpoint.url, None)
-    if not settings.allow_private:
-        checked = await checked_destination(endpoint.url)
-        if isinstance(checked, str):
-            return Response(None, f"refused: {checked}", None)
-        destination = checked
+    if settings.proxy is not None and not settings.allow_private:
+        why = await checked_before_proxy(endpoint.url)
+        if why is not None:
+            return Response(None, f"refused: {why}", None)
     now = time.time()
     headers = attempt_headers(
         delivery.event_id, int(now), delivery.body, endpoint.signing_secrets(now)
     )
-    if destination.host is not None:
-        headers["host"] = destination.host
     started = time.perf_counter()
     try:
         # httpx's timeout bounds each phase (connect, write, read) on its own; the
@@ -109,7 +77,7 @@ async def post(
             # Streamed so that a huge response body is never read: only the status matters.
             client.stream(
                 "POST",
-                destination.url,
+                endpoint.url,
                 content=delivery.body.encode("utf-8"),
                 headers=headers,
                 timeout=settings.timeout_seconds,
@@ -123,6 +91,9 @@ async def post(
     except (httpx.TimeoutException, TimeoutError):
         return Response(None, f"timed out after {settings.timeout_seconds:g}s", None)
     except httpx.HTTPError as e:
+        why = refused(e)
+        if why is not None:
+            return Response(None, why, None)
         host = urlsplit(endpoint.url).hostname
         return Response(None, f"{type(e).__name__} calling {host}: {e}"[:ERROR_MAX], None)
     finally:

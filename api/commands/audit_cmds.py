@@ -13,8 +13,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from api.render import change_lines, entry_as_dict, finding_text, human_value, verify_summary
+from api.render import (
+    change_lines,
+    entry_as_dict,
+    finding_text,
+    human_value,
+    verify_summary,
+    visible,
+)
 from domain.application import IntroductionsApp, parse_id
 from domain.audit import (
     VerifyReport,
@@ -45,14 +53,14 @@ def history(
         app.close()
     if as_json:
         for entry in entries:
-            typer.echo(json.dumps(entry_as_dict(entry), ensure_ascii=False))
+            typer.echo(visible(json.dumps(entry_as_dict(entry), ensure_ascii=False)))
         return
-    table = Table(title=f"Introduction {introduction_id}")
+    table = Table(title=Text(f"Introduction {visible(introduction_id)}"))
     for column in ("version", "time", "type", "actor", "data", "event id"):
         table.add_column(column, overflow="fold")
     for entry in entries:
         row = entry_as_dict(entry)
-        table.add_row(
+        cells = (
             str(entry.version),
             row["occurredAt"],
             entry.type,
@@ -60,6 +68,7 @@ def history(
             json.dumps(row["data"], ensure_ascii=False),
             row["id"],
         )
+        table.add_row(*(Text(visible(cell)) for cell in cells))  # Text: no markup either
     Console().print(table)
 
 
@@ -74,14 +83,12 @@ def replay(
         for step in replay_steps(app, introduction.id):
             entry = step.entry
             actor = names.get(entry.actor_id or "", entry.actor_id or "the system")
-            typer.echo(
-                f"v{entry.version}  {entry.occurred_at.isoformat()}  {entry.type} by {actor}"
-            )
+            say(f"v{entry.version}  {entry.occurred_at.isoformat()}  {entry.type} by {actor}")
             if entry.version > 1:  # the first event's data is the whole first state
                 for key, value in entry.data.items():
-                    typer.echo(f"      said {key}: {human_value(value, names)}")
+                    say(f"      said {key}: {human_value(value, names)}")
             for line in change_lines(step, names) or ["(no change to the state)"]:
-                typer.echo(f"    {line}")
+                say(f"    {line}")
     except DomainError as e:
         typer.echo(f"introductions: {e.message}", err=True)
         raise typer.Exit(1) from None
@@ -175,6 +182,10 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total or None)
         yield lambda n: bar.advance(task, n)
+
+
+def say(line: str) -> None:
+    typer.echo(visible(line))
 
 
 def _person_names(app: IntroductionsApp, *person_ids: str) -> dict[str, str]:

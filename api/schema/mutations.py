@@ -31,6 +31,7 @@ from api.schema.types import (
 from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult, PersonResult
 from domain.errors import DomainError
+from domain.use_case_base import canonical_id
 from projections.own_writes import fold_own_write
 
 Info = strawberry.Info
@@ -161,15 +162,16 @@ class CoreMutations:
         ctx = info_context(info)
         actor = ctx.require_actor()
         app = ctx.services.app
+        token_id = canonical_id(str(id))  # "ABC…", "urn:uuid:abc…", "{abc…}": one token
         try:
             await in_thread(
-                app.revoke_token, actor, str(id), reason, idempotency_key=idempotency_key
+                app.revoke_token, actor, token_id, reason, idempotency_key=idempotency_key
             )
         except DomainError as e:
             return RevokeTokenPayload(errors=[mutation_error(e)])
         # This process stops accepting it now; others within their cache's lifetime.
-        ctx.services.known_tokens.forget(str(id))
-        return RevokeTokenPayload(token_id=id, revoked=True)
+        ctx.services.known_tokens.forget(token_id)
+        return RevokeTokenPayload(token_id=strawberry.ID(token_id), revoked=True)
 
     @strawberry.mutation
     async def propose_introduction(

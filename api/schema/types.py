@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from api.errors import UNAUTHENTICATED, error_with_code
 from api.render import entry_as_dict
 from api.schema.context import info_context
 from api.services import in_thread
@@ -325,7 +326,16 @@ class WebhookDelivery:
 class Health:
     ok: bool
     storage: str
-    last_position: int
+    position: strawberry.Private[int | None]  # None: not for this caller
+
+    @strawberry.field
+    def last_position(self) -> int:
+        if self.position is None:
+            message = (
+                "lastPosition needs a token in production: send Authorization: Bearer <token>."
+            )
+            raise error_with_code(message, UNAUTHENTICATED)
+        return self.position
 
 
 @strawberry.input

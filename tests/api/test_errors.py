@@ -4,6 +4,7 @@ with a request id that the log carries too."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 
@@ -147,3 +148,38 @@ def test_issue_token_for_an_unknown_person(gql: GraphQL) -> None:
             "token": None,
             "errors": [{"code": "BAD_USER_INPUT", "field": "personId"}],
         }
+
+
+@pytest.mark.parametrize(
+    "seq",
+    ["9223372036854775808", "18446744073709551616", "9" * 400, "٣", "00000000000000000000001"],
+)
+def test_a_cursor_beyond_any_position_is_bad_user_input_on_after(gql: GraphQL, seq: str) -> None:
+    cursor = base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+    body = gql.result(
+        "query($a: String) { introductions(after: $a) { totalCount } }", gql.admin_token, a=cursor
+    )
+    assert [(e["extensions"]["code"], e["extensions"].get("field")) for e in body["errors"]] == [
+        ("BAD_USER_INPUT", "after")
+    ], body
+
+
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [
+        ({"name": "Alice\u202eecilA"}, "displayName"),  # right-to-left override
+        ({"name": "\u2067Bob\u2069"}, "displayName"),  # isolates
+        ({"name": "Eve\x1b]0;owned\x07"}, "displayName"),  # a terminal escape
+        ({"name": "Jim", "org": "Acme\u202a"}, "organization"),
+        ({"name": "Jim", "offers": ["intros", "\u202dsales"]}, "offers"),
+        ({"name": "Jim", "needs": ["a\nb"]}, "needs"),
+    ],
+)
+def test_person_text_with_bidirectional_or_control_characters_is_refused(
+    gql: GraphQL, services: Services, variables: dict[str, object], field: str
+) -> None:
+    before = services.app.recorder.max_notification_id()
+    payload = gql.admin(REGISTER, **variables)["registerPerson"]
+    assert payload["person"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("BAD_USER_INPUT", field)]
+    assert services.app.recorder.max_notification_id() == before

@@ -106,6 +106,22 @@ def test_the_admin_revokes_a_token_and_it_stops_at_once(gql: GraphQL) -> None:
     assert [e["code"] for e in again["errors"]] == ["INVALID_TRANSITION"]
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [str.upper, lambda i: f"urn:uuid:{i}", lambda i: f"{{{i}}}", lambda i: i.replace("-", "")],
+    ids=["upper", "urn", "braces", "hex"],
+)
+def test_a_revocation_by_any_spelling_of_the_id_stops_the_token_at_once(
+    gql: GraphQL, spelling: Any
+) -> None:
+    jim = gql.register("Jim")
+    issued = issue(gql, jim)
+    assert me(gql, issued["token"]) == jim  # cached from here on
+    result = revoke(gql, gql.admin_token, spelling(issued["tokenId"]))
+    assert result == {"tokenId": issued["tokenId"], "revoked": True, "errors": []}
+    assert me(gql, issued["token"]) == "UNAUTHENTICATED"
+
+
 def test_a_person_revokes_their_own_token_and_no_one_elses(gql: GraphQL) -> None:
     jim, john = gql.register("Jim"), gql.register("John")
     jims = issue(gql, jim)

@@ -151,6 +151,8 @@ def test_the_admin_token_rotates_without_refusing_either_token(tmp_path: Path) -
         ({"INTRODUCTIONS_ADMIN_TOKEN": "short-token"}, "refuses a weak admin token"),
         ({"INTRODUCTIONS_ADMIN_TOKEN": "a" * 64}, "refuses a weak admin token"),
         ({"INTRODUCTIONS_ADMIN_TOKEN": "admin-admin-admin-admin-admin-admin"}, "weak admin token"),
+        ({"INTRODUCTIONS_ADMIN_TOKEN": "abcdefghijklmnopqrstuvwxyzABCDEF"}, "weak admin token"),
+        ({"INTRODUCTIONS_ADMIN_TOKEN": "0123456789abcdef0123456789abcdef"}, "weak admin token"),
         ({"INTRODUCTIONS_ADMIN_TOKEN_PREVIOUS": "password123"}, "weak admin token"),
         ({"INTRODUCTIONS_RATE_LIMIT": "lots"}, "INTRODUCTIONS_RATE_LIMIT='lots'"),
         ({"INTRODUCTIONS_ENV": "prod"}, "INTRODUCTIONS_ENV='prod'"),

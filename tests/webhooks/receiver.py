@@ -3,6 +3,7 @@ answers with whatever the test's `respond` function says."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -30,8 +31,11 @@ def always_ok(_request: Received, _seen: int) -> tuple[int, dict[str, str]]:
 
 
 class Receiver:
-    def __init__(self, respond: Responder = always_ok, port: int = 0) -> None:
+    def __init__(
+        self, respond: Responder = always_ok, port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.respond = respond
+        self.tls = tls
         self.requests: list[Received] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -41,7 +45,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/hooks"
 
     def start(self) -> None:
         receiver = self
@@ -70,6 +74,8 @@ class Receiver:
         ThreadingHTTPServer.allow_reuse_address = True
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -61,7 +61,7 @@ def test_failed_after_the_last_attempt_then_redelivered_by_hand(
         assert len(receiver.requests) == 3
 
         healthy.set()
-        control.redeliver(ADMIN, failed.id)
+        control.redeliver(ADMIN, f"urn:uuid:{failed.id.upper()}")  # any spelling of the id
         [done] = eventually(
             lambda: control.deliveries(ADMIN, webhook_id, DeliveryStatus.SUCCEEDED),
             lambda rows: len(rows) == 1,
@@ -215,10 +215,32 @@ def test_plain_http_goes_to_the_address_that_was_checked(
     async def resolve(_host: str, _port: int) -> list[str]:
         return ["127.0.0.1"]
 
-    monkeypatch.setattr("webhooks.sender.resolve", resolve)
-    monkeypatch.setattr("webhooks.sender.refusal_of_destination", lambda *_a: None)
+    monkeypatch.setattr("webhooks.transport.resolve", resolve)
+    monkeypatch.setattr("webhooks.transport.refusal_of_addresses", lambda *_a: None)
     app.register_webhook(ADMIN, f"http://pinned.invalid:{receiver.port}/hooks")
     start_dispatcher(DispatcherSettings(**{**FAST.__dict__, "allow_private": False}))
     propose_and_decline(app, people(app), 1)
     receiver.wait_for(lambda: len(receiver.requests) == 2)
     assert {r.headers["host"] for r in receiver.requests} == {f"pinned.invalid:{receiver.port}"}
+
+
+@pytest.mark.parametrize("storage", ["sqlite"], indirect=True)
+def test_the_environments_proxy_variables_are_ignored(
+    app: IntroductionsApp,
+    receiver: Receiver,
+    start_dispatcher: StartDispatcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = Receiver()  # would record the deliveries if they went through it
+    try:
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
+        app.register_webhook(ADMIN, receiver.url)
+        start_dispatcher()
+        propose_and_decline(app, people(app), 1)
+        receiver.wait_for(lambda: len(receiver.requests) == 2)
+        assert proxy.requests == []
+    finally:
+        proxy.stop()

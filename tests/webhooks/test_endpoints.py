@@ -66,6 +66,13 @@ def test_only_the_admin_manages_webhooks(app: IntroductionsApp) -> None:
         "http://[::1]/hooks",
         "http://[::ffff:127.0.0.1]/hooks",
         "http://0.0.0.0/hooks",
+        "http://[64:ff9b::a9fe:a9fe]/hooks",  # NAT64 of the metadata service
+        "http://[64:ff9b::7f00:1]/hooks",
+        "http://[64:ff9b:1::7f00:1]/hooks",  # the local-use NAT64 prefix
+        "http://[::127.0.0.1]/hooks",  # IPv4-compatible
+        "http://[2002:7f00:1::1]/hooks",  # 6to4
+        "http://[::ffff:0:7f00:1]/hooks",  # IPv4-translated
+        "http://[fec0::1]/hooks",  # site-local
     ],
 )
 def test_private_destinations_are_refused_by_default(
@@ -132,3 +139,13 @@ def test_public_addresses() -> None:
     assert is_public_address("2606:2800:21f:cb07:6820:80da:af6b:8b2c")
     for address in ("127.0.0.1", "10.0.0.1", "172.16.0.1", "100.64.0.1", "fe80::1", "fc00::1"):
         assert not is_public_address(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "::a9fe:a9fe", "2002:a9fe:a9fe::1", "::ffff:0:a00:1"],
+)
+def test_an_ipv4_address_inside_ipv6_is_checked_as_ipv4(address: str) -> None:
+    assert not is_public_address(address)
+    public_inside = address.replace("a9fe:a9fe", "5db8:d70e").replace("a00:1", "5db8:d70e")
+    assert is_public_address(public_inside), public_inside  # 93.184.215.14 inside

@@ -82,13 +82,3 @@ def test_metrics_are_exported() -> None:
         "introductions_webhook_backlog",
     ):
         assert name in text
-
-
-def test_plain_http_is_pinned_to_the_checked_address() -> None:
-    from webhooks.sender import pinned
-
-    v4 = pinned("http://hooks.example.com:8080/in?x=1", "93.184.215.14")
-    assert (v4.url, v4.host) == ("http://93.184.215.14:8080/in?x=1", "hooks.example.com:8080")
-    v6 = pinned("http://hooks.example.com/in", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
-    assert v6.url == "http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/in"
-    assert v6.host == "hooks.example.com"
