@@ -1,5 +1,5 @@
-"""What a document asks for, measured before any other rule looks at it: its fragment
-spreads (bounded), its depth, aliases and top-level fields, and its cost.
+"""What a document asks for, measured before any other rule looks at it: its fragments
+and spreads (bounded), its depth, aliases and top-level fields, and its cost.
 
 Every walk is linear in the document's text: each fragment is measured once and its
 result reused wherever it is spread, so a document whose fragments spread each other
@@ -33,7 +33,7 @@ from graphql import (
 
 from api.errors import BAD_USER_INPUT, ClientError
 
-MAX_FRAGMENT_SPREADS = 50  # in the text; a generated client's largest query uses a dozen
+MAX_FRAGMENTS = 50  # spreads, and definitions, in the text: a generated client uses a dozen
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 ASSUMED_LIST_LENGTH = 10  # a list without `first`: history, consentedBy, webhooks
@@ -129,7 +129,7 @@ _NOTHING = _Measures(0, 0, frozenset())
 
 
 def shape(document: DocumentNode) -> Shape:
-    """The spreads, then the depth, then the aliases: the first limit exceeded is the
+    """The fragments, then the depth, then the aliases: the first limit exceeded is the
     only error (and no other rule should then run)."""
     fragments = _fragments(document)
     spread: dict[str, list[str]] = {name: [] for name in fragments}
@@ -147,9 +147,10 @@ def shape(document: DocumentNode) -> Shape:
                 value = argument.value
                 if argument.name.value in PAGE_ARGUMENTS and isinstance(value, VariableNode):
                     page_variables[value.name.value] = None
-    if spreads > MAX_FRAGMENT_SPREADS:
+    if max(spreads, len(fragments)) > MAX_FRAGMENTS:
         message = (
-            f"The document spreads fragments {spreads} times; the limit is {MAX_FRAGMENT_SPREADS}."
+            f"The document defines {len(fragments)} fragments and spreads them {spreads} "
+            f"times; the limit is {MAX_FRAGMENTS} of each."
         )
         return Shape([refused(message)], {}, (), ())
     order = tuple(_dependency_order(fragments, spread))
@@ -192,7 +193,7 @@ def shape(document: DocumentNode) -> Shape:
     aliases = sum(m.aliases for m in operations.values())
     errors: list[GraphQLError] = []
     if deepest > MAX_DEPTH:
-        errors.append(refused(f"The query depth is {deepest}; the limit is {MAX_DEPTH}."))
+        errors.append(refused(f"The query is deeper than the depth limit of {MAX_DEPTH}."))
     elif aliases > MAX_ALIASES:
         errors.append(refused(f"The document has {aliases} aliases; the limit is {MAX_ALIASES}."))
     top_level = {name: m.top_level for name, m in operations.items()}
@@ -206,6 +207,18 @@ def page_values(shape: Shape, variables: Mapping[str, Any] | None) -> tuple[int 
         value if isinstance(value := variables.get(name), int) else None
         for name in shape.page_variables
     )
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A selection's cost: `fixed`, plus `per_page` for each item of the page of the
+    connection it is selected on (the edges under a connection's `first`)."""
+
+    fixed: int
+    per_page: int
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.fixed + other.fixed, self.per_page + other.per_page)
 
 
 def cost(
@@ -292,15 +305,3 @@ def cost(
         and (root := roots[op.operation.value]) is not None
     ]
     return max(costs, default=0)
-
-
-@dataclass(frozen=True)
-class Cost:
-    """A selection's cost: `fixed`, plus `per_page` for each item of the page of the
-    connection it is selected on (the edges under a connection's `first`)."""
-
-    fixed: int
-    per_page: int
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.fixed + other.fixed, self.per_page + other.per_page)

@@ -14,7 +14,7 @@ from api.services import Services
 from domain.errors import ConfigurationError
 from tests.api.conftest import ADMIN_TOKEN
 from tests.api.graphql_client import GraphQL
-from tests.e2e.hostile import expensive_query
+from tests.e2e.hostile import expensive_query, fragment_bomb
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -82,14 +82,21 @@ def test_huge_strings_are_bad_user_input(gql: GraphQL) -> None:
         _deep(12),  # deeper than the depth limit
         "{ " + " ".join(f"a{i}: health {{ ok }}" for i in range(40)) + " }",  # aliases
         "{ health { " + "ok " * 3000 + "} }",  # tokens
+        fragment_bomb(30),  # 61 spreads
+        "{ health { ok } } "
+        + " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(51)),
+        # deeper than the limit only through fragments
+        "{ introductions { ...E } } "
+        "fragment E on IntroductionConnection { edges { node { ...I } } } "
+        "fragment I on Introduction { " + "introducer { " * 12 + "id" + " }" * 13,
     ],
-    ids=["depth", "aliases", "tokens"],
+    ids=["depth", "aliases", "tokens", "spreads", "fragments", "depth through fragments"],
 )
 def test_expensive_queries_are_refused(gql: GraphQL, query: str) -> None:
     body = gql.result(query, ADMIN_TOKEN)
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    limits = ("depth", "aliases", "token")
+    limits = ("depth", "aliases", "token", "fragments")
     assert any(word in e["message"] for e in body["errors"] for word in limits), body
 
 
