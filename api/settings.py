@@ -1,5 +1,4 @@
-"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits,
-the query cost limit.
+"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits.
 Read once from INTRODUCTIONS_* variables (pydantic-settings); a bad value stops the
 start-up with one line naming the variable."""
 
@@ -8,14 +7,13 @@ from __future__ import annotations
 from typing import Literal
 
 from limits import RateLimitItem, parse
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import ConfigurationError
 
 PRODUCTION_DEFAULT_RATE_LIMIT = "600/minute"
-# About 100 introductions with their parties and history: a full page of the heaviest
-# listing a client has a use for, at about a tenth of a second of the server's time.
+# About a page of 100 introductions with their parties and history (6,801), not two.
 DEFAULT_MAX_QUERY_COST = 10_000
 OFF = frozenset({"", "off", "none", "0"})
 
@@ -28,20 +26,11 @@ class EdgeSettings(BaseSettings):
     cors_origins: str = ""
     # Strict-Transport-Security max-age; 0: no header (set it only behind HTTPS).
     hsts_seconds: int = 0
+    # The most an operation may cost (api.schema.measure.cost), in either mode.
+    max_query_cost: int = Field(default=DEFAULT_MAX_QUERY_COST, ge=1)
     # Per token (or per client address without one), e.g. "120/minute"; "off" for none.
     # Unset: off in development, PRODUCTION_DEFAULT_RATE_LIMIT in production.
     rate_limit: str | None = None
-    # The most a query may cost (api.schema.measure.cost): about the fields its answer may
-    # hold, a list counted once per item (`first`, or 10 without). Both modes.
-    max_query_cost: int = DEFAULT_MAX_QUERY_COST
-
-    @field_validator("max_query_cost")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value < 1:
-            msg = "must be 1 or more"
-            raise ValueError(msg)
-        return value
 
     @field_validator("hsts_seconds")
     @classmethod
