@@ -162,7 +162,7 @@ def create_app(
         return Context(services, actor, request_id)
 
     router = IntroductionsRouter(
-        build_schema(introspection=not settings.production),
+        build_schema(introspection=not settings.production, max_cost=settings.max_query_cost),
         context_getter=context_getter,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST

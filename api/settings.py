@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Literal
 
 from limits import RateLimitItem, parse
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import ConfigurationError
 
 PRODUCTION_DEFAULT_RATE_LIMIT = "600/minute"
+# About a page of 100 introductions with their parties and history (6,801), not two.
+DEFAULT_MAX_QUERY_COST = 10_000
 OFF = frozenset({"", "off", "none", "0"})
 
 
@@ -25,6 +27,8 @@ class EdgeSettings(BaseSettings):
     cors_origins: str = ""
     # Strict-Transport-Security max-age; 0: no header (set it only behind HTTPS).
     hsts_seconds: int = 0
+    # The most an operation may cost (api.schema.measure.cost), in either mode.
+    max_query_cost: int = Field(default=DEFAULT_MAX_QUERY_COST, ge=1)
     # Per token (or per client address without one), e.g. "120/minute"; "off" for none.
     # Unset: off in development, PRODUCTION_DEFAULT_RATE_LIMIT in production.
     rate_limit: str | None = None

@@ -2,104 +2,113 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
-from typing import ClassVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
 
 import strawberry
-from graphql import (
-    ASTValidationRule,
-    DocumentNode,
-    GraphQLError,
-    GraphQLSchema,
-    NoSchemaIntrospectionCustomRule,
-    parse,
-)
-from strawberry.extensions.max_aliases import create_validator as aliases_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
-from strawberry.schema.schema import validate_document
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.schema.checking import Checked, checked, query_cost
 from api.schema.extensions import AuthenticationGate, finish_errors
+from api.schema.measure import page_values, refused
 from api.schema.mutations import CoreMutations
 from api.schema.queries import Query
 from api.schema.subscriptions import Subscription
 from api.schema.webhooks import WebhookMutations
+from api.settings import DEFAULT_MAX_QUERY_COST
 
 Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
 
-MAX_DEPTH = 10
-MAX_TOKENS = 2_000
-MAX_ALIASES = 30
-CACHED_DOCUMENTS = 512
-
-
-@lru_cache(maxsize=CACHED_DOCUMENTS)
-def _parse(query: str) -> DocumentNode:
-    return parse(query, max_tokens=MAX_TOKENS)
-
-
-@lru_cache(maxsize=CACHED_DOCUMENTS)
-def _validate(
-    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
-) -> list[GraphQLError]:
-    # Keyed by the query's text, not its document: a document's hash walks the whole
-    # tree on every lookup (py-spy: more than the rest of validation's hook together).
-    return validate_document(schema, _parse(query), rules)
-
 
 class Guard(AuthenticationGate):
-    """Every per-request check in one extension: the token limit while parsing, the
-    depth and alias limits while validating (parse and validation cached by query text),
-    then the authentication gate. strawberry's own limiter and cache extensions do the
-    same in five extensions, and each adds its hooks to every request (py-spy on serve
-    showed them in every request); built per request, their rule classes also defeat
-    the validation cache."""
+    """Every per-request check in one extension: parsing and validation (with the token,
+    spread, depth and alias limits; api.schema.checking), the cost limit, then the
+    authentication gate. strawberry's own limiter and cache extensions do the same in
+    five extensions, each with its hooks on every request, and its depth and alias
+    limiters walk a fragment again at every spread."""
 
-    RULES: ClassVar[tuple[type[ASTValidationRule], ...]] = (
-        depth_validator(MAX_DEPTH, None, None),
-        aliases_validator(MAX_ALIASES),
-    )
+    RULES: ClassVar[tuple[type[ASTValidationRule], ...]] = ()
+    checked: Checked | None = None
+    cost: int | None = None
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         ec = self.execution_context
         if ec.query is not None:
-            ec.graphql_document = _parse(ec.query)
+            rules = tuple(ec.validation_rules) + self.RULES
+            self.checked = await checked(ec.schema._schema, ec.query, rules)
+            self.shape = self.checked.shape
+            ec.graphql_document = self.checked.document
         yield
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
-        # on_parse made the document from the text (strawberry refuses a missing query)
-        assert ec.query is not None
-        assert ec.graphql_document is not None
-        rules = tuple(ec.validation_rules) + self.RULES
-        ec.pre_execution_errors = _validate(ec.schema._schema, ec.query, rules)
+        # on_parse checked the text (strawberry refuses a missing query)
+        assert self.checked is not None
+        ec.pre_execution_errors = self.checked.errors or self._over_cost()
         yield
+
+    def _over_cost(self) -> list[GraphQLError]:
+        ec = self.execution_context
+        assert self.checked is not None
+        pages = page_values(self.checked.shape, ec.variables)
+        cost = query_cost(ec.schema._schema, self.checked, ec.operation_name, pages)
+        limit = getattr(ec.schema, "max_cost", DEFAULT_MAX_QUERY_COST)
+        if cost <= limit:
+            self.cost = cost
+            return []
+        message = (
+            f"The query's cost is {cost}, over the limit of {limit}: ask for fewer items "
+            "(first) or fewer fields."
+        )
+        return [refused(message, cost=cost, limit=limit)]
+
+    def get_results(self) -> dict[str, Any]:
+        return {} if self.cost is None else {"cost": self.cost}
 
 
 class ProductionGuard(Guard):
     """Production: __schema and __type are refused too (__typename still works)."""
 
-    RULES = (*Guard.RULES, NoSchemaIntrospectionCustomRule)
+    RULES = (NoSchemaIntrospectionCustomRule,)
 
 
 class IntroductionsSchema(strawberry.Schema):
+    def __init__(
+        self,
+        *args: Any,
+        max_cost: int = DEFAULT_MAX_QUERY_COST,
+        suggestions: bool = True,
+        **kw: Any,
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.max_cost = max_cost
+        self.suggestions = suggestions  # "Did you mean ...?" in errors: not in production
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Instead of strawberry's logging of every error with its stack: unexpected errors
         # are logged once, with the request id, and masked; expected ones are the
         # client's business, not the operator's.
-        finish_errors(errors, execution_context)
+        finish_errors(errors, execution_context, suggestions=self.suggestions)
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+def build_schema(
+    *, introspection: bool = True, max_cost: int = DEFAULT_MAX_QUERY_COST
+) -> strawberry.Schema:
+    """Development (`introspection`) or production: no introspection, no suggestions."""
     # A class, not an instance: an extension holds its request's execution context, so
     # each request must get its own.
     guard = Guard if introspection else ProductionGuard
     return IntroductionsSchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=[guard]
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[guard],
+        max_cost=max_cost,
+        suggestions=introspection,
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.fastapi import BaseContext
-from strawberry.types.nodes import SelectedField, Selection
 
 from api.errors import UNAUTHENTICATED, error_with_code
 
@@ -50,15 +50,22 @@ def info_context(info: strawberry.Info[Any, Any]) -> Context:
 
 def selects(info: strawberry.Info[Any, Any], name: str) -> bool:
     """Whether the client selected the field `name` directly under the field being
-    resolved (through fragments too)."""
-
-    def walk(selections: list[Selection]) -> bool:
-        for selection in selections:
-            if isinstance(selection, SelectedField):
-                if selection.name == name:
+    resolved (through fragments too). Each fragment is looked into once, so this is
+    linear in the document however often its fragments spread each other (strawberry's
+    `info.selected_fields` expands every spread: exponential)."""
+    raw = info._raw_info  # strawberry offers the field's nodes and fragments only expanded
+    seen: set[str] = set()
+    stack = [node.selection_set for node in raw.field_nodes if node.selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
                     return True
-            elif walk(selection.selections):
-                return True
-        return False
-
-    return any(walk(field.selections) for field in info.selected_fields)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                fragment = raw.fragments.get(selection.name.value)
+                if fragment is not None:
+                    stack.append(fragment.selection_set)
+    return False

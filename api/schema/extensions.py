@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import (
-    ExecutionResult,
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-)
+from graphql import ExecutionResult, GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -23,23 +16,11 @@ from api import metrics, outage
 from api.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED, ClientError
 from api.observability import REQUEST_ID
 from api.schema.context import Context
+from api.schema.measure import Shape
 
 log = logging.getLogger("introductions.api")
 PUBLIC_FIELDS = frozenset({"health", "__typename"})  # the only fields that need no token
-
-
-def _top_level_fields(selection_set: SelectionSetNode, fragments: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            names |= _top_level_fields(selection.selection_set, fragments)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                names |= _top_level_fields(fragment.selection_set, fragments)
-    return names
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")  # graphql-core's did_you_mean()
 
 
 def _subscription_over_http(ec: Any) -> bool:
@@ -57,6 +38,8 @@ class AuthenticationGate(SchemaExtension):
     No token, or an unknown one: one top-level UNAUTHENTICATED error and no data, for
     every operation but `health`."""
 
+    shape: Shape | None = None  # the document's, measured while it was checked
+
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         context = ec.context
@@ -67,18 +50,11 @@ class AuthenticationGate(SchemaExtension):
             )
             yield
             return
-        if isinstance(context, Context) and context.actor_id is None and ec.graphql_document:
-            fragments = {}
-            operations = []
-            for d in ec.graphql_document.definitions:
-                if isinstance(d, OperationDefinitionNode):
-                    if ec.operation_name is None or (d.name and d.name.value == ec.operation_name):
-                        operations.append(d)
-                elif hasattr(d, "selection_set") and hasattr(d, "name"):
-                    fragments[d.name.value] = d
+        if isinstance(context, Context) and context.actor_id is None and self.shape is not None:
             wanted: set[str] = set()
-            for op in operations:
-                wanted |= _top_level_fields(op.selection_set, fragments)
+            for name, fields in self.shape.top_level_fields.items():
+                if ec.operation_name is None or name == ec.operation_name:
+                    wanted |= fields
             if not wanted <= PUBLIC_FIELDS:
                 message = "Authentication required: send Authorization: Bearer <token>."
                 ec.result = ExecutionResult(
@@ -93,12 +69,16 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-def finish_errors(errors: list[GraphQLError], execution_context: Any) -> None:
+def finish_errors(
+    errors: list[GraphQLError], execution_context: Any, *, suggestions: bool = True
+) -> None:
     """Gives every error its code, in place, once: parse and validation errors (a wrong
     type, an unknown enum value, a syntax error) are BAD_USER_INPUT; an unexpected
     exception becomes "Unexpected error" with the request id, which the log line of the
-    real error (with its stack) carries too. Runs on every path strawberry reports
-    errors through, including failures before execution that bypass extensions."""
+    real error (with its stack) carries too. Without `suggestions` (production), no
+    "Did you mean ...?" helps an outsider guess the schema's names. Runs on every path
+    strawberry reports errors through, including failures before execution that bypass
+    extensions."""
     context = getattr(execution_context, "context", None)
     request_id = getattr(context, "request_id", None) or REQUEST_ID.get()
     for error in errors:
@@ -131,5 +111,8 @@ def finish_errors(errors: list[GraphQLError], execution_context: Any) -> None:
             error.extensions = {"code": INTERNAL, "requestId": request_id}
         elif not error.extensions or "code" not in error.extensions:
             error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+        if not suggestions and SUGGESTION.search(error.message):
+            error.message = SUGGESTION.sub("", error.message)
+            error.args = (error.message,)
         error._introductions_finished = True  # type: ignore[attr-defined]
         metrics.ERRORS.labels(code=str(error.extensions["code"])).inc()

@@ -143,5 +143,5 @@ def test_the_direct_path_is_taken_for_a_well_formed_operation(
 
     monkeypatch.setattr(GraphQLPostFastPath, "__call__", counting)
     response = served.post("/graphql", content=_op("{ health { ok } }"), headers=JSON)
-    assert response.json() == {"data": {"health": {"ok": True}}}
+    assert response.json()["data"] == {"health": {"ok": True}}
     assert executed == ["/graphql"]

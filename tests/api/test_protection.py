@@ -3,11 +3,18 @@ keeps answering."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.schema import checking
+from api.services import Services
+from domain.errors import ConfigurationError
 from tests.api.conftest import ADMIN_TOKEN
 from tests.api.graphql_client import GraphQL
+from tests.e2e.hostile import expensive_query
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -75,14 +82,21 @@ def test_huge_strings_are_bad_user_input(gql: GraphQL) -> None:
         _deep(12),  # deeper than the depth limit
         "{ " + " ".join(f"a{i}: health {{ ok }}" for i in range(40)) + " }",  # aliases
         "{ health { " + "ok " * 3000 + "} }",  # tokens
+        "{ health { ok } " + "...F " * 51 + "} fragment F on Query { __typename }",
+        "{ health { ok } } "
+        + " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(51)),
+        # deeper than the limit only through fragments
+        "{ introductions { ...E } } "
+        "fragment E on IntroductionConnection { edges { node { ...I } } } "
+        "fragment I on Introduction { " + "introducer { " * 12 + "id" + " }" * 13,
     ],
-    ids=["depth", "aliases", "tokens"],
+    ids=["depth", "aliases", "tokens", "spreads", "fragments", "depth through fragments"],
 )
 def test_expensive_queries_are_refused(gql: GraphQL, query: str) -> None:
     body = gql.result(query, ADMIN_TOKEN)
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    limits = ("depth", "aliases", "token")
+    limits = ("depth", "aliases", "token", "fragments")
     assert any(word in e["message"] for e in body["errors"] for word in limits), body
 
 
@@ -118,3 +132,54 @@ def test_no_token_in_logs(
     assert ADMIN_TOKEN not in text
     assert gql.tokens[person] not in text
     assert "wrong-token-value" not in text
+
+
+def test_an_accepted_query_reports_its_cost(gql: GraphQL) -> None:
+    page = "{ introductions(first: 100) { edges { node { id history { type } } } totalCount } }"
+    body = gql.result(page, ADMIN_TOKEN)
+    assert "errors" not in body, body
+    # 1 + 100 edges x (edge, node, id, history: 10 x (event, type)) + totalCount
+    assert body["extensions"]["cost"] == 1 + 100 * (1 + 1 + 1 + 10 * 2) + 1
+    assert gql.result("{ health { ok } }")["extensions"] == {"cost": 2}
+
+
+def test_a_query_over_the_cost_limit_is_refused_before_anything_runs(gql: GraphQL) -> None:
+    body = gql.result(expensive_query(), ADMIN_TOKEN)
+    assert body.get("data") is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "cost": 204_030, "limit": 10_000}
+    assert "cost is 204030, over the limit of 10000" in error["message"]
+    # a variable's value counts as a literal would
+    query = "query($n: Int) { leaderboard(first: $n) { introducer { displayName } } }"
+    assert gql.result(query, ADMIN_TOKEN, n=3)["extensions"]["cost"] == 3 * (1 + 2)
+
+
+def test_the_cost_limit_is_a_setting_and_refused_writes_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTRODUCTIONS_MAX_QUERY_COST", "20")
+    register = (
+        'mutation { a: registerPerson(input: {displayName: "A"}) { person { id } errors '
+        '{ code } } b: registerPerson(input: {displayName: "B"}) { person { id } errors '
+        "{ code } } }"
+    )
+    with TestClient(create_app(services, run_projections=True)) as client:
+        position = services.app.recorder.max_notification_id()
+        body = GraphQL(client, ADMIN_TOKEN).result(register, ADMIN_TOKEN)
+        assert body["errors"][0]["extensions"]["limit"] == 20
+        assert body["errors"][0]["extensions"]["cost"] > 20
+        assert body.get("data") is None
+        assert services.app.recorder.max_notification_id() == position
+    monkeypatch.setenv("INTRODUCTIONS_MAX_QUERY_COST", "0")
+    with pytest.raises(ConfigurationError, match="INTRODUCTIONS_MAX_QUERY_COST"):
+        create_app(services)
+
+
+def test_a_document_that_takes_too_long_to_check_is_refused(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checking, "CHECK_BUDGET_SECONDS", 0)
+    body = gql.result(f"{{ health {{ ok }} }} # {uuid.uuid4()}")
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "took more than 0 s to check" in body["errors"][0]["message"]
