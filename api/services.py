@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from api.auth import UNKNOWN, KnownTokens, actor_for, actor_from_storage, actor_in_memory
 from api.feed import EventFeed
+from api.rate_limit import RateLimit
+from api.sockets import OpenSockets
 from domain.application import IntroductionsApp
 from domain.storage import Storage
 from projections.read_models import ReadModels
@@ -34,6 +36,12 @@ class Services:
     read_your_writes_timeout: float = 5.0
     known_tokens: KnownTokens = field(default_factory=KnownTokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    sockets: OpenSockets = field(default_factory=OpenSockets)
+    rate_limit: RateLimit | None = None  # set by api.app from the edge's settings
+
+    def __post_init__(self) -> None:
+        # A token revoked here closes its open sockets at once.
+        self.known_tokens.on_forget.append(self.sockets.check_now)
 
     def actor(self, token: str | None) -> str | None:
         """Who a bearer token stands for, or None. Blocking: call it in a thread."""

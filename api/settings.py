@@ -1,6 +1,6 @@
-"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits.
-Read once from INTRODUCTIONS_* variables (pydantic-settings); a bad value stops the
-start-up with one line naming the variable."""
+"""The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits,
+trusted proxies. Read once from INTRODUCTIONS_* variables (pydantic-settings); a bad value
+stops the start-up with one line naming the variable."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ class EdgeSettings(BaseSettings):
     # Per token (or per client address without one), e.g. "120/minute"; "off" for none.
     # Unset: off in development, PRODUCTION_DEFAULT_RATE_LIMIT in production.
     rate_limit: str | None = None
+    # Addresses (or networks, comma-separated) of the reverse proxies whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed; none: nobody's, so no client can
+    # pose as another address (uvicorn's own default trusts 127.0.0.1).
+    trusted_proxies: str = ""
 
     @field_validator("hsts_seconds")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from tests.api.conftest import ADMIN_TOKEN
 from tests.api.graphql_client import GraphQL
@@ -118,3 +119,32 @@ def test_no_token_in_logs(
     assert ADMIN_TOKEN not in text
     assert gql.tokens[person] not in text
     assert "wrong-token-value" not in text
+
+
+NESTED_JSON = (
+    '{"query":"{health{ok}}","variables":{"a":' + "[" * 50_000 + "]" * 50_000 + "}}"
+).encode()
+
+
+def test_deeply_nested_json_is_400_over_http_and_4400_on_a_socket(client: TestClient) -> None:
+    answer = client.post(
+        "/graphql", content=NESTED_JSON, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400, answer.text
+    assert "nested" in answer.text
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        socket.send_text(NESTED_JSON.decode())
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+        assert closed.value.code == 4400
+    assert client.get("/healthz").status_code == 200
+
+
+def test_two_authorization_headers_are_400(client: TestClient, gql: GraphQL) -> None:
+    person = gql.register("Jim")
+    for pair in [(ADMIN_TOKEN, "made-up"), ("made-up", ADMIN_TOKEN), (gql.tokens[person],) * 2]:
+        headers = [("Authorization", f"Bearer {token}") for token in pair]
+        answer = client.post("/graphql", json={"query": "{ me { id } }"}, headers=headers)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert gql.as_(person, "{ me { id } }") == {"me": {"id": person}}
