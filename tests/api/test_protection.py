@@ -3,8 +3,10 @@ keeps answering."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from tests.api.conftest import ADMIN_TOKEN
@@ -147,4 +149,11 @@ def test_two_authorization_headers_are_400(client: TestClient, gql: GraphQL) -> 
         answer = client.post("/graphql", json={"query": "{ me { id } }"}, headers=headers)
         assert answer.status_code == 400, answer.text
         assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    handshake = httpx.Headers([("Authorization", f"Bearer {ADMIN_TOKEN}")] * 2)
+    with (
+        pytest.raises(WebSocketDenialResponse) as denied,
+        client.websocket_connect("/graphql", ["graphql-transport-ws"], headers=handshake),
+    ):
+        pass
+    assert denied.value.status_code == 400
     assert gql.as_(person, "{ me { id } }") == {"me": {"id": person}}
