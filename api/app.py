@@ -168,6 +168,7 @@ def create_app(
             yield
         finally:
             await services.feed.stop()
+            await services.sockets.stop()
             for part in reversed(background):
                 await in_thread(part.stop)
             services.close()

@@ -114,6 +114,12 @@ class OpenSockets:
     def discard(self, socket: IntroductionsSocket) -> None:
         self._sockets.discard(socket)
 
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
     def check_now(self) -> None:
         """Checks every socket's token without waiting for the next round; from any
         thread."""

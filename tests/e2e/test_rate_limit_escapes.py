@@ -5,16 +5,29 @@ against the client address), not by a websocket (its operations count like reque
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from tests.api.graphql_client import ME, GraphQL
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import Server, serving
 from tests.e2e.test_open_sockets import Socket
 from tests.e2e.test_production import NEW_ADMIN, production, sqlite_url
 
 LIMIT = 3
+
+
+@contextmanager
+def limited(tmp_path: Path, **extra: str) -> Iterator[tuple[Server, httpx.Client]]:
+    """A production `serve` allowing LIMIT requests a minute, and a client of it."""
+    env = production(INTRODUCTIONS_RATE_LIMIT=f"{LIMIT}/minute", **extra)
+    with (
+        serving(tmp_path, sqlite_url(tmp_path), **env) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
+        yield server, http
 
 
 def statuses(http: httpx.Client, headers: list[dict[str, str]]) -> list[int]:
@@ -23,30 +36,16 @@ def statuses(http: httpx.Client, headers: list[dict[str, str]]) -> list[int]:
 
 def test_forwarded_addresses_count_only_from_a_trusted_proxy(tmp_path: Path) -> None:
     forwarded = [{"X-Forwarded-For": f"203.0.113.{i}"} for i in range(LIMIT + 2)]
-    env = production(INTRODUCTIONS_RATE_LIMIT=f"{LIMIT}/minute")
-    with (
-        serving(tmp_path, sqlite_url(tmp_path), **env) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
-    ):
+    with limited(tmp_path) as (_, http):
         # 127.0.0.1 is not a trusted proxy by default: every request is 127.0.0.1's
         assert statuses(http, forwarded) == [200] * LIMIT + [429] * 2
-    trusted = production(
-        INTRODUCTIONS_RATE_LIMIT=f"{LIMIT}/minute", INTRODUCTIONS_TRUSTED_PROXIES="127.0.0.1"
-    )
-    with (
-        serving(tmp_path, sqlite_url(tmp_path), **trusted) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
-    ):
+    with limited(tmp_path, INTRODUCTIONS_TRUSTED_PROXIES="127.0.0.1") as (_, http):
         assert statuses(http, forwarded) == [200] * (LIMIT + 2)  # one client each
 
 
 def test_made_up_tokens_share_their_client_address_budget(tmp_path: Path) -> None:
     made_up = [{"Authorization": f"Bearer made-up-{i}"} for i in range(LIMIT + 2)]
-    env = production(INTRODUCTIONS_RATE_LIMIT=f"{LIMIT}/minute")
-    with (
-        serving(tmp_path, sqlite_url(tmp_path), **env) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
-    ):
+    with limited(tmp_path) as (_, http):
         assert statuses(http, made_up) == [200] * LIMIT + [429] * 2
         assert statuses(http, [{}]) == [429]  # the same address, without a token
         gql = GraphQL(http, NEW_ADMIN)
@@ -54,11 +53,7 @@ def test_made_up_tokens_share_their_client_address_budget(tmp_path: Path) -> Non
 
 
 def test_operations_on_a_socket_count_like_requests(tmp_path: Path) -> None:
-    env = production(INTRODUCTIONS_RATE_LIMIT=f"{LIMIT}/minute")
-    with (
-        serving(tmp_path, sqlite_url(tmp_path), **env) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
-    ):
+    with limited(tmp_path) as (server, http):
         gql = GraphQL(http, NEW_ADMIN)
         assert gql.raw(ME, NEW_ADMIN).status_code == 200
         socket = Socket(server, NEW_ADMIN)
