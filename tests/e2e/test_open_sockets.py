@@ -71,7 +71,9 @@ class Socket:
 
 
 def data_of(messages: list[dict[str, Any]]) -> list[Any]:
-    return [m["payload"].get("data") for m in messages if m["type"] == "next"]
+    """The results and events among the messages (an error carries no data)."""
+    payloads = [m["payload"] for m in messages if m["type"] == "next"]
+    return [p["data"] for p in payloads if p.get("data") is not None]
 
 
 @dataclass
