@@ -80,8 +80,9 @@ class IntroductionsSocket(BaseGraphQLTransportWSHandler[Any, None]):
         try:
             actor = await self.services.actor_of(self.context.token)
         except Exception:
-            log.warning("websocket: the token could not be checked; checked again later")
-            return True  # storage unreachable: not a reason to close a valid socket
+            # Storage unreachable (each request logs that): not a reason to close a socket.
+            log.debug("websocket: the token could not be checked", exc_info=True)
+            return True
         return actor is not None and actor == self.context.actor_id
 
     async def forbid(self) -> None:
