@@ -4,6 +4,7 @@ graphql-transport-ws subscriptions), and /healthz, /readyz, /metrics for operato
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import uuid
@@ -21,11 +22,17 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import metrics, outage
-from api.auth import admin_token_digests, bearer_token, token_cache_from_environment
+from api.auth import (
+    admin_token_digests,
+    authorization_header,
+    bearer_token,
+    token_cache_from_environment,
+)
 from api.feed import EventFeed
 from api.graphql_post import GraphQLPostFastPath
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.outage import guard_storage, is_unavailable
+from api.rate_limit import RateLimit
 from api.schema import build_schema
 from api.schema.context import Context
 from api.security import (
@@ -35,6 +42,7 @@ from api.security import (
 )
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
+from api.sockets import IntroductionsSocket
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.sqlite_factory import checkpointing_in_background
 from domain.storage import Storage, storage_from_environment
@@ -84,7 +92,23 @@ def build_services(storage: Storage | None = None) -> Services:
     return services
 
 
+class NestedTooDeeply(json.JSONDecodeError):
+    """JSON past the parser's recursion limit: bad JSON as far as the client is concerned
+    (a websocket message closes its socket with 4400, as for any bad JSON)."""
+
+    def __init__(self) -> None:
+        super().__init__("The JSON is nested too deeply.", "", 0)
+
+
 class IntroductionsRouter(GraphQLRouter[Context, None]):
+    graphql_transport_ws_handler_class = IntroductionsSocket
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise NestedTooDeeply from None
+
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry assumes a JSON object and crashes (500) on `"a string"` or `12`;
         # anything but an object is the client's mistake. (No batching: no lists.)
@@ -92,12 +116,17 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
             parsed = super().parse_json(data)
         except UnicodeDecodeError:
             parsed = None
+        except HTTPException as e:
+            if isinstance(e.__cause__, NestedTooDeeply):
+                raise HTTPException(400, "The request body is nested too deeply.") from None
+            raise
         if not isinstance(parsed, dict):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
 
     async def on_ws_connect(self, context: Context) -> Any:
-        """Websockets authenticate in connection_init: {"authorization": "Bearer <token>"}."""
+        """Websockets authenticate in connection_init: {"authorization": "Bearer <token>"}
+        (or in the handshake's Authorization header); api.sockets keeps checking it."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = params.get("authorization") or params.get("Authorization")
         if header is not None:
@@ -145,13 +174,14 @@ def create_app(
             yield
         finally:
             await services.feed.stop()
+            await services.sockets.stop()
             for part in reversed(background):
                 await in_thread(part.stop)
             services.close()
 
     async def context_getter(connection: HTTPConnection) -> Context:
         request_id = getattr(connection.state, "request_id", None) or uuid.uuid4().hex
-        token = bearer_token(connection.headers.get("authorization"))
+        token = bearer_token(authorization_header(connection.scope["headers"]))
         try:
             actor = await services.actor_of(token)
         except Exception as e:
@@ -159,7 +189,9 @@ def create_app(
                 raise
             log.warning("database unreachable: %s", e)
             raise outage.StorageUnavailable(outage.MESSAGE) from e
-        return Context(services, actor, request_id)
+        context = Context(services, actor, request_id)
+        context.token = token
+        return context
 
     router = IntroductionsRouter(
         build_schema(introspection=not settings.production, max_cost=settings.max_query_cost),
@@ -219,7 +251,9 @@ def create_app(
 
     app.add_middleware(GraphQLPostFastPath, router=router, context_getter=context_getter)
     app.add_middleware(BodyLimitMiddleware)
-    install_edge_protection(app, settings)
+    if settings.rate is not None:
+        services.rate_limit = RateLimit(settings.rate, services.actor_of)
+    install_edge_protection(app, settings, services.rate_limit)
     app.add_middleware(RequestContextMiddleware)
     return app
 

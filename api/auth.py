@@ -10,7 +10,7 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -83,6 +83,19 @@ def admin_token_digests(storage: Storage, environ: dict[str, str] | None = None)
     return [digest(token) for token in admin_tokens(storage, environ)]
 
 
+class SeveralAuthorizationHeaders(ValueError):
+    """Which one would count is a guess two readers could make differently: refused."""
+
+
+def authorization_header(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The Authorization header of an ASGI scope's headers, or None; several are refused.
+    Authentication and the rate limit both read it here, so they see the same value."""
+    values = [value for name, value in headers if name.lower() == b"authorization"]
+    if len(values) > 1:
+        raise SeveralAuthorizationHeaders
+    return values[0].decode("latin-1") if values else None
+
+
 def bearer_token(header: str | None) -> str | None:
     if not header:
         return None
@@ -111,6 +124,8 @@ class KnownTokens:
         self.monotonic = monotonic
         self._known: dict[str, tuple[Credential, float]] = {}
         self._lock = threading.Lock()
+        # Called after a token is forgotten, e.g. to close the revoked token's open sockets.
+        self.on_forget: list[Callable[[], None]] = []
 
     def get(self, token_digest: str, now: datetime) -> Credential | None:
         with self._lock:
@@ -136,6 +151,8 @@ class KnownTokens:
             gone = [d for d, (c, _) in self._known.items() if str(c.token_id) == key]
             for token_digest in gone:
                 del self._known[token_digest]
+        for call in self.on_forget:
+            call()
 
 
 def token_cache_from_environment(environ: dict[str, str] | None = None) -> KnownTokens:

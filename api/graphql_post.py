@@ -122,7 +122,7 @@ def _operation(body: bytes) -> dict[str, Any] | None:
     """The body as one operation, if the router would take it as one; else None."""
     try:
         data = json.loads(body)
-    except ValueError:  # bad JSON or bad UTF-8
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested too deeply
         return None
     if not isinstance(data, dict) or not isinstance(data.get("query"), str):
         return None

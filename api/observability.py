@@ -167,12 +167,14 @@ async def send_error(
     message: str,
     code: str,
     headers: list[tuple[bytes, bytes]] | None = None,
+    kind: str = "http",
 ) -> None:
-    """An answer from the edge, before GraphQL, in GraphQL's error shape."""
+    """An answer from the edge, before GraphQL, in GraphQL's error shape (`kind`
+    "websocket.http": the same answer refusing a websocket's handshake)."""
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send(
         {
-            "type": "http.response.start",
+            "type": f"{kind}.response.start",
             "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
@@ -181,4 +183,22 @@ async def send_error(
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{kind}.response.body", "body": body})
+
+
+async def refuse(
+    scope: Scope,
+    send: Send,
+    status: int,
+    message: str,
+    code: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """send_error for an HTTP request or a websocket's handshake. A server without the
+    ASGI denial response closes the handshake with 403 instead."""
+    if scope["type"] == "http":
+        await send_error(send, status, message, code, headers)
+    elif "websocket.http.response" in scope.get("extensions", {}):
+        await send_error(send, status, message, code, headers, kind="websocket.http")
+    else:
+        await send({"type": "websocket.close", "code": 1008})

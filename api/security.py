@@ -17,9 +17,13 @@ from api.auth import (
     ADMIN_TOKEN_FILE_VARIABLE,
     ADMIN_TOKEN_VARIABLE,
     PREVIOUS_ADMIN_TOKEN_VARIABLE,
+    SeveralAuthorizationHeaders,
     admin_tokens,
     bearer_token,
+    authorization_header,
 )
+from api.observability import refuse
+from api.rate_limit import RateLimit, RateLimitMiddleware
 from api.settings import EdgeSettings
 from domain.errors import ConfigurationError
 from domain.storage import Storage
@@ -126,12 +130,31 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def install_edge_protection(app: FastAPI, settings: EdgeSettings) -> None:
-    """Middleware in order from the inside out: rate limit, CORS, security headers."""
-    from api.rate_limit import RateLimitMiddleware
+class OneAuthorizationHeader:
+    """400 for a request (or websocket handshake) with several Authorization headers."""
 
-    if settings.rate is not None:
-        app.add_middleware(RateLimitMiddleware, rate=settings.rate)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            try:
+                authorization_header(scope.get("headers") or [])
+            except SeveralAuthorizationHeaders:
+                message = "Send one Authorization header, not several."
+                await refuse(scope, send, 400, message, "BAD_REQUEST")
+                return
+        await self.app(scope, receive, send)
+
+
+def install_edge_protection(
+    app: FastAPI, settings: EdgeSettings, limit: RateLimit | None = None
+) -> None:
+    """Middleware in order from the inside out: rate limit, one Authorization header,
+    CORS, security headers."""
+    if limit is not None:
+        app.add_middleware(RateLimitMiddleware, limit=limit)
+    app.add_middleware(OneAuthorizationHeader)
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -21,6 +21,8 @@ from api.auth import (
     bearer_token,
 )
 from api.feed import EventFeed
+from api.rate_limit import RateLimit
+from api.sockets import OpenSockets
 from domain.application import IntroductionsApp
 from domain.storage import Storage
 from projections.read_models import ReadModels
@@ -43,6 +45,12 @@ class Services:
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Production: the log's position (health, /readyz) only for an authenticated caller.
     positions_need_a_token: bool = False
+    sockets: OpenSockets = field(default_factory=OpenSockets)
+    rate_limit: RateLimit | None = None  # set by api.app from the edge's settings
+
+    def __post_init__(self) -> None:
+        # A token revoked here closes its open sockets at once.
+        self.known_tokens.on_forget.append(self.sockets.check_now)
 
     def actor(self, token: str | None) -> str | None:
         """Who a bearer token stands for, or None. Blocking: call it in a thread."""

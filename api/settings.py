@@ -1,7 +1,6 @@
 """The edge's settings that concern exposure: production mode, CORS, HSTS, rate limits,
-the metrics token.
-Read once from INTRODUCTIONS_* variables (pydantic-settings); a bad value stops the
-start-up with one line naming the variable."""
+the metrics token, trusted proxies. Read once from INTRODUCTIONS_* variables
+(pydantic-settings); a bad value stops the start-up with one line naming the variable."""
 
 from __future__ import annotations
 
@@ -35,6 +34,10 @@ class EdgeSettings(BaseSettings):
     # The bearer token /metrics asks for (a Prometheus scrape's `authorization`). Unset:
     # /metrics is open in development and not served in production.
     metrics_token: str | None = None
+    # Addresses (or networks, comma-separated) of the reverse proxies whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed; none: nobody's, so no client can
+    # pose as another address (uvicorn's own default trusts 127.0.0.1).
+    trusted_proxies: str = ""
 
     @field_validator("hsts_seconds")
     @classmethod

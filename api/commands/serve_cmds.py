@@ -38,7 +38,8 @@ def serve(
 
     storage = storage_from_environment()
     open_application(storage).close()  # fail now, in one line, if the database is unusable
-    if edge_settings().production:
+    settings = edge_settings()
+    if settings.production:
         require_production_admin_tokens(storage, dict(os.environ))
     if storage.kind == "sqlite":
         if workers > 1:
@@ -72,6 +73,8 @@ def serve(
             log_config=None,
             log_level=log_level,
             access_log=False,
+            proxy_headers=bool(settings.trusted_proxies.strip()),
+            forwarded_allow_ips=settings.trusted_proxies.strip() or None,
             ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
         )
     finally:

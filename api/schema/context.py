@@ -24,7 +24,7 @@ class Context(BaseContext):
         self.services = services
         self.actor_id = actor_id
         self.request_id = request_id
-        # A websocket's token, checked again while its subscriptions run (api.app).
+        # The bearer token; a websocket's is checked again while it is open (api.sockets).
         self.token: str | None = None
 
     @cached_property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -11,7 +10,6 @@ from api.errors import UNAUTHENTICATED, error_with_code
 from api.schema.context import Context, info_context
 from api.schema.queries import checked_id
 from api.schema.types import IntroductionEvent, event_from
-from api.services import in_thread
 
 Info = strawberry.Info
 
@@ -45,20 +43,17 @@ class Subscription:
 
 class TokenRecheck:
     """A subscription outlives the moment its token was checked: the token is checked
-    again before an event is sent (at most once a second; the token cache keeps that
-    cheap), so a revoked or expired token's subscription ends with UNAUTHENTICATED."""
-
-    INTERVAL_SECONDS = 1.0
+    again before every event (through the token cache, so a dictionary lookup while it
+    is cached), so a revoked or expired token's subscription ends with UNAUTHENTICATED
+    instead of sending the event."""
 
     def __init__(self, ctx: Context, actor: str) -> None:
         self.ctx = ctx
         self.actor = actor
-        self.next_check = time.monotonic() + self.INTERVAL_SECONDS
 
     async def __call__(self) -> None:
-        if self.ctx.token is None or time.monotonic() < self.next_check:
+        if self.ctx.token is None:
             return
-        self.next_check = time.monotonic() + self.INTERVAL_SECONDS
-        if await in_thread(self.ctx.services.actor, self.ctx.token) != self.actor:
+        if await self.ctx.services.actor_of(self.ctx.token) != self.actor:
             msg = "The token of this subscription was revoked or has expired."
             raise error_with_code(msg, UNAUTHENTICATED)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
 from api.schema import checking
@@ -183,3 +186,37 @@ def test_a_document_that_takes_too_long_to_check_is_refused(
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "took more than 0 s to check" in body["errors"][0]["message"]
+NESTED_JSON = (
+    '{"query":"{health{ok}}","variables":{"a":' + "[" * 50_000 + "]" * 50_000 + "}}"
+).encode()
+
+
+def test_deeply_nested_json_is_400_over_http_and_4400_on_a_socket(client: TestClient) -> None:
+    answer = client.post(
+        "/graphql", content=NESTED_JSON, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400, answer.text
+    assert "nested" in answer.text
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        socket.send_text(NESTED_JSON.decode())
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+        assert closed.value.code == 4400
+    assert client.get("/healthz").status_code == 200
+
+
+def test_two_authorization_headers_are_400(client: TestClient, gql: GraphQL) -> None:
+    person = gql.register("Jim")
+    for pair in [(ADMIN_TOKEN, "made-up"), ("made-up", ADMIN_TOKEN), (gql.tokens[person],) * 2]:
+        headers = [("Authorization", f"Bearer {token}") for token in pair]
+        answer = client.post("/graphql", json={"query": "{ me { id } }"}, headers=headers)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    handshake = httpx.Headers([("Authorization", f"Bearer {ADMIN_TOKEN}")] * 2)
+    with (
+        pytest.raises(WebSocketDenialResponse) as denied,
+        client.websocket_connect("/graphql", ["graphql-transport-ws"], headers=handshake),
+    ):
+        pass
+    assert denied.value.status_code == 400
+    assert gql.as_(person, "{ me { id } }") == {"me": {"id": person}}
