@@ -19,8 +19,8 @@ from api.auth import (
     PREVIOUS_ADMIN_TOKEN_VARIABLE,
     SeveralAuthorizationHeaders,
     admin_tokens,
-    bearer_token,
     authorization_header,
+    bearer_token,
 )
 from api.observability import refuse
 from api.rate_limit import RateLimit, RateLimitMiddleware
