@@ -3,8 +3,8 @@
 An endpoint's secret is stored in its events because the dispatcher must sign with it;
 it is shown to the admin once, at registration or rotation, and never listed again.
 The URL checks live here (stdlib only) so that registration refuses what delivery would
-refuse; the dispatcher repeats the address check before every attempt, because a DNS
-name may resolve elsewhere later."""
+refuse; the dispatcher repeats the address check on every connection it opens, because a
+DNS name may resolve elsewhere later (webhooks/transport.py)."""
 
 from __future__ import annotations
 
