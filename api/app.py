@@ -1,5 +1,6 @@
 """The FastAPI application: GraphQL at /graphql (POST operations, GET GraphiQL,
-graphql-transport-ws subscriptions), and /healthz, /readyz, /metrics for operators."""
+graphql-transport-ws subscriptions), the web app at /, and /healthz, /readyz, /metrics
+for operators."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from api.schema.context import Context
 from api.security import install_edge_protection, require_production_admin_tokens
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
+from api.webapp import install_web_app
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.sqlite_factory import checkpointing_in_background
 from domain.storage import Storage, storage_from_environment
@@ -166,6 +168,7 @@ def create_app(
     app.include_router(router, prefix="/graphql")
     app.state.services = services
     app.add_exception_handler(outage.StorageUnavailable, outage.unavailable_response)
+    install_web_app(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:

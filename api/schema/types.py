@@ -139,6 +139,10 @@ class IntroductionEvent:
     occurred_at: datetime
     actor_id: strawberry.ID | None
     data: JSON
+    hash: str = strawberry.field(
+        description="The event's link in its introduction's hash chain (SHA-256, hex): "
+        "`introductions verify` recomputes it from the stored events."
+    )
 
 
 def event_from(entry: HistoryEntry) -> IntroductionEvent:
@@ -151,6 +155,7 @@ def event_from(entry: HistoryEntry) -> IntroductionEvent:
         occurred_at=entry.occurred_at,
         actor_id=strawberry.ID(entry.actor_id) if entry.actor_id is not None else None,
         data=as_dict["data"],
+        hash=as_dict["hash"],
     )
 
 
