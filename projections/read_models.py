@@ -1,5 +1,6 @@
-"""What the API reads: reputation, leaderboard, track records, the introduction list, and
-the log position the views have reached (for read-after-write)."""
+"""What the API reads: reputation, leaderboard, track records, the introduction list, the
+people directory and each person's tokens, and the log position the views have reached
+(for read-after-write)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,21 @@ from datetime import datetime
 from domain.application import utc_now
 from domain.storage import Storage
 from projections import leaderboard, progress
+from projections.people import PeoplePage, TokenRow
 from projections.records import IntroductionRow, Page, Reputation, TrackRecord
 from projections.registry import open_views
 from projections.settings import half_life_from_environment
 from projections.views import APPLICATION_NAME
 
-__all__ = ["IntroductionRow", "Page", "ReadModels", "Reputation", "TrackRecord"]
+__all__ = [
+    "IntroductionRow",
+    "Page",
+    "PeoplePage",
+    "ReadModels",
+    "Reputation",
+    "TokenRow",
+    "TrackRecord",
+]
 
 log = logging.getLogger(__name__)
 _CROSS_PROCESS_POLL = 0.02  # seconds between position checks when no wake-up comes
@@ -77,6 +87,21 @@ class ReadModels:
             after=after,
             with_total=with_total,
         )
+
+    def people(
+        self,
+        *,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+        with_total: bool = True,
+    ) -> PeoplePage:
+        return self.views.people.page(
+            search=search, first=first, after=after, with_total=with_total
+        )
+
+    def tokens(self, person_id: str) -> list[TokenRow]:
+        return self.views.people.tokens(person_id)
 
     def position(self) -> int:
         """The smallest log position every view has processed (0 if none)."""

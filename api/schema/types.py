@@ -290,6 +290,27 @@ class IntroductionConnection:
     total_count: int
 
 
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="One of my tokens: its id and dates, never the token itself.")
+class AccessTokenInfo:
+    token_id: strawberry.ID = strawberry.field(description="What revokeToken takes.")
+    created_at: datetime
+    expires_at: datetime | None = strawberry.field(description="null: it never expires.")
+    revoked: bool
+
+
 @strawberry.input
 class IntroductionFilter:
     introducer_id: strawberry.ID | None = None
