@@ -71,7 +71,9 @@ WEB_APP_POLICY = (
 )
 
 
-def security_headers(settings: EdgeSettings, policy: str | None = None) -> list[tuple[bytes, bytes]]:
+def security_headers(
+    settings: EdgeSettings, policy: str | None = None
+) -> list[tuple[bytes, bytes]]:
     # GraphiQL (development only) loads its scripts from a CDN; production serves
     # nothing else a browser should run, so it forbids everything.
     if policy is None:

@@ -1,7 +1,6 @@
 // Finding people by name or organisation with `people(search:)`.
 import { gql } from "./api.js";
 import { debounce, field, h, replace, uid } from "./dom.js";
-import { personLabel } from "./words.js";
 
 export const PERSON_FIELDS = `id displayName organization offers needs
   trackRecord { screening reasons introductionsAsParty burnsBlamed ghosted }`;
@@ -19,7 +18,7 @@ export async function findPeople(search) {
 }
 
 // A search box whose results are buttons; choosing one calls onChoose(person).
-export function personSearch({ label, hint, exclude = () => false, onChoose, chooseWord = "Choose" }) {
+export function personSearch({ label, hint, exclude = () => false, onChoose, action = "Choose" }) {
   const input = h("input", { type: "search", autocomplete: "off", placeholder: "Name or organisation" });
   const results = h("ul", { class: "results", id: uid("results"), "aria-live": "polite" });
   input.setAttribute("aria-controls", results.id);
@@ -34,12 +33,14 @@ export function personSearch({ label, hint, exclude = () => false, onChoose, cho
               h(
                 "li",
                 {},
+                // The action comes first so that the name a screen reader says ("Choose
+                // Jim Acme") is the visible text; CSS shows it at the end of the row.
                 h(
                   "button",
-                  { type: "button", class: "result", onclick: () => onChoose(p), "aria-label": `${chooseWord} ${personLabel(p)}` },
+                  { type: "button", class: "result", onclick: () => onChoose(p) },
+                  h("span", { class: "choose" }, action),
                   h("span", { class: "name" }, p.displayName),
                   p.organization ? h("span", { class: "muted" }, p.organization) : null,
-                  h("span", { class: "choose", "aria-hidden": "true" }, chooseWord),
                 ),
               ),
             )

@@ -93,7 +93,7 @@ function issueTokens() {
   const expiry = select("expiry", EXPIRIES, "");
   const search = personSearch({
     label: "Find the person",
-    chooseWord: "Issue a token for",
+    action: "Issue token",
     onChoose: async (person) => {
       notes.clear();
       try {

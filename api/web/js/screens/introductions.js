@@ -354,7 +354,7 @@ function introductionCard(initial, viewer, onChange) {
               field("Who misused it", select("blamed", [[intro.requester.id, intro.requester.displayName], [intro.target.id, intro.target.displayName]], blameDefault)),
               field("Reason", select("reason", BURN_REASONS, "TRANSACTIONAL_ASK")),
               field("Cause", select("cause", BURN_CAUSES, "UNKNOWN"), "Skill can be taught; a lack of caring is a reason not to introduce them again."),
-              field("Note (optional)", h("textarea", { name: "note", rows: 2, maxlength: 2000 })),
+              field("What happened (optional)", h("textarea", { name: "note", rows: 2, maxlength: 2000 })),
             ],
             (form) =>
               act(

@@ -39,10 +39,10 @@ export function render(container, viewer) {
         h("h2", { id: "board-title" }, "Leaderboard"),
         h("p", { class: "hint" }, "Ordered by ranking score: the lower bound of the share of good outcomes, so one success does not outrank forty."),
         leaderboard.length
-          ? h(
+          ? h("div", { class: "table-wrap" }, h(
               "table",
               {},
-              h("thead", {}, h("tr", {}, ["#", "Introducer", "Ranking score", "Score", "Formed", "Burned", "Expired"].map((t) => h("th", { scope: "col" }, t)))),
+              h("thead", {}, h("tr", {}, ["#", "Introducer", "Ranking", "Score", "Formed", "Burned"].map((t) => h("th", { scope: "col" }, t)))),
               h(
                 "tbody",
                 {},
@@ -56,11 +56,10 @@ export function render(container, viewer) {
                     h("td", {}, fixed(r.score)),
                     h("td", {}, String(r.relationshipsFormed)),
                     h("td", {}, String(r.burned)),
-                    h("td", {}, String(r.expired)),
                   ),
                 ),
               ),
-            )
+            ))
           : h("p", { class: "muted" }, "No introducer has an outcome yet."),
       );
     } catch (error) {
@@ -100,7 +99,7 @@ export function render(container, viewer) {
 
   const search = personSearch({
     label: "Find an introducer",
-    chooseWord: "Show the card of",
+    action: "Show card",
     onChoose: (p) => {
       window.location.hash = `#/reputation/${p.id}`;
     },
@@ -117,7 +116,7 @@ export function render(container, viewer) {
     container,
     h("div", { class: "screen-head" }, h("h1", {}, "Reputation")),
     notes,
-    h("div", { class: "two-columns" }, board, h("div", { class: "stack" }, cardBox, h("section", { class: "card", "aria-label": "Search" }, search))),
+    h("div", { class: "two-columns reputation-layout" }, board, h("div", { class: "stack" }, cardBox, h("section", { class: "card", "aria-label": "Search" }, search))),
   );
   drawBoard();
   drawCard();

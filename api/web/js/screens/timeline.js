@@ -62,8 +62,8 @@ export function render(container, viewer) {
           "li",
           { class: e.version > upTo ? "event later" : "event" },
           h("div", { class: "event-head" }, h("span", { class: "version" }, `v${e.version}`), h("strong", {}, eventInWords(e.type, names.get(e.actorId) ?? e.actorId)), h("time", { datetime: e.occurredAt }, when(e.occurredAt))),
-          h("p", { class: "meta" }, h("span", {}, e.type), " · actor ", h("code", {}, e.actorId ?? "system")),
-          dataList(e.data),
+          h("p", { class: "meta" }, h("span", {}, e.type), " · actor ", h("code", {}, e.actorId ?? "system"), e.version > upTo ? h("span", { class: "later-note" }, " · after the version shown") : null),
+          dataList(e.data, names),
           h("p", { class: "hash" }, h("span", { class: "muted" }, "hash "), h("code", {}, e.hash || "(none)")),
         ),
       ),
@@ -80,7 +80,8 @@ export function render(container, viewer) {
       if (Number(slider.value) !== version || !at) return;
       replace(
         stateBox,
-        h("p", { class: "state-line" }, `After version ${at.version} of ${history.length}: `, statusBadge(at.status), ` · ${when(at.updatedAt)}`),
+        h("p", { class: "state-line" }, `After version ${at.version} of ${history.length}: `, statusBadge(at.status)),
+        h("p", { class: "meta" }, `as of ${when(at.updatedAt)}`),
         h("p", { class: "meta" }, at.consentedBy.length ? `Consented: ${at.consentedBy.map((p) => p.displayName).join(", ")}` : "No consent yet"),
       );
     } catch (error) {
@@ -103,15 +104,20 @@ export function render(container, viewer) {
   return { dispose: stopLive };
 }
 
-function dataList(data) {
+// The event's data as stored, with a person's name beside each id it names.
+function dataList(data, names) {
   const entries = Object.entries(data ?? {});
   if (!entries.length) return null;
+  const shown = (value) =>
+    names.has(value)
+      ? [names.get(value), h("code", { class: "person-id" }, value)]
+      : typeof value === "string"
+        ? value
+        : JSON.stringify(value);
   return h(
     "dl",
     { class: "data" },
-    entries.map(([key, value]) =>
-      h("div", {}, h("dt", {}, key), h("dd", {}, typeof value === "string" ? value : JSON.stringify(value))),
-    ),
+    entries.map(([key, value]) => h("div", {}, h("dt", {}, key), h("dd", {}, shown(value)))),
   );
 }
 

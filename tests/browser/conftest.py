@@ -1,0 +1,59 @@
+"""A real Chromium (Debian's /usr/bin/chromium, driven by Playwright; nothing downloads a
+browser) against a real `introductions serve` on a SQLite file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ADMIN_TOKEN, Server, serving
+
+CHROMIUM = Path(os.environ.get("INTRODUCTIONS_TEST_CHROMIUM", "/usr/bin/chromium"))
+# Launched as the project's CI launches it: no sandbox (root), no network of its own.
+# Playwright gives each launch a fresh, temporary --user-data-dir.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp_path = tmp_path_factory.mktemp("web-app")
+    url = f"sqlite:///{tmp_path / 'introductions.db'}"
+    with serving(tmp_path, url, INTRODUCTIONS_ADMIN_TOKEN=ADMIN_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
