@@ -26,7 +26,9 @@ PEOPLE = [
 
 def session(browser: Any, server: Server) -> Any:
     """A new browser session (its own cookies and sessionStorage), on the app."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(server.url + "/")
     return page
@@ -94,7 +96,27 @@ def register_and_issue_tokens(admin: Any) -> dict[str, str]:
         token_field = admin.get_by_role("textbox", name=f"Token for {name}")
         tokens[name] = token_field.input_value()
         assert tokens[name].startswith("itk_")
+    admin.get_by_role("button", name="Copy").click()
+    admin.get_by_text("Copied to the clipboard.").wait_for()
+    assert admin.evaluate("navigator.clipboard.readText()") == tokens[PEOPLE[-1][0]]
     return tokens
+
+
+def register_webhook(admin: Any, url: str) -> None:
+    admin.get_by_label("Endpoint URL").fill(url)
+    admin.get_by_label("Description (optional)").fill("answers 405: every delivery fails")
+    admin.get_by_role("button", name="Register the webhook").click()
+    secret = admin.get_by_role("textbox", name="Signing secret")
+    assert secret.input_value().startswith("whsec_")
+    expect_text(admin.locator(".webhook"), "/healthz")
+
+
+def redeliver_the_burn(admin: Any) -> None:
+    admin.get_by_role("button", name="Deliveries").click()
+    burn = admin.locator(".deliveries tr", has_text="IntroductionBurned")
+    expect_text(burn, "405")
+    burn.get_by_role("button", name="Redeliver").click()
+    admin.get_by_text("Delivery of IntroductionBurned scheduled again.").wait_for()
 
 
 def test_the_seed_story_through_the_web_app(
@@ -107,6 +129,8 @@ def test_the_seed_story_through_the_web_app(
     check_screen(admin, "01-sign-in", screenshots, violations)
     sign_in(admin, ADMIN_TOKEN)
     tokens = register_and_issue_tokens(admin)
+    # The service's own /healthz answers a webhook's POST with 405.
+    register_webhook(admin, app_server.url + "/healthz")
     check_screen(admin, "02-admin", screenshots, violations)
 
     # Jason screens both people first, then introduces Jim to John.
@@ -196,6 +220,10 @@ def test_the_seed_story_through_the_web_app(
     expect_text(jason.locator(".state"), "After version 2 of 5")
     expect_text(jason.locator(".state"), "Waiting for consent")
     check_screen(jason, "08-timeline", screenshots, violations)
+
+    # The admin sees the failed deliveries and sends the burn's again.
+    redeliver_the_burn(admin)
+    check_screen(admin, "09-deliveries", screenshots, violations)
 
     # Signing out forgets the token.
     jason.get_by_role("button", name="Sign out").click()

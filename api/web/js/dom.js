@@ -68,26 +68,30 @@ export function announce(text) {
   setTimeout(() => (region.textContent = text), 50);
 }
 
-export async function copyText(input, button) {
+export async function copyText(input, said) {
   try {
-    await navigator.clipboard.writeText(input.value);
+    // A browser that asks the user for permission may never answer: fall back after 2 s.
+    const refused = new Promise((_, reject) => setTimeout(reject, 2000));
+    await Promise.race([navigator.clipboard.writeText(input.value), refused]);
   } catch {
     input.select();
     document.execCommand("copy");
   }
-  button.textContent = "Copied";
-  setTimeout(() => (button.textContent = "Copy"), 2000);
+  said.textContent = "Copied to the clipboard.";
+  setTimeout(() => (said.textContent = ""), 4000);
 }
 
 // A value shown once (a token, a webhook secret): read-only, with a copy button.
 export function shownOnce(labelText, value, explanation) {
   const input = h("input", { type: "text", readonly: true, value, class: "secret", spellcheck: "false" });
-  const button = h("button", { type: "button", class: "secondary", onclick: () => copyText(input, button) }, "Copy");
+  const said = h("span", { class: "copied", role: "status" });
+  const button = h("button", { type: "button", class: "secondary", onclick: () => copyText(input, said) }, "Copy");
   return h(
     "div",
-    { class: "shown-once", role: "status" },
+    { class: "shown-once" },
     h("p", {}, h("strong", {}, "Shown once. "), explanation),
     h("div", { class: "copy-row" }, field(labelText, input), button),
+    said,
   );
 }
 

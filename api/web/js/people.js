@@ -1,6 +1,7 @@
 // Finding people by name or organisation with `people(search:)`.
 import { gql } from "./api.js";
 import { debounce, field, h, replace, uid } from "./dom.js";
+import { screeningBadge } from "./words.js";
 
 export const PERSON_FIELDS = `id displayName organization offers needs
   trackRecord { screening reasons introductionsAsParty burnsBlamed ghosted }`;
@@ -41,6 +42,7 @@ export function personSearch({ label, hint, exclude = () => false, onChoose, act
                   h("span", { class: "choose" }, action),
                   h("span", { class: "name" }, p.displayName),
                   p.organization ? h("span", { class: "muted" }, p.organization) : null,
+                  p.trackRecord.screening === "CLEAR" ? null : screeningBadge(p.trackRecord.screening),
                 ),
               ),
             )

@@ -19,6 +19,7 @@ export function render(container, viewer) {
   const chosen = { requester: null, target: null };
   const notes = messages();
 
+  const slots = [];
   function slot(role, heading, hint) {
     const box = h("section", { class: "card slot", "aria-label": heading });
     const draw = () => {
@@ -31,6 +32,7 @@ export function render(container, viewer) {
           onChoose: (p) => {
             chosen[role] = p;
             draw();
+            for (const other of slots) if (other !== box) other.refresh();
             box.querySelector("button.change")?.focus();
           },
         });
@@ -45,10 +47,12 @@ export function render(container, viewer) {
         person.offers.length ? h("p", { class: "tags" }, h("strong", {}, "Offers: "), person.offers.join(", ")) : null,
         person.needs.length ? h("p", { class: "tags" }, h("strong", {}, "Needs: "), person.needs.join(", ")) : null,
         screeningPanel(person),
-        h("button", { type: "button", class: "secondary small change", onclick: () => ((chosen[role] = null), draw()) }, `Change ${role}`),
+        h("button", { type: "button", class: "secondary small change", onclick: () => ((chosen[role] = null), draw(), slots.forEach((other) => other.refresh())) }, `Change ${role}`),
       );
     };
+    box.refresh = () => box.querySelector(".person-search")?.search();
     draw();
+    slots.push(box);
     return box;
   }
 
