@@ -26,7 +26,8 @@ export function render(container, viewer) {
   const events = h("ol", { class: "timeline" });
   const slider = h("input", { type: "range", min: 1, max: 1, value: 1, step: 1 });
   const stateBox = h("div", { class: "state", "aria-live": "polite" });
-  const sliderBox = h("section", { class: "card at" }, field("Show the introduction as of version", slider), stateBox);
+  const ends = h("div", { class: "range-ends", "aria-hidden": "true" }, h("span", {}, "first"), h("span", {}, "latest"));
+  const sliderBox = h("section", { class: "card at", "aria-label": "As of a version" }, field("Show the introduction as of version", slider), ends, stateBox);
   const title = h("h1", {}, "Timeline");
   let history = [];
   let names = new Map();
