@@ -127,6 +127,9 @@ def test_the_seed_story_through_the_web_app(
     violations: dict[str, list[str]] = {}
     admin = session(browser, app_server)
     check_screen(admin, "01-sign-in", screenshots, violations)
+    admin.get_by_label("Access token").fill("itk_not-a-token")
+    admin.get_by_role("button", name="Sign in").click()
+    expect_text(admin.get_by_role("alert"), "This token was not accepted")
     sign_in(admin, ADMIN_TOKEN)
     tokens = register_and_issue_tokens(admin)
     # The service's own /healthz answers a webhook's POST with 405.
@@ -174,7 +177,9 @@ def test_the_seed_story_through_the_web_app(
     jims_card.get_by_role("button", name="Record the reply").click()
     expect_text(jims_card, "Your reply is recorded.")
 
+    # John's page learns of the reply live.
     johns_card = card(john, "Jim", "John")
+    expect_text(johns_card.locator(".badge"), "Replied")
     johns_card.get_by_role("button", name="Burn…").click()
     blamed = johns_card.get_by_label("Who misused it").locator("option:checked")
     expect(blamed).to_have_text("Jim")
@@ -224,6 +229,19 @@ def test_the_seed_story_through_the_web_app(
     # The admin sees the failed deliveries and sends the burn's again.
     redeliver_the_burn(admin)
     check_screen(admin, "09-deliveries", screenshots, violations)
+
+    # Introduced again, Jim's record comes back as a warning, in words; the same pair
+    # twice while the first is open is refused, in words.
+    go(jason, "Introduce two people")
+    choose(jason, "Who asked to be introduced", "Jim")
+    choose(jason, "Whom they will meet", "John")
+    jason.get_by_label("Context: why should they meet?").fill("A second chance, with coaching.")
+    jason.get_by_role("button", name="Propose the introduction").click()
+    expect_text(jason.locator(".notice.warning"), "Heads-up about Jim: blamed in 1 burned")
+    jason.get_by_label("Context: why should they meet?").fill("And once more.")
+    jason.get_by_role("button", name="Propose the introduction").click()
+    expect_text(jason.get_by_role("alert"), "Please check what you entered")
+    check_screen(jason, "10-warnings-and-errors", screenshots, violations)
 
     # Signing out forgets the token.
     jason.get_by_role("button", name="Sign out").click()

@@ -113,17 +113,19 @@ export function render(container, viewer) {
     const groups = Object.keys(STATUS)
       .map((status) => [status, [...state.shown.values()].filter((i) => i.status === status)])
       .filter(([, intros]) => intros.length);
-    replace(
-      list,
-      groups.map(([status, intros]) =>
-        h(
-          "section",
-          { class: "group", "aria-label": STATUS[status] },
-          h("h2", {}, STATUS[status], " ", h("span", { class: "count" }, String(intros.length))),
-          intros.map(cardFor),
-        ),
+    const focused = document.activeElement;
+    const sections = groups.map(([status, intros]) =>
+      h(
+        "section",
+        { class: "group", "aria-label": STATUS[status] },
+        h("h2", {}, STATUS[status], " ", h("span", { class: "count" }, String(intros.length))),
+        intros.map(cardFor),
       ),
     );
+    // Moving a card to its new group blurs what has focus in it: focus it again.
+    replace(list, sections);
+    const refocus = [...state.cards.values()].map((c) => c.takeFocus()).find(Boolean) ?? focused;
+    if (refocus !== document.activeElement && refocus?.isConnected) refocus.focus();
     const n = state.shown.size;
     summary.textContent = n
       ? `${n} introduction${n === 1 ? "" : "s"}`
@@ -237,7 +239,36 @@ function introductionCard(initial, viewer, onChange) {
     const key = allowed.join(",");
     if (key !== actionsKey || !actions.firstChild) {
       actionsKey = key;
+      const open = openForms();
       replace(actions, actionButtons(allowed), h("a", { class: "timeline-link", href: `#/timeline/${intro.id}` }, "Timeline"));
+      reopen(open);
+    }
+  }
+
+  // A live update that changes the actions must not close a form someone is filling in.
+  let pendingFocus = null;
+  card.takeFocus = () => {
+    const element = pendingFocus;
+    pendingFocus = null;
+    return element;
+  };
+
+  function openForms() {
+    return [...actions.querySelectorAll("form:not([hidden])")].map((form) => ({
+      id: form.id,
+      values: [...form.elements].filter((e) => e.name).map((e) => [e.name, e.value]),
+      focused: form.contains(document.activeElement) ? document.activeElement.name : null,
+    }));
+  }
+
+  function reopen(open) {
+    for (const { id, values, focused } of open) {
+      const form = actions.querySelector(`form[id="${id}"]`);
+      if (!form) continue;
+      form.hidden = false;
+      actions.querySelector(`[aria-controls="${id}"]`)?.setAttribute("aria-expanded", "true");
+      for (const [name, value] of values) if (form.elements[name]) form.elements[name].value = value;
+      if (focused) pendingFocus = form.elements[focused] ?? null;
     }
   }
 
