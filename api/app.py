@@ -159,6 +159,9 @@ def create_app(
         build_schema(introspection=not settings.production),
         context_getter=context_getter,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        # Browsers apply no CORS to websockets: the same origins as CORS may open one
+        # (same-origin pages always may; clients sending no Origin are not browsers).
+        allowed_origins=settings.allowed_origins,
         allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST
         graphql_ide=None if settings.production else "graphiql",
     )
