@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import HTTPConnection
+from starlette.staticfiles import StaticFiles
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -78,7 +80,15 @@ def build_services(storage: Storage | None = None) -> Services:
     return services
 
 
+GRAPHIQL = Path(__file__).parent / "graphiql"  # its page and vendored assets (VENDORED.md)
+
+
 class IntroductionsRouter(GraphQLRouter[Context, None]):
+    @property
+    def graphql_ide_html(self) -> str:
+        # strawberry's page loads React and GraphiQL from a CDN; this one, from /graphiql.
+        return (GRAPHIQL / "index.html").read_text(encoding="utf-8")
+
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry assumes a JSON object and crashes (500) on `"a string"` or `12`;
         # anything but an object is the client's mistake. (No batching: no lists.)
@@ -167,6 +177,8 @@ def create_app(
     )
     app = FastAPI(title="Introductions", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(router, prefix="/graphql")
+    if not settings.production:
+        app.mount("/graphiql", StaticFiles(directory=GRAPHIQL), name="graphiql")
     app.state.services = services
     app.add_exception_handler(outage.StorageUnavailable, outage.unavailable_response)
 

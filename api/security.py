@@ -63,8 +63,8 @@ def require_production_admin_tokens(storage: Storage, environ: dict[str, str]) -
 
 
 def security_headers(settings: EdgeSettings) -> list[tuple[bytes, bytes]]:
-    # GraphiQL (development only) loads its scripts from a CDN; production serves
-    # nothing a browser should run, so it forbids everything.
+    # GraphiQL (development only) runs scripts, its own, served from /graphiql;
+    # production serves nothing a browser should run, so it forbids everything.
     policy = (
         "default-src 'none'; frame-ancestors 'none'"
         if settings.production

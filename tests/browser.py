@@ -37,8 +37,11 @@ def require_chromium() -> None:
     pytest.importorskip("selenium")
 
 
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # no host but this one
+
+
 @contextmanager
-def chromium(profile: Path) -> Iterator[Any]:
+def chromium(profile: Path, *flags: str) -> Iterator[Any]:
     """A headless Chromium on a fresh profile directory; quit on exit."""
     require_chromium()
     from selenium import webdriver
@@ -47,7 +50,7 @@ def chromium(profile: Path) -> Iterator[Any]:
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+    for flag in (*FLAGS, *flags, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
