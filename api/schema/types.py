@@ -141,8 +141,7 @@ class IntroductionEvent:
     )
     introduction_id: strawberry.ID
     version: int = strawberry.field(
-        description="1, 2, 3, … per introduction: order events by it (deliveries are not "
-        "ordered)."
+        description="1, 2, 3, … per introduction: order events by it (deliveries are not ordered)."
     )
     type: str = strawberry.field(
         description="IntroductionProposed, ConsentGiven, ConsentDeclined, ReplyRecorded, "
