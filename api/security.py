@@ -74,8 +74,8 @@ WEB_APP_POLICY = (
 def security_headers(
     settings: EdgeSettings, policy: str | None = None
 ) -> list[tuple[bytes, bytes]]:
-    # GraphiQL (development only) loads its scripts from a CDN; production serves
-    # nothing else a browser should run, so it forbids everything.
+    # GraphiQL (development only) runs scripts, its own, served from /graphiql;
+    # production serves nothing else a browser should run, so it forbids everything.
     if policy is None:
         policy = (
             "default-src 'none'; frame-ancestors 'none'"

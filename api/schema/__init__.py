@@ -13,6 +13,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
+    get_operation_ast,
     parse,
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
@@ -20,6 +21,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.mutations import CoreMutations
@@ -38,6 +40,17 @@ CACHED_DOCUMENTS = 512
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _parse(query: str) -> DocumentNode:
     return parse(query, max_tokens=MAX_TOKENS)
+
+
+def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
+    """What the request would run (None when it does not parse or names no operation)."""
+    if query is None:
+        return None
+    try:
+        operation = get_operation_ast(_parse(query), operation_name)
+    except GraphQLError:
+        return None
+    return None if operation is None else OperationType(operation.operation.value)
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)

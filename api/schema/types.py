@@ -130,15 +130,32 @@ def person_from(person: DomainPerson) -> Person:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One event of an introduction's log. Webhook bodies carry the same event: "
+    "`type`, a `timestamp` (occurredAt) and `data` with introductionId, version and actorId "
+    "added; the README's event catalogue has one example per type."
+)
 class IntroductionEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Stable: the same in history, subscriptions and webhook-id."
+    )
     introduction_id: strawberry.ID
-    version: int
-    type: str
+    version: int = strawberry.field(
+        description="1, 2, 3, … per introduction: order events by it (deliveries are not ordered)."
+    )
+    type: str = strawberry.field(
+        description="IntroductionProposed, ConsentGiven, ConsentDeclined, ReplyRecorded, "
+        "RelationshipFormed, IntroductionBurned or IntroductionExpired."
+    )
     occurred_at: datetime
     actor_id: strawberry.ID | None
-    data: JSON
+    data: JSON = strawberry.field(
+        description="The event's own fields, with camelCase keys as everywhere a client "
+        "sees them (history, subscriptions, webhooks, `history --json`), e.g. "
+        "{introducerId, requesterId, targetId, context, guidelines} for "
+        "IntroductionProposed or {blamedPersonId, reason, cause, note} for "
+        "IntroductionBurned. Stored events keep their own names."
+    )
     hash: str = strawberry.field(
         description="The event's link in its introduction's hash chain (SHA-256, hex): "
         "`introductions verify` recomputes it from the stored events."
