@@ -9,26 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS
 from tests.e2e.conftest import ADMIN_TOKEN, Server, serving
 
-CHROMIUM = Path(os.environ.get("INTRODUCTIONS_TEST_CHROMIUM", "/usr/bin/chromium"))
-# Launched as the project's CI launches it: no sandbox (root), no network of its own.
-# Playwright gives each launch a fresh, temporary --user-data-dir.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
+    if not Path(CHROMIUM).exists():
         message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(message)
@@ -36,8 +25,10 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        # The flags every browser test uses; Playwright gives each launch a fresh,
+        # temporary --user-data-dir.
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+            executable_path=CHROMIUM, headless=True, args=list(FLAGS)
         )
         try:
             yield chromium
