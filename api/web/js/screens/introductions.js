@@ -21,6 +21,13 @@ const LIST = `query List($filter: IntroductionFilter, $after: String) {
 const ONE = `query One($id: ID!) { introduction(id: $id) { ${INTRODUCTION_FIELDS} } }`;
 const PAYLOAD = `introduction { ${INTRODUCTION_FIELDS} } errors { code message field } warnings`;
 
+// The actions that take one optional text, in the order their buttons appear.
+const TEXT_ACTIONS = [
+  { action: "decline", toggle: "Decline", submit: "Decline the introduction", mutation: "declineIntroduction", argument: "reason", label: "Reason (optional)", rows: 2, limit: 2000, done: "You declined." },
+  { action: "reply", toggle: "Record a reply", submit: "Record the reply", mutation: "recordReply", argument: "message", label: "Your reply", rows: 3, limit: 10000, hint: "What you wrote to the other person, kept in the record.", done: "Your reply is recorded." },
+  { action: "relationship", toggle: "Relationship formed", submit: "Record the relationship", mutation: "recordRelationshipFormed", argument: "note", label: "Note (optional)", rows: 2, limit: 2000, done: "The relationship is recorded." },
+];
+
 const ROLES = [
   ["all", "All"],
   ["introducer", "I introduced"],
@@ -326,50 +333,16 @@ function introductionCard(initial, viewer, onChange) {
         ),
       );
     }
-    if (allowed.includes("decline")) {
+    for (const a of TEXT_ACTIONS.filter(({ action }) => allowed.includes(action))) {
+      const text = h("textarea", { name: a.argument, rows: a.rows, maxlength: a.limit });
       add(
-        disclosure("Decline", () =>
-          actionForm(
-            "Decline the introduction",
-            field("Reason (optional)", h("textarea", { name: "reason", rows: 2, maxlength: 2000 })),
-            (form) =>
-              act(
-                `mutation D($id: ID!, $expectedVersion: Int, $reason: String) { declineIntroduction(id: $id, expectedVersion: $expectedVersion, reason: $reason) { ${PAYLOAD} } }`,
-                { reason: form.reason.value || null },
-                "You declined.",
-              ),
-          ),
-        ),
-      );
-    }
-    if (allowed.includes("reply")) {
-      add(
-        disclosure("Record a reply", () =>
-          actionForm(
-            "Record the reply",
-            field("Your reply", h("textarea", { name: "message", rows: 3, maxlength: 10000 }), "What you wrote to the other person, kept in the record."),
-            (form) =>
-              act(
-                `mutation R($id: ID!, $expectedVersion: Int, $message: String) { recordReply(id: $id, expectedVersion: $expectedVersion, message: $message) { ${PAYLOAD} } }`,
-                { message: form.message.value || null },
-                "Your reply is recorded.",
-              ),
-          ),
-        ),
-      );
-    }
-    if (allowed.includes("relationship")) {
-      add(
-        disclosure("Relationship formed", () =>
-          actionForm(
-            "Record the relationship",
-            field("Note (optional)", h("textarea", { name: "note", rows: 2, maxlength: 2000 })),
-            (form) =>
-              act(
-                `mutation F($id: ID!, $expectedVersion: Int, $note: String) { recordRelationshipFormed(id: $id, expectedVersion: $expectedVersion, note: $note) { ${PAYLOAD} } }`,
-                { note: form.note.value || null },
-                "The relationship is recorded.",
-              ),
+        disclosure(a.toggle, () =>
+          actionForm(a.submit, field(a.label, text, a.hint), () =>
+            act(
+              `mutation Act($id: ID!, $expectedVersion: Int, $text: String) { ${a.mutation}(id: $id, expectedVersion: $expectedVersion, ${a.argument}: $text) { ${PAYLOAD} } }`,
+              { text: text.value || null },
+              a.done,
+            ),
           ),
         ),
       );
