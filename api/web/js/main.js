@@ -22,6 +22,9 @@ const account = document.getElementById("account");
 let viewer = null; // { me: Person | null, isAdmin: boolean }
 let current = null; // the shown screen's { dispose }
 
+// The admin is no party to any introduction, and reads them all.
+const titleOf = (screen) => (screen.path === "introductions" && viewer.isAdmin ? "All introductions" : screen.title);
+
 const allowed = (screen) =>
   screen.who === "all" || (screen.who === "admin" ? viewer.isAdmin : !viewer.isAdmin);
 
@@ -39,7 +42,7 @@ function show() {
     if (link.dataset.path === screen.path) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  document.title = `${screen.title} · Introductions`;
+  document.title = `${titleOf(screen)} · Introductions`;
   const container = h("div", { class: "screen" });
   replace(main, container);
   current = screen.module.render(container, { ...viewer, params }) ?? null;
@@ -59,7 +62,7 @@ function liveIndicator() {
 function signedIn() {
   replace(
     nav,
-    SCREENS.filter(allowed).map((s) => h("a", { href: `#/${s.path}`, "data-path": s.path }, s.title)),
+    SCREENS.filter(allowed).map((s) => h("a", { href: `#/${s.path}`, "data-path": s.path }, titleOf(s))),
   );
   const live = liveIndicator();
   const name = viewer.isAdmin ? "Admin" : viewer.me.displayName;

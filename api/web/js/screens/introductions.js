@@ -165,7 +165,7 @@ export function render(container, viewer) {
 
   replace(
     container,
-    h("div", { class: "screen-head" }, h("h1", {}, "My introductions"), filters),
+    h("div", { class: "screen-head" }, h("h1", {}, viewer.isAdmin ? "All introductions" : "My introductions"), filters),
     notes,
     summary,
     list,
