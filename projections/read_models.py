@@ -12,6 +12,7 @@ from datetime import datetime
 from domain.application import utc_now
 from domain.storage import Storage
 from projections import leaderboard, progress
+from projections.people import PeopleView
 from projections.records import (
     IntroductionRow,
     Page,
@@ -94,20 +95,10 @@ class ReadModels:
             with_total=with_total,
         )
 
-    def people(
-        self,
-        *,
-        search: str | None = None,
-        first: int = 20,
-        after: str | None = None,
-        with_total: bool = True,
-    ) -> Page[PersonRow]:
-        return self.views.people.page(
-            search=search, first=first, after=after, with_total=with_total
-        )
-
-    def tokens(self, person_id: str) -> list[TokenRow]:
-        return self.views.people.tokens(person_id)
+    @property
+    def people(self) -> PeopleView:
+        """The people directory (`page`) and each person's tokens (`tokens`)."""
+        return self.views.people
 
     def position(self) -> int:
         """The smallest log position every view has processed (0 if none)."""
