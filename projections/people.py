@@ -21,14 +21,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from domain.access import AccessToken
 from domain.errors import BadInput
 from domain.person import Person
 from projections.base import Positioned, ViewProjection
+from projections.records import Page, PersonRow, TokenRow
 from projections.views import Cursor, SQLiteView, View, from_us, to_us
 
 MAX_PAGE = 1000
@@ -40,30 +39,6 @@ _WORD = re.compile(r"\w+")
 PEOPLE_COLUMNS = "id, name_key, display_name, organization, registered_at_us"
 WORD_COLUMNS = "prefix, name_key, person_id"
 TOKEN_COLUMNS = "token_id, person_id, created_at_us, expires_at_us, revoked"  # noqa: S105
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    id: str
-    display_name: str
-    organization: str | None
-    cursor: str
-
-
-@dataclass(frozen=True)
-class PeoplePage:
-    rows: list[PersonRow]
-    end_cursor: str | None
-    has_next_page: bool
-    total_count: int | None  # None when not asked for
-
-
-@dataclass(frozen=True)
-class TokenRow:
-    token_id: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked: bool
 
 
 def folded(text: str) -> str:
@@ -120,14 +95,14 @@ class PeopleView(View):
         first: int = 20,
         after: str | None = None,
         with_total: bool = True,
-    ) -> PeoplePage:
+    ) -> Page[PersonRow]:
         """People in name order (then id), those matching `search` only when given."""
         if not 0 <= first <= MAX_PAGE:
             msg = f"first must be between 0 and {MAX_PAGE}."
             raise BadInput(msg, field="first")
         terms = search_words(search)
         if terms == []:  # only punctuation: no word can match
-            return PeoplePage([], None, False, 0 if with_total else None)
+            return Page([], None, False, 0 if with_total else None)
         page_sql, page_params, count_sql, params = self.queries(terms, first, after)
         with self.read() as cur:
             cur.execute(page_sql, page_params)
@@ -140,7 +115,7 @@ class PeopleView(View):
             PersonRow(r[0], display_name=r[2], organization=r[3], cursor=encode_cursor(r[1], r[0]))
             for r in found[:first]
         ]
-        return PeoplePage(
+        return Page(
             rows=rows,
             end_cursor=rows[-1].cursor if rows else None,
             has_next_page=len(found) > first,

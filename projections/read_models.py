@@ -12,8 +12,15 @@ from datetime import datetime
 from domain.application import utc_now
 from domain.storage import Storage
 from projections import leaderboard, progress
-from projections.people import PeoplePage, TokenRow
-from projections.records import IntroductionRow, Page, Reputation, TrackRecord
+from projections.people import PeopleView
+from projections.records import (
+    IntroductionRow,
+    Page,
+    PersonRow,
+    Reputation,
+    TokenRow,
+    TrackRecord,
+)
 from projections.registry import open_views
 from projections.settings import half_life_from_environment
 from projections.views import APPLICATION_NAME
@@ -21,7 +28,7 @@ from projections.views import APPLICATION_NAME
 __all__ = [
     "IntroductionRow",
     "Page",
-    "PeoplePage",
+    "PersonRow",
     "ReadModels",
     "Reputation",
     "TokenRow",
@@ -77,7 +84,7 @@ class ReadModels:
         first: int = 20,
         after: str | None = None,
         with_total: bool = True,
-    ) -> Page:
+    ) -> Page[IntroductionRow]:
         return self.views.introduction_list.page(
             introducer_id=introducer_id,
             person_id=person_id,
@@ -88,20 +95,10 @@ class ReadModels:
             with_total=with_total,
         )
 
-    def people(
-        self,
-        *,
-        search: str | None = None,
-        first: int = 20,
-        after: str | None = None,
-        with_total: bool = True,
-    ) -> PeoplePage:
-        return self.views.people.page(
-            search=search, first=first, after=after, with_total=with_total
-        )
-
-    def tokens(self, person_id: str) -> list[TokenRow]:
-        return self.views.people.tokens(person_id)
+    @property
+    def people(self) -> PeopleView:
+        """The people directory (`page`) and each person's tokens (`tokens`)."""
+        return self.views.people
 
     def position(self) -> int:
         """The smallest log position every view has processed (0 if none)."""

@@ -94,7 +94,7 @@ class Query:
         ctx.require_actor()
         try:
             page = await in_thread(
-                ctx.services.read_models.people,
+                ctx.services.read_models.people.page,
                 search=search,
                 first=capped_first(first, 20),
                 after=after,
@@ -123,7 +123,7 @@ class Query:
         actor = ctx.require_actor()
         if actor == ADMIN:
             return []
-        rows = await in_thread(ctx.services.read_models.tokens, actor)
+        rows = await in_thread(ctx.services.read_models.people.tokens, actor)
         return [
             AccessTokenInfo(
                 token_id=strawberry.ID(row.token_id),
