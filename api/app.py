@@ -1,5 +1,6 @@
 """The FastAPI application: GraphQL at /graphql (POST operations, GET GraphiQL,
-graphql-transport-ws subscriptions), and /healthz, /readyz, /metrics for operators."""
+graphql-transport-ws subscriptions), the web app at /, and /healthz, /readyz, /metrics
+for operators."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
@@ -17,9 +19,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import HTTPConnection
+from starlette.staticfiles import StaticFiles
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from api import metrics, outage
 from api.auth import (
@@ -29,11 +34,12 @@ from api.auth import (
     token_cache_from_environment,
 )
 from api.feed import EventFeed
+from api.graphql_http import GraphQLResponseMediaType, MutationOverGet
 from api.graphql_post import GraphQLPostFastPath
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware
 from api.outage import guard_storage, is_unavailable
 from api.rate_limit import RateLimit
-from api.schema import build_schema
+from api.schema import build_schema, operation_type
 from api.schema.context import Context
 from api.security import (
     install_edge_protection,
@@ -43,6 +49,7 @@ from api.security import (
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
 from api.sockets import IntroductionsSocket
+from api.webapp import install_web_app
 from domain.bootstrap import expire_after_from_environment, open_application
 from domain.sqlite_factory import checkpointing_in_background
 from domain.storage import Storage, storage_from_environment
@@ -100,6 +107,9 @@ class NestedTooDeeply(json.JSONDecodeError):
         super().__init__("The JSON is nested too deeply.", "", 0)
 
 
+GRAPHIQL = Path(__file__).parent / "graphiql"  # its page and vendored assets (VENDORED.md)
+
+
 class IntroductionsRouter(GraphQLRouter[Context, None]):
     graphql_transport_ws_handler_class = IntroductionsSocket
 
@@ -108,6 +118,11 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
             return super().decode_json(data)
         except RecursionError:
             raise NestedTooDeeply from None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # strawberry's page loads React and GraphiQL from a CDN; this one, from /graphiql.
+        return (GRAPHIQL / "index.html").read_text(encoding="utf-8")
 
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry assumes a JSON object and crashes (500) on `"a string"` or `12`;
@@ -123,6 +138,30 @@ class IntroductionsRouter(GraphQLRouter[Context, None]):
         if not isinstance(parsed, dict):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except MutationOverGet as e:
+            return e.response()
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:
+        if request_adapter.method == "GET" and (
+            operation_type(request_data.query, request_data.operation_name)
+            == OperationType.MUTATION
+        ):
+            raise MutationOverGet
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Websockets authenticate in connection_init: {"authorization": "Bearer <token>"}
@@ -197,7 +236,10 @@ def create_app(
         build_schema(introspection=not settings.production, max_cost=settings.max_query_cost),
         context_getter=context_getter,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-        allow_queries_via_get=False,  # GET is GraphiQL; operations go by POST
+        # Browsers apply no CORS to websockets: the same origins as CORS may open one
+        # (same-origin pages always may; clients sending no Origin are not browsers).
+        allowed_origins=settings.allowed_origins,
+        allow_queries_via_get=True,  # queries only: a mutation by GET is 405
         graphql_ide=None if settings.production else "graphiql",
     )
     app = FastAPI(
@@ -208,8 +250,11 @@ def create_app(
         openapi_url=None if settings.production else "/openapi.json",
     )
     app.include_router(router, prefix="/graphql")
+    if not settings.production:
+        app.mount("/graphiql", StaticFiles(directory=GRAPHIQL), name="graphiql")
     app.state.services = services
     app.add_exception_handler(outage.StorageUnavailable, outage.unavailable_response)
+    install_web_app(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
@@ -250,6 +295,7 @@ def create_app(
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(GraphQLPostFastPath, router=router, context_getter=context_getter)
+    app.add_middleware(GraphQLResponseMediaType)
     app.add_middleware(BodyLimitMiddleware)
     if settings.rate is not None:
         services.rate_limit = RateLimit(settings.rate, services.actor_of)

@@ -3,7 +3,6 @@ machines."""
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
@@ -11,6 +10,7 @@ from domain.application import HistoryEntry
 from domain.audit import Finding, VerifyReport
 from domain.bounds import BIDI_CONTROLS
 from domain.chain import canonical_json
+from domain.client_data import client_data
 from domain.replay import ReplayStep
 
 
@@ -34,7 +34,7 @@ def entry_as_dict(entry: HistoryEntry) -> dict[str, Any]:
         "type": entry.type,
         "occurredAt": entry.occurred_at.isoformat(),
         "actorId": entry.actor_id,
-        "data": json.loads(canonical_json(entry.data)),
+        "data": client_data(entry.data),
         "hash": entry.chain_hash,
     }
 

@@ -25,6 +25,7 @@ from api.auth import (
 from api.observability import refuse
 from api.rate_limit import RateLimit, RateLimitMiddleware
 from api.settings import EdgeSettings
+from api.webapp import is_web_app_path
 from domain.errors import ConfigurationError
 from domain.storage import Storage
 
@@ -84,14 +85,25 @@ def metrics_refusal(settings: EdgeSettings, authorization: str | None) -> Respon
     )
 
 
-def security_headers(settings: EdgeSettings) -> list[tuple[bytes, bytes]]:
-    # GraphiQL (development only) loads its scripts from a CDN; production serves
-    # nothing a browser should run, so it forbids everything.
-    policy = (
-        "default-src 'none'; frame-ancestors 'none'"
-        if settings.production
-        else ("frame-ancestors 'none'")
-    )
+# The web app (api/webapp.py) runs only its own files and talks only to its own origin
+# (HTTP and websocket), in every mode.
+WEB_APP_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def security_headers(
+    settings: EdgeSettings, policy: str | None = None
+) -> list[tuple[bytes, bytes]]:
+    # GraphiQL (development only) runs scripts, its own, served from /graphiql;
+    # production serves nothing else a browser should run, so it forbids everything.
+    if policy is None:
+        policy = (
+            "default-src 'none'; frame-ancestors 'none'"
+            if settings.production
+            else ("frame-ancestors 'none'")
+        )
     headers = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
@@ -108,16 +120,23 @@ class SecurityHeadersMiddleware:
     """Adds the security headers to every HTTP answer, and Cache-Control: no-store to
     those of /graphql, whose answers are private to their caller."""
 
-    def __init__(self, app: ASGIApp, headers: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        headers: list[tuple[bytes, bytes]],
+        web_app_headers: list[tuple[bytes, bytes]],
+    ) -> None:
         self.app = app
         self.headers = headers
+        self.web_app_headers = web_app_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(self.headers)
-        if scope["path"].startswith("/graphql"):
+        path = scope["path"]
+        extra = list(self.web_app_headers if is_web_app_path(path) else self.headers)
+        if path.startswith("/graphql"):
             extra.append((b"cache-control", b"no-store"))
         names = {name for name, _ in extra}
 
@@ -163,4 +182,8 @@ def install_edge_protection(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        headers=security_headers(settings),
+        web_app_headers=security_headers(settings, WEB_APP_POLICY),
+    )

@@ -9,6 +9,7 @@ from typing import Literal
 from limits import RateLimitItem, parse
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from domain.errors import ConfigurationError
 
@@ -22,7 +23,8 @@ class EdgeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTRODUCTIONS_", extra="ignore")
 
     env: Literal["development", "production"] = "development"
-    # Origins allowed to call from a browser, comma-separated; none: no CORS at all.
+    # Origins allowed to call from a browser (CORS) and to open websockets, comma-separated;
+    # none: no CORS at all, and websockets from the service's own origin only.
     cors_origins: str = ""
     # Strict-Transport-Security max-age; 0: no header (set it only behind HTTPS).
     hsts_seconds: int = 0
@@ -45,6 +47,14 @@ class EdgeSettings(BaseSettings):
         if value < 0:
             msg = "must be 0 or more seconds"
             raise ValueError(msg)
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        # The same list opens websocket handshakes (strawberry's allowed_origins): an
+        # entry that is not an origin ("https://a.example/path") is refused at start.
+        normalize_allowed_origins([o.strip() for o in value.split(",") if o.strip()])
         return value
 
     @field_validator("rate_limit")

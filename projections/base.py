@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
@@ -13,7 +13,19 @@ from domain.introduction import Introduction
 from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
-Positioned = tuple[int, Any, str]  # (log position, domain event, introduction id)
+Positioned = tuple[int, Any, str]  # (log position, domain event, its aggregate's id)
+Ev = Introduction
+INTRODUCTION_EVENTS: frozenset[type[Any]] = frozenset(
+    {
+        Ev.IntroductionProposed,
+        Ev.ConsentGiven,
+        Ev.ConsentDeclined,
+        Ev.ReplyRecorded,
+        Ev.RelationshipFormed,
+        Ev.IntroductionBurned,
+        Ev.IntroductionExpired,
+    }
+)
 
 
 def earlier_introductions(events: Sequence[Positioned]) -> set[str]:
@@ -28,6 +40,8 @@ class ViewProjection(Projection[Any], Generic[V]):
     tracking position first, then applies the events, in the caller's transaction; a
     batch is folded exactly as the same events one at a time would be, so a view caught
     up in big batches equals one that followed the log live."""
+
+    event_types: ClassVar[frozenset[type[Any]]] = INTRODUCTION_EVENTS  # what `fold` is given
 
     def __init__(self, view: V) -> None:
         super().__init__(view)
@@ -52,4 +66,4 @@ class ViewProjection(Projection[Any], Generic[V]):
 
     @abstractmethod
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
-        """Applies Introduction events (in log order, with their positions) to the rows."""
+        """Applies events of `event_types` (in log order, with their positions) to the rows."""

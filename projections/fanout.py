@@ -12,25 +12,9 @@ from typing import Any
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import get_topic
 
-from domain.introduction import Introduction
 from projections import progress
 from projections.base import Positioned, ViewProjection
 from projections.views import APPLICATION_NAME, SQLiteView, View
-
-Ev = Introduction
-# Views only read Introduction events; persons and pair indexes are skipped undecoded.
-TOPICS = frozenset(
-    get_topic(cls)
-    for cls in (
-        Ev.IntroductionProposed,
-        Ev.ConsentGiven,
-        Ev.ConsentDeclined,
-        Ev.ReplyRecorded,
-        Ev.RelationshipFormed,
-        Ev.IntroductionBurned,
-        Ev.IntroductionExpired,
-    )
-)
 
 
 class Fanout:
@@ -46,6 +30,8 @@ class Fanout:
         self.mapper = mapper
         self.database = database
         self.positions: dict[str, int] = {}
+        # Only the events some view folds are decoded; the others are skipped undecoded.
+        self.topics = frozenset(get_topic(cls) for p in self.projections for cls in p.event_types)
         self.reload()
 
     @property
@@ -63,13 +49,13 @@ class Fanout:
         return min(self.positions.values(), default=0)
 
     def decode(self, notifications: Sequence[Notification]) -> Decoded:
-        """The batch's Introduction events as domain events (others are skipped)."""
-        decode = self.mapper.to_domain_event
+        """The batch's events that some view folds, as domain events."""
+        decode, topics = self.mapper.to_domain_event, self.topics
         return Decoded(
             last=notifications[-1].id if notifications else 0,
             count=len(notifications),
             events=[
-                (n.id, decode(n), str(n.originator_id)) for n in notifications if n.topic in TOPICS
+                (n.id, decode(n), str(n.originator_id)) for n in notifications if n.topic in topics
             ],
         )
 
@@ -81,12 +67,17 @@ class Fanout:
         """Folds a decoded batch into every view that has not seen it; raises
         PositionMovedError, with nothing written, if another process moved a view."""
         moved = {}
+        by_types: dict[frozenset[type[Any]], list[Positioned]] = {}
         with self.store.write() as cur:
             for projection in self.projections:
                 position = self.positions[projection.name]
                 if batch.last <= position:
                     continue
-                events = batch.events
+                kinds = projection.event_types
+                events = by_types.get(kinds)
+                if events is None:
+                    events = [item for item in batch.events if type(item[1]) in kinds]
+                    by_types[kinds] = events
                 if events and events[0][0] <= position:
                     events = [item for item in events if item[0] > position]
                 projection.write_batch(cur, events, position, batch.last)

@@ -72,7 +72,7 @@ class IntroductionListView(View):
         first: int = 20,
         after: str | None = None,
         with_total: bool = True,
-    ) -> Page:
+    ) -> Page[IntroductionRow]:
         """A page, newest first. The total is a count over every matching row, which
         grows with the log: only with `with_total` (the API asks for it only when a
         client selects totalCount)."""

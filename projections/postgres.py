@@ -24,6 +24,7 @@ from psycopg.sql import SQL, Identifier
 from migrations import Dialect
 from projections.expiry import ExpiryCandidatesView
 from projections.introduction_list import IntroductionListView
+from projections.people import PeopleView
 from projections.reputation import ReputationView
 from projections.subscription import Batches
 from projections.track_record import TrackRecordView
@@ -120,11 +121,16 @@ class PostgresExpiryCandidatesView(ExpiryCandidatesView, PostgresView):
     pass
 
 
+class PostgresPeopleView(PeopleView, PostgresView):
+    pass
+
+
 VIEW_CLASSES: dict[str, type[View]] = {
     "reputation": PostgresReputationView,
     "track_record": PostgresTrackRecordView,
     "introduction_list": PostgresIntroductionListView,
     "expiry_candidates": PostgresExpiryCandidatesView,
+    "people": PostgresPeopleView,
 }
 
 

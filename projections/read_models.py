@@ -1,5 +1,6 @@
-"""What the API reads: reputation, leaderboard, track records, the introduction list, and
-the log position the views have reached (for read-after-write)."""
+"""What the API reads: reputation, leaderboard, track records, the introduction list, the
+people directory and each person's tokens, and the log position the views have reached
+(for read-after-write)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,28 @@ from datetime import datetime
 from domain.application import utc_now
 from domain.storage import Storage
 from projections import leaderboard, progress
-from projections.records import IntroductionRow, Page, Reputation, TrackRecord
+from projections.people import PeopleView
+from projections.records import (
+    IntroductionRow,
+    Page,
+    PersonRow,
+    Reputation,
+    TokenRow,
+    TrackRecord,
+)
 from projections.registry import open_views
 from projections.settings import half_life_from_environment
 from projections.views import APPLICATION_NAME
 
-__all__ = ["IntroductionRow", "Page", "ReadModels", "Reputation", "TrackRecord"]
+__all__ = [
+    "IntroductionRow",
+    "Page",
+    "PersonRow",
+    "ReadModels",
+    "Reputation",
+    "TokenRow",
+    "TrackRecord",
+]
 
 log = logging.getLogger(__name__)
 _CROSS_PROCESS_POLL = 0.02  # seconds between position checks when no wake-up comes
@@ -67,7 +84,7 @@ class ReadModels:
         first: int = 20,
         after: str | None = None,
         with_total: bool = True,
-    ) -> Page:
+    ) -> Page[IntroductionRow]:
         return self.views.introduction_list.page(
             introducer_id=introducer_id,
             person_id=person_id,
@@ -77,6 +94,11 @@ class ReadModels:
             after=after,
             with_total=with_total,
         )
+
+    @property
+    def people(self) -> PeopleView:
+        """The people directory (`page`) and each person's tokens (`tokens`)."""
+        return self.views.people
 
     def position(self) -> int:
         """The smallest log position every view has processed (0 if none)."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,24 @@ class IntroductionRow:
 
 
 @dataclass(frozen=True)
-class Page:
-    rows: list[IntroductionRow]
+class PersonRow:
+    id: str
+    display_name: str
+    organization: str | None
+    cursor: str
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token_id: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    rows: list[R]
     end_cursor: str | None
     has_next_page: bool
     total_count: int | None  # None when not asked for

@@ -21,6 +21,7 @@ from projections.introduction_list import (
     IntroductionListView,
     SQLiteIntroductionListView,
 )
+from projections.people import PeopleProjection, PeopleView, SQLitePeopleView
 from projections.reputation import (
     ReputationProjection,
     ReputationView,
@@ -33,7 +34,7 @@ from projections.track_record import (
 )
 from projections.views import View, to_us
 
-NAMES = ("reputation", "track_record", "introduction_list", "expiry_candidates")
+NAMES = ("reputation", "track_record", "introduction_list", "expiry_candidates", "people")
 _CLASSES: dict[str, tuple[type[Any], type[ViewProjection[Any]]]] = {
     "reputation": (SQLiteReputationView, ReputationProjection),
     "track_record": (SQLiteTrackRecordView, TrackRecordProjection),
@@ -45,6 +46,7 @@ _CLASSES: dict[str, tuple[type[Any], type[ViewProjection[Any]]]] = {
         SQLiteExpiryCandidatesView,
         ExpiryCandidatesProjection,
     ),
+    "people": (SQLitePeopleView, PeopleProjection),
 }
 
 
@@ -77,6 +79,12 @@ class Views:
     def expiry_candidates(self) -> ExpiryCandidatesView:
         view = self.by_name["expiry_candidates"]
         assert isinstance(view, ExpiryCandidatesView)
+        return view
+
+    @property
+    def people(self) -> PeopleView:
+        view = self.by_name["people"]
+        assert isinstance(view, PeopleView)
         return view
 
     def projections(self, names: tuple[str, ...] = NAMES) -> list[ViewProjection[Any]]:

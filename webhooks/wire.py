@@ -7,31 +7,13 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from domain.chain import event_data, event_id
+from domain.client_data import client_data
 from domain.webhook import secret_key
 
 USER_AGENT = "introductions-webhooks/1"
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.capitalize() for word in rest)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {camel(str(k)): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def event_body(domain_event: Any) -> str:
@@ -42,7 +24,7 @@ def event_body(domain_event: Any) -> str:
         "version": domain_event.originator_version,
         "actorId": fields.get("actor_id"),
     }
-    data.update(_jsonable(event_data(fields)))
+    data.update(client_data(event_data(fields)))
     body = {
         "type": type(domain_event).__name__,
         "timestamp": domain_event.timestamp.isoformat(),

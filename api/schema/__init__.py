@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    get_operation_ast,
+    parse,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
-from api.schema.checking import Checked, checked, query_cost
+from api.schema.checking import CACHED_DOCUMENTS, MAX_TOKENS, Checked, checked, query_cost
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.measure import page_values, refused
 from api.schema.mutations import CoreMutations
@@ -20,6 +29,22 @@ from api.schema.webhooks import WebhookMutations
 from api.settings import DEFAULT_MAX_QUERY_COST
 
 Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
+
+
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def _parse(query: str) -> DocumentNode:
+    return parse(query, max_tokens=MAX_TOKENS)
+
+
+def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
+    """What the request would run (None when it does not parse or names no operation)."""
+    if query is None:
+        return None
+    try:
+        operation = get_operation_ast(_parse(query), operation_name)
+    except GraphQLError:
+        return None
+    return None if operation is None else OperationType(operation.operation.value)
 
 
 class Guard(AuthenticationGate):

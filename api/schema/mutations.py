@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -31,12 +32,20 @@ from api.schema.types import (
 from api.services import in_thread, in_waiting_thread
 from domain.application import CommandResult, PersonResult
 from domain.errors import DomainError
+from domain.token_use_cases import IssuedToken
 from domain.use_case_base import canonical_id
 from projections.own_writes import fold_own_write
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
-Result = TypeVar("Result", CommandResult, PersonResult)
+
+
+@dataclass(frozen=True)
+class Revoked:
+    position: int
+
+
+Result = TypeVar("Result", CommandResult, PersonResult, IssuedToken, Revoked)
 
 
 def mutation_error(error: DomainError) -> MutationError:
@@ -131,7 +140,8 @@ class CoreMutations:
         actor = ctx.require_actor()
         app = ctx.services.app
         try:
-            issued = await in_thread(
+            issued = await write_then_read_your_writes(  # so that myTokens lists it
+                ctx,
                 app.issue_access_token,
                 actor,
                 str(person_id),
@@ -164,8 +174,11 @@ class CoreMutations:
         app = ctx.services.app
         token_id = canonical_id(str(id))  # "ABC…", "urn:uuid:abc…", "{abc…}": one token
         try:
-            await in_thread(
-                app.revoke_token, actor, token_id, reason, idempotency_key=idempotency_key
+            await write_then_read_your_writes(
+                ctx,
+                lambda: Revoked(
+                    app.revoke_token(actor, token_id, reason, idempotency_key=idempotency_key)
+                ),
             )
         except DomainError as e:
             return RevokeTokenPayload(errors=[mutation_error(e)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from api.errors import error_with_code, from_domain
 from api.schema.context import info_context, selects
 from api.schema.types import (
+    AccessTokenInfo,
     DeliveryStatus,
     Health,
     IntroducerReputation,
@@ -19,6 +21,8 @@ from api.schema.types import (
     IntroductionFilter,
     PageInfo,
     Person,
+    PersonConnection,
+    PersonEdge,
     Webhook,
     WebhookDelivery,
     event_from,
@@ -76,6 +80,62 @@ class Query:
         ctx = info_context(info)
         ctx.require_actor()
         return await ctx.loaders.person(checked_id(id, "id"))
+
+    @strawberry.field(
+        description="Everyone registered, in name order; with `search`, those whose display "
+        "name or organisation has words beginning with each word of it (case and accents "
+        'ignored: "ja sm" finds Jason Smith). Every authenticated caller may list people.'
+    )
+    async def people(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> PersonConnection:
+        ctx = info_context(info)
+        ctx.require_actor()
+        try:
+            page = await in_thread(
+                ctx.services.read_models.people.page,
+                search=search,
+                first=capped_first(first, 20),
+                after=after,
+                with_total=selects(info, "totalCount"),
+            )
+        except DomainError as e:
+            raise from_domain(e) from None
+        nodes = await asyncio.gather(*(ctx.loaders.person(row.id) for row in page.rows))
+        edges = [
+            PersonEdge(cursor=row.cursor, node=node)
+            for row, node in zip(page.rows, nodes, strict=True)
+            if node is not None
+        ]
+        return PersonConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count or 0,  # 0 only when nobody reads it
+        )
+
+    @strawberry.field(
+        description="The caller's own tokens, oldest first: ids and dates, never a token "
+        "itself. Empty for the admin, whose token is not issued here."
+    )
+    async def my_tokens(self, info: Info) -> list[AccessTokenInfo]:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        if actor == ADMIN:
+            return []
+        rows = await in_thread(ctx.services.read_models.people.tokens, actor)
+        return [
+            AccessTokenInfo(
+                token_id=strawberry.ID(row.token_id),
+                created_at=row.created_at,
+                expires_at=row.expires_at,
+                revoked=row.revoked,
+            )
+            for row in rows
+        ]
 
     @strawberry.field
     async def introduction(self, info: Info, id: strawberry.ID) -> Introduction | None:

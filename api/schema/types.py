@@ -131,15 +131,36 @@ def person_from(person: DomainPerson) -> Person:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One event of an introduction's log. Webhook bodies carry the same event: "
+    "`type`, a `timestamp` (occurredAt) and `data` with introductionId, version and actorId "
+    "added; the README's event catalogue has one example per type."
+)
 class IntroductionEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Stable: the same in history, subscriptions and webhook-id."
+    )
     introduction_id: strawberry.ID
-    version: int
-    type: str
+    version: int = strawberry.field(
+        description="1, 2, 3, … per introduction: order events by it (deliveries are not ordered)."
+    )
+    type: str = strawberry.field(
+        description="IntroductionProposed, ConsentGiven, ConsentDeclined, ReplyRecorded, "
+        "RelationshipFormed, IntroductionBurned or IntroductionExpired."
+    )
     occurred_at: datetime
     actor_id: strawberry.ID | None
-    data: JSON
+    data: JSON = strawberry.field(
+        description="The event's own fields, with camelCase keys as everywhere a client "
+        "sees them (history, subscriptions, webhooks, `history --json`), e.g. "
+        "{introducerId, requesterId, targetId, context, guidelines} for "
+        "IntroductionProposed or {blamedPersonId, reason, cause, note} for "
+        "IntroductionBurned. Stored events keep their own names."
+    )
+    hash: str = strawberry.field(
+        description="The event's link in its introduction's hash chain (SHA-256, hex): "
+        "`introductions verify` recomputes it from the stored events."
+    )
 
 
 def event_from(entry: HistoryEntry) -> IntroductionEvent:
@@ -152,6 +173,7 @@ def event_from(entry: HistoryEntry) -> IntroductionEvent:
         occurred_at=entry.occurred_at,
         actor_id=strawberry.ID(entry.actor_id) if entry.actor_id is not None else None,
         data=as_dict["data"],
+        hash=as_dict["hash"],
     )
 
 
@@ -284,6 +306,27 @@ class IntroductionConnection:
     edges: list[IntroductionEdge]
     page_info: PageInfo
     total_count: int
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="One of my tokens: its id and dates, never the token itself.")
+class AccessTokenInfo:
+    token_id: strawberry.ID = strawberry.field(description="What revokeToken takes.")
+    created_at: datetime
+    expires_at: datetime | None = strawberry.field(description="null: it never expires.")
+    revoked: bool
 
 
 @strawberry.input

@@ -251,6 +251,27 @@ def test_lists_show_only_visible_introductions(cast: Cast) -> None:
     assert page["totalCount"] == 0
 
 
+PEOPLE = """{ people(first: 100) { edges { node { id displayName offers needs } } totalCount } }"""
+MY_TOKENS = "{ myTokens { tokenId revoked } }"
+
+
+def test_people_are_for_every_authenticated_caller_and_tokens_for_their_own(cast: Cast) -> None:
+    everyone = sorted(cast.ids.values())
+    for role in ROLES[:5]:
+        people = cast.gql.data(PEOPLE, cast.token(role))["people"]
+        assert sorted(e["node"]["id"] for e in people["edges"]) == everyone, role
+        assert people["totalCount"] == len(everyone)
+    seen = set()
+    for role in ROLES[1:5]:
+        tokens = cast.gql.data(MY_TOKENS, cast.token(role))["myTokens"]
+        assert len(tokens) == 1, role  # their own, issued by register
+        seen.add(tokens[0]["tokenId"])
+    assert len(seen) == 4
+    assert cast.gql.admin(MY_TOKENS)["myTokens"] == []
+    assert cast.outcome("anonymous", PEOPLE) == "UNAUTHENTICATED"
+    assert cast.outcome("anonymous", MY_TOKENS) == "UNAUTHENTICATED"
+
+
 def test_health_needs_no_token(cast: Cast) -> None:
     for token in (None, "unknown-token", cast.token("admin"), cast.token("outsider")):
         body = cast.gql.result("{ health { ok storage lastPosition } }", token)
@@ -393,6 +414,8 @@ COVERED = {
     "Query.introductionAt": test_reading_an_introduction,
     "Query.introductionHistory": test_reading_an_introduction,
     "Query.introductions": test_lists_show_only_visible_introductions,
+    "Query.people": test_people_are_for_every_authenticated_caller_and_tokens_for_their_own,
+    "Query.myTokens": test_people_are_for_every_authenticated_caller_and_tokens_for_their_own,
     "Query.introducerReputation": test_read_models_are_for_every_authenticated_caller,
     "Query.leaderboard": test_read_models_are_for_every_authenticated_caller,
     "Query.webhooks": test_webhooks_are_the_admins_alone,

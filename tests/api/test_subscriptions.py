@@ -64,6 +64,9 @@ def test_subscriber_receives_events_written_by_another_client(
         seen = _next_event(out_socket)["data"]["introductionEvents"]
         assert seen["introductionId"] == own
         assert seen["type"] == "IntroductionProposed"
+        # camelCase, as in the history and in webhook bodies
+        assert seen["data"]["introducerId"] == outsider
+        assert seen["data"]["requesterId"] == other
         socket.send_json({"id": "1", "type": "complete"})
     finally:
         ws.__exit__(None, None, None)

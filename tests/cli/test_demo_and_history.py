@@ -67,7 +67,7 @@ def assert_json_lines_tell_the_story(
     assert [e["id"] for e in entries] == [str(event_id(ids["burned"], v)) for v in range(1, 6)]
     assert entries[3]["data"]["message"].startswith("Dear John")
     assert entries[4]["data"]["reason"] == "TRANSACTIONAL_ASK"
-    assert entries[4]["data"]["blamed_person_id"] == ids["Jim"]
+    assert entries[4]["data"]["blamedPersonId"] == ids["Jim"]
     assert len({e["hash"] for e in entries}) == 5
     times = [e["occurredAt"] for e in entries]
     assert times == sorted(times)

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.security import WEB_APP_POLICY
 from tests.api.graphql_client import ME, GraphQL
 from tests.e2e.conftest import cli, service_env, serving
 
@@ -37,6 +38,7 @@ def test_production_mode_closes_what_a_browser_or_a_scanner_could_use(tmp_path: 
         ide = http.get("/graphql", headers={"Accept": "text/html"})
         assert ide.status_code == 404
         assert "graphiql" not in ide.text.lower()
+        assert http.get("/graphiql/graphiql.min.js").status_code == 404
 
         gql = GraphQL(http, NEW_ADMIN)
         refused = gql.result(INTROSPECTION, NEW_ADMIN)
@@ -54,6 +56,13 @@ def test_production_mode_closes_what_a_browser_or_a_scanner_could_use(tmp_path: 
         assert headers["cache-control"] == "no-store"
         health = http.get("/healthz")
         assert health.headers["x-content-type-options"] == "nosniff"
+
+        # The web app is served: it uses only the public API, under a self-only policy.
+        page = http.get("/")
+        assert page.status_code == 200
+        assert '<script type="module" src="/app/js/main.js">' in page.text
+        assert page.headers["content-security-policy"] == WEB_APP_POLICY
+        assert http.get("/app/js/main.js").status_code == 200
 
         def preflight(origin: str) -> httpx.Response:
             return http.options(
