@@ -1,0 +1,60 @@
+"""What the coach's detectors return: `Signal`s, each a problem (a burn reason, a
+weight added to the risk, the words that show it, advice) or a strength (no reason, a
+weight taken off the risk); and the `Draft` they read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.coach.text import Sentence, evidence, lowered, sentences, tokens
+
+TRANSACTIONAL_ASK = "TRANSACTIONAL_ASK"
+NO_RESEARCH = "NO_RESEARCH"
+CANNED_MESSAGE = "CANNED_MESSAGE"
+MISUSED_CONTACT = "MISUSED_CONTACT"
+OTHER = "OTHER"
+
+# What an ask is about; guidelines forbid topics (guidelines.py).
+JOB, MONEY, SALES, REFERRAL = "job", "money", "sales", "referral"
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    reason: str | None  # None: a strength
+    weight: float
+    evidence: str
+    advice: str = ""
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The message, and its lowered copy (same offsets) that the detectors search; each
+    sentence's text is lowered too. Evidence is always quoted from the message."""
+
+    text: str
+    low: str
+    sentences: list[Sentence]
+    words: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> Draft:
+        low = lowered(text)
+        return cls(text, low, sentences(low), tokens(low))
+
+    def original(self, sentence: Sentence) -> str:
+        return self.text[sentence.start : sentence.end]
+
+    def quote(self, sentence: Sentence, m: re.Match[str] | None = None) -> str:
+        if m is None:
+            return evidence(self.text, sentence.start, sentence.end)
+        return evidence(self.text, sentence.start + m.start(), sentence.start + m.end())
+
+    def quote_span(self, sentence: Sentence, start: int, end: int) -> str:
+        return evidence(self.text, sentence.start + start, sentence.start + end)
+
+
+Detector = Callable[[Draft], list[Signal]]
