@@ -21,12 +21,14 @@ from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.schema.coach import CoachQueries
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.mutations import CoreMutations
-from api.schema.queries import Query
+from api.schema.queries import Query as CoreQueries
 from api.schema.subscriptions import Subscription
 from api.schema.webhooks import WebhookMutations
 
+Query = merge_types("Query", (CoreQueries, CoachQueries))
 Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
 
 MAX_DEPTH = 10

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api import metrics
+from api.schema.coach import as_warnings, assess_reply
 from api.schema.context import Context, info_context
 from api.schema.idempotency import IdempotencyKeyArgument, token_not_shown_again
 from api.schema.types import (
@@ -25,6 +26,7 @@ from api.schema.types import (
     RegisterPersonInput,
     RevokeTokenPayload,
     TokenPayload,
+    assessment_from,
     introduction_from,
     person_from,
 )
@@ -219,7 +221,11 @@ class CoreMutations:
             info, app.decline, str(id), reason, expected_version, idempotency_key=idempotency_key
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Records a reply. With a message, the payload carries the reply "
+        "coach's reading of it (replyAssessment), and its findings in warnings when the "
+        "verdict is not GOOD; the reply is recorded either way."
+    )
     async def record_reply(
         self,
         info: Info,
@@ -228,15 +234,21 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
+        ctx = info_context(info)
+        payload = await change(
             info,
-            app.record_reply,
+            ctx.services.app.record_reply,
             str(id),
             message,
             expected_version,
             idempotency_key=idempotency_key,
         )
+        if payload.introduction is not None:
+            assessment = await assess_reply(ctx, payload.introduction, ctx.require_actor(), message)
+            if assessment is not None:
+                payload.reply_assessment = assessment_from(assessment)
+                payload.warnings = as_warnings(assessment)
+        return payload
 
     @strawberry.mutation
     async def record_relationship_formed(

@@ -204,7 +204,8 @@ PITCH = compile_all(
     rf"(?:{lx.WARES})[^.?!\n]{{0,120}}?(?:{lx.SALE})",
     rf"(?:{lx.SALE})[^.?!\n]{{0,120}}?(?:{lx.WARES})",
     r"\b(?:sell|pitch)\s+(?:you|to\s+you)\b",
-    r"\b(?:book|schedule|set\s+up)\s+(?:a\s+)?(?:quick\s+|short\s+|\d+[\s-]*min\w*\s+)?demo\b",
+    r"\b(?:book|schedule|set\s+up|show\s+you)\s+(?:a\s+)?(?:quick\s+|short\s+|\d+[\s-]*min\w*\s+)?"
+    r"demo\b",
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:rates?|fees?|prices?)\s+(?:is|are|start)\b",
     r"\bwe\s+help\s+(?:\w+\s+){0,3}(?:like\s+yours|companies|businesses|teams|firms|brands)\b",
     r"\b(?:companies|businesses|teams|firms)\s+like\s+yours\b",
@@ -225,6 +226,10 @@ PITCH_ADVICE = (
 )
 
 
+WARES = re.compile(lx.WARES)
+SALE = re.compile(lx.SALE)
+
+
 def pitches(d: Draft) -> list[Signal]:
     for name, pattern, weight in (
         ("pitches a sale", PITCH, 0.45),
@@ -234,6 +239,20 @@ def pitches(d: Draft) -> list[Signal]:
             m = pattern.search(s.text)
             if m is not None:
                 return [Signal(name, TRANSACTIONAL_ASK, weight, d.quote(s, m), PITCH_ADVICE, SALES)]
+    if WARES.search(d.low):  # the wares in one sentence, the step of the sale in another
+        for s in d.sentences:
+            m = SALE.search(s.text)
+            if m is not None:
+                return [
+                    Signal(
+                        "pitches a sale",
+                        TRANSACTIONAL_ASK,
+                        0.45,
+                        d.quote(s, m),
+                        PITCH_ADVICE,
+                        SALES,
+                    )
+                ]
     return []
 
 
