@@ -97,9 +97,15 @@ def _ask_object(sentence: Sentence, after: int) -> tuple[re.Match[str], str] | N
     return None
 
 
+# Every ask below names one of these; a sentence without any is not looked at further.
+ASKED_FOR = compile_all(lx.JOB, lx.MONEY, r"\b(?:application|portfolio|profile)\b")
+
+
 def self_asks(d: Draft) -> list[Signal]:
     found: list[Signal] = []
     for s in d.sentences:
+        if not ASKED_FOR.search(s.text):
+            continue
         hit: tuple[int, int, str] | None = None
         frames = [*REQUEST_START.finditer(s.text), *REQUEST.finditer(s.text)]
         for frame in frames:

@@ -16,11 +16,15 @@ from domain.coach.signals import (
     Signal,
 )
 from domain.coach.strengths import MINOR, VAGUE
-from domain.coach.text import Sentence, compile_all, evidence, tokens
+from domain.coach.text import Sentence, compile_all, evidence
 
-PLACEHOLDER = re.compile(
-    r"[\[{<]{1,2}\s*(?:first|last|full|company|recipient|contact|your)?[\s_]*"
-    r"(?:name|company|title|organi[sz]ation|position)\s*[\]}>]{1,2}|\bfirst_?name\b|%s"
+# Two patterns: one that opens with a bracket is found much faster on its own.
+PLACEHOLDERS = (
+    re.compile(
+        r"[\[{<]{1,2}\s*(?:first|last|full|company|recipient|contact|your)?[\s_]*"
+        r"(?:name|company|title|organi[sz]ation|position)\s*[\]}>]{1,2}"
+    ),
+    re.compile(r"\bfirst_?name\b|%s"),
 )
 NAMELESS_GREETING = re.compile(
     r"^\s*(?:(?:dear|hi|hello|hey|greetings)\s+(?:sir(?:\s*(?:/|or)\s*madam)?|madam|there|all|"
@@ -62,7 +66,7 @@ CANNED_ADVICE = (
 
 def form_letter(d: Draft) -> list[Signal]:
     found = []
-    m = PLACEHOLDER.search(d.low)
+    m = PLACEHOLDERS[0].search(d.low) or PLACEHOLDERS[1].search(d.low)
     if m is not None:
         found.append(
             Signal(
@@ -107,10 +111,9 @@ STUDIED = compile_all(
     r"ran|wrote|founded|moved)\b",
 )
 # Read about something named or counted: searched in the message itself, for its capitals.
-STUDIED_NAMED = re.compile(
-    rf"(?i:{lx.STUDY})\s+(?:\w+\s+){{0,3}}?(?i:about|that|how)\s+[^.?!\n]{{0,60}}?"
-    r"(?:\d|\b[A-Z][a-z]+\b)"
-)
+# Read about something named or counted: "I read that Paystack's team grew from 10 to 80".
+STUDIED_ABOUT = re.compile(rf"(?:{lx.STUDY})\s+(?:\w+\s+){{0,3}}?(?:about|that|how)\s")
+NAMED = re.compile(r"[^.?!\n]{0,60}?(?:\d|\b[A-Z][a-z]+\b)")  # in the message, for capitals
 GENERIC_YOU = re.compile(lx.GENERIC_YOU)
 SHORT_WORDS = 30
 SELF = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
@@ -124,10 +127,20 @@ NO_RESEARCH_ADVICE = (
 def research(d: Draft) -> list[Signal]:
     found: list[Signal] = []
     for s in d.sentences:
-        m = STUDIED.search(s.text) or STUDIED_NAMED.search(d.original(s))
-        if m is None or GENERIC_YOU.search(m.group(0).lower()):
+        m = STUDIED.search(s.text)
+        if m is not None:
+            span = (m.start(), m.end())
+        elif (about := STUDIED_ABOUT.search(s.text)) and (
+            named := NAMED.match(d.original(s), about.end())
+        ):
+            span = (about.start(), named.end())
+        else:
             continue
-        found.append(Signal("shows research", None, 0.2 if not found else 0.1, d.quote(s, m)))
+        if GENERIC_YOU.search(s.text, *span):
+            continue
+        found.append(
+            Signal("shows research", None, 0.2 if not found else 0.1, d.quote_span(s, *span))
+        )
         if len(found) == 2:
             break
     if found:
@@ -140,7 +153,7 @@ def research(d: Draft) -> list[Signal]:
     # A short message has nothing else to stand on.
     weight = 0.25 if len(d.words) < SHORT_WORDS else 0.2
     body = [s for s in d.sentences if not NAMELESS_GREETING.match(s.text) and len(s.text) > 12]
-    anchor = next((s for s in body if YOU & set(tokens(s.text))), body[0] if body else None)
+    anchor = next((s for s in body if YOU.intersection(s.words)), body[0] if body else None)
     if anchor is None:
         return [
             Signal(
@@ -155,13 +168,11 @@ def research(d: Draft) -> list[Signal]:
 
 
 def self_focus(d: Draft) -> list[Signal]:
-    mine = sum(1 for w in d.words if w.replace("’", "'") in SELF)
-    yours = sum(1 for w in d.words if w.replace("’", "'") in YOU)
+    mine = sum(1 for w in d.words if w in SELF)
+    yours = sum(1 for w in d.words if w in YOU)
     if mine < 5 or mine < 3 * (yours + 1):
         return []
-    worst = max(
-        d.sentences, key=lambda s: sum(1 for w in tokens(s.text) if w.replace("’", "'") in SELF)
-    )
+    worst = max(d.sentences, key=lambda s: sum(1 for w in s.words if w in SELF))
     return [
         Signal(
             "all about the sender",
@@ -180,7 +191,7 @@ def nothing_for_them(d: Draft, found: list[Signal]) -> list[Signal]:
         return []  # it has a purpose, the sender's: the ask's findings say what is wrong
     if any(s.reason is None and s.topic != VAGUE and s.name not in MINOR for s in found):
         return []
-    body = next((s for s in d.sentences if len(tokens(s.text)) > 3), None)
+    body = next((s for s in d.sentences if len(s.words) > 3), None)
     quote = d.quote(body) if body is not None else d.quote(Sentence(0, len(d.text), d.text))
     return [
         Signal(

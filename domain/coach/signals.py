@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.coach.text import Sentence, evidence, lowered, sentences, tokens
+from domain.coach.text import Sentence, evidence, lowered, sentences
 
 TRANSACTIONAL_ASK = "TRANSACTIONAL_ASK"
 NO_RESEARCH = "NO_RESEARCH"
@@ -43,7 +43,8 @@ class Draft:
     @classmethod
     def of(cls, text: str) -> Draft:
         low = lowered(text)
-        return cls(text, low, sentences(low), tokens(low))
+        found = sentences(low)
+        return cls(text, low, found, [w for s in found for w in s.words])
 
     def original(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]

@@ -10,7 +10,7 @@ from domain.coach.signals import (
     Draft,
     Signal,
 )
-from domain.coach.text import Sentence, compile_all, lowered, tokens
+from domain.coach.text import Sentence, compile_all, lowered
 
 THANKS = re.compile(lx.THANKS)
 INTRODUCING = re.compile(lx.INTRODUCING)
@@ -77,7 +77,7 @@ GENERIC_REACH = 40
 def _specific(name: str, s: Sentence, m: re.Match[str]) -> bool:
     after = s.text[m.end() :]
     if name == "asks for advice":
-        if len(tokens(s.text)) < SPECIFIC_WORDS:
+        if len(s.words) < SPECIFIC_WORDS:
             return False
         if GENERIC_YOU.search(after[:GENERIC_REACH]):
             return False  # "curious about your career path": what about it?
@@ -96,6 +96,8 @@ def strengths(d: Draft) -> list[Signal]:
         ("makes it easy to say yes", EASY, 0.05),
     ):
         best: Signal | None = None
+        if not pattern.search(d.low):
+            continue
         for s in d.sentences:
             for m in pattern.finditer(s.text):
                 if _specific(name, s, m):

@@ -34,6 +34,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    words: tuple[str, ...] = ()
 
 
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
@@ -41,10 +42,11 @@ TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
 def sentences(text: str) -> list[Sentence]:
+    """The sentences of a lowered text, each with its words."""
     found = []
     for m in SENTENCE.finditer(text):
         if m.group(0).strip():
-            found.append(Sentence(m.start(), m.end(), m.group(0)))
+            found.append(Sentence(m.start(), m.end(), m.group(0), tuple(TOKEN.findall(m.group(0)))))
     return found
 
 
