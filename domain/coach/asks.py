@@ -15,7 +15,9 @@ from domain.coach.signals import (
     SALES,
     TRANSACTIONAL_ASK,
     Draft,
+    Rule,
     Signal,
+    first_in_sentences,
 )
 from domain.coach.strengths import ADVICE_ASK
 from domain.coach.text import Sentence, compile_all
@@ -155,55 +157,34 @@ def self_asks(d: Draft) -> list[Signal]:
     return found[:2]
 
 
+DEMAND = Rule(
+    "asks what they have for the sender",
+    TRANSACTIONAL_ASK,
+    0.6,
+    FOR_ME,
+    "Say what you could bring them and what you hope to learn; never ask what they have for you.",
+    JOB,
+)
+KEEP_IN_MIND = Rule(
+    "asks to be kept in mind", TRANSACTIONAL_ASK, 0.2, VAGUE_ASK, KEEP_IN_MIND_ADVICE, JOB
+)
+JOB_SEARCH = Rule(
+    "leads with the sender's job search",
+    TRANSACTIONAL_ASK,
+    0.15,
+    SEEKING,
+    "Lead with why them, not with your search; mention it later, if at all.",
+    JOB,
+    unless_negated=NEGATED,
+)
+
+
 def demands(d: Draft) -> list[Signal]:
-    for s in d.sentences:
-        m = FOR_ME.search(s.text)
-        if m is not None:
-            return [
-                Signal(
-                    "asks what they have for the sender",
-                    TRANSACTIONAL_ASK,
-                    0.6,
-                    d.quote(s, m),
-                    "Say what you could bring them and what you hope to learn; never ask "
-                    "what they have for you.",
-                    JOB,
-                )
-            ]
-    return []
+    return first_in_sentences(d, DEMAND)
 
 
 def vague_asks(d: Draft) -> list[Signal]:
-    found = []
-    for s in d.sentences:
-        m = VAGUE_ASK.search(s.text)
-        if m is not None:
-            found.append(
-                Signal(
-                    "asks to be kept in mind",
-                    TRANSACTIONAL_ASK,
-                    0.2,
-                    d.quote(s, m),
-                    KEEP_IN_MIND_ADVICE,
-                    JOB,
-                )
-            )
-            break
-    for s in d.sentences:
-        m = SEEKING.search(s.text)
-        if m is not None and not NEGATED.search(s.text[: m.start()]):
-            found.append(
-                Signal(
-                    "leads with the sender's job search",
-                    TRANSACTIONAL_ASK,
-                    0.15,
-                    d.quote(s, m),
-                    "Lead with why them, not with your search; mention it later, if at all.",
-                    JOB,
-                )
-            )
-            break
-    return found
+    return first_in_sentences(d, KEEP_IN_MIND) + first_in_sentences(d, JOB_SEARCH)
 
 
 PITCH = compile_all(
@@ -279,22 +260,20 @@ PASS_ON = compile_all(
 )
 
 
+PASSED_ON = Rule(
+    "asks to be passed on to others",
+    MISUSED_CONTACT,
+    0.35,
+    PASS_ON,
+    "Do not ask a new contact to spend their own network on you; earn their trust first, "
+    "and let them offer.",
+    REFERRAL,
+    unless_negated=NEGATED,
+)
+
+
 def passes_on(d: Draft) -> list[Signal]:
-    for s in d.sentences:
-        m = PASS_ON.search(s.text)
-        if m is not None and not NEGATED.search(s.text[: m.start()]):
-            return [
-                Signal(
-                    "asks to be passed on to others",
-                    MISUSED_CONTACT,
-                    0.35,
-                    d.quote(s, m),
-                    "Do not ask a new contact to spend their own network on you; earn their "
-                    "trust first, and let them offer.",
-                    REFERRAL,
-                )
-            ]
-    return []
+    return first_in_sentences(d, PASSED_ON)
 
 
 PRESSURE = compile_all(
@@ -310,18 +289,14 @@ PRESSURE = compile_all(
 )
 
 
+PRESSES = Rule(
+    "presses for a quick answer",
+    TRANSACTIONAL_ASK,
+    0.2,
+    PRESSURE,
+    "Take the pressure off: they owe you nothing, so make it easy to say yes later.",
+)
+
+
 def pressure(d: Draft) -> list[Signal]:
-    for s in d.sentences:
-        m = PRESSURE.search(s.text)
-        if m is not None:
-            return [
-                Signal(
-                    "presses for a quick answer",
-                    TRANSACTIONAL_ASK,
-                    0.2,
-                    d.quote(s, m),
-                    "Take the pressure off: they owe you nothing, so make it easy to say "
-                    "yes later.",
-                )
-            ]
-    return []
+    return first_in_sentences(d, PRESSES)

@@ -65,40 +65,17 @@ CANNED_ADVICE = (
 
 
 def form_letter(d: Draft) -> list[Signal]:
-    found = []
-    m = PLACEHOLDERS[0].search(d.low) or PLACEHOLDERS[1].search(d.low)
-    if m is not None:
-        found.append(
-            Signal(
-                "a template's placeholder left in",
-                CANNED_MESSAGE,
-                0.35,
-                evidence(d.text, m.start(), m.end()),
-                CANNED_ADVICE,
-            )
-        )
-    m = NAMELESS_GREETING.search(d.low)
-    if m is not None:
-        found.append(
-            Signal(
-                "greets nobody by name",
-                CANNED_MESSAGE,
-                0.12,
-                evidence(d.text, m.start(), m.end()),
-                CANNED_ADVICE,
-            )
-        )
-    for m in STOCK.finditer(d.low):
-        found.append(
-            Signal(
-                "stock phrase",
-                CANNED_MESSAGE,
-                0.14,
-                evidence(d.text, m.start(), m.end()),
-                CANNED_ADVICE,
-            )
-        )
-    return found
+    placeholder = PLACEHOLDERS[0].search(d.low) or PLACEHOLDERS[1].search(d.low)
+    matches = [
+        ("a template's placeholder left in", 0.35, placeholder),
+        ("greets nobody by name", 0.12, NAMELESS_GREETING.search(d.low)),
+        *(("stock phrase", 0.14, m) for m in STOCK.finditer(d.low)),
+    ]
+    return [
+        Signal(name, CANNED_MESSAGE, weight, evidence(d.text, m.start(), m.end()), CANNED_ADVICE)
+        for name, weight, m in matches
+        if m is not None
+    ]
 
 
 # --- research --------------------------------------------------------------------------

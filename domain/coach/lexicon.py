@@ -138,19 +138,26 @@ SALE = words(
     "rates?",
 )
 
-# Words that turn an ask into one for advice: "advice on finding a job" is not a job ask.
-ADVICE = words(
+# Asks for advice that need an object to say what about ("any tips?").
+ADVICE_NOUNS = (
     "advice",
     "advise",
     "perspective",
     "insights?",
     "guidance",
     "tips",
+    "check",
+    "view",
+    "take",
+    "thoughts",
+    "opinion",
+)
+ADVICE_NOUN = words(*ADVICE_NOUNS)
+# Words that turn an ask into one for advice: "advice on finding a job" is not a job ask.
+ADVICE = words(
+    *ADVICE_NOUNS,
     "feedback",
     "views?",
-    "opinion",
-    "thoughts",
-    "take",
     "learn",
     "learning",
     "understand",
@@ -167,20 +174,6 @@ ADVICE = words(
     "pick your brain",
 )
 
-# Asks for advice that need an object to say what about ("any tips?").
-ADVICE_NOUN = words(
-    "advice",
-    "advise",
-    "perspective",
-    "insights?",
-    "guidance",
-    "tips",
-    "check",
-    "view",
-    "take",
-    "thoughts",
-    "opinion",
-)
 
 # Owners that make a job word someone else's ("your role"), not an ask.
 OTHERS_OWN = words("your", "his", "her", "their", "my", "our", "its", "the role of")

@@ -59,3 +59,28 @@ class Draft:
 
 
 Detector = Callable[[Draft], list[Signal]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A problem found by one pattern within a sentence."""
+
+    name: str
+    reason: str
+    weight: float
+    pattern: re.Pattern[str]
+    advice: str
+    topic: str | None = None
+    unless_negated: re.Pattern[str] | None = None  # searched in the sentence before the match
+
+
+def first_in_sentences(d: Draft, rule: Rule) -> list[Signal]:
+    """The rule's signal at its first match, sentence by sentence; none if no match."""
+    for s in d.sentences:
+        m = rule.pattern.search(s.text)
+        if m is None:
+            continue
+        if rule.unless_negated is not None and rule.unless_negated.search(s.text[: m.start()]):
+            continue
+        return [Signal(rule.name, rule.reason, rule.weight, d.quote(s, m), rule.advice, rule.topic)]
+    return []
