@@ -1,4 +1,5 @@
-"""A person in the network: registered once, with talents (offers) and needs."""
+"""A person in the network: registered with talents (offers) and needs, and free to
+update that profile later (each update an event of its own)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from eventsourcing.domain import event
 
 from domain import bounds
 from domain.chain import ChainedAggregate
+from domain.errors import BadInput
 
 
 class Person(ChainedAggregate):
     class PersonRegistered(ChainedAggregate.Created):
+        class_version = 1
+        display_name: str
+        organization: str | None
+        offers: list[str]
+        needs: list[str]
+
+    class PersonProfileUpdated(ChainedAggregate.Event):
+        # The whole profile after the update: history shows what it became.
         class_version = 1
         display_name: str
         organization: str | None
@@ -60,3 +70,60 @@ class Person(ChainedAggregate):
             actor_id=actor_id,
             timestamp=at,
         )
+
+    def update_profile(
+        self,
+        *,
+        display_name: str | None,
+        organization: str | None,
+        offers: list[str] | None,
+        needs: list[str] | None,
+        actor_id: str,
+        at: datetime,
+    ) -> bool:
+        """Applies the fields given (None leaves one as it is; an empty organization
+        removes it). False, and no event, when nothing would change."""
+        if display_name is None and organization is None and offers is None and needs is None:
+            msg = "Give at least one of displayName, organization, offers and needs."
+            raise BadInput(msg)
+        name = (
+            self.display_name
+            if display_name is None
+            else bounds.required_text(display_name, "displayName", bounds.DISPLAY_NAME_MAX).strip()
+        )
+        org = self.organization
+        if organization is not None:
+            org = bounds.optional_text(organization, "organization", bounds.ORGANIZATION_MAX)
+            org = org.strip() if org and org.strip() else None
+        new_offers = self.offers if offers is None else bounds.tags(offers, "offers")
+        new_needs = self.needs if needs is None else bounds.tags(needs, "needs")
+        if (name, org, new_offers, new_needs) == self.profile:
+            return False
+        self._profile_updated(
+            display_name=name,
+            organization=org,
+            offers=list(new_offers),
+            needs=list(new_needs),
+            actor_id=actor_id,
+            timestamp=at,
+        )
+        return True
+
+    @property
+    def profile(self) -> tuple[str, str | None, list[str], list[str]]:
+        return (self.display_name, self.organization, self.offers, self.needs)
+
+    @event(PersonProfileUpdated)
+    def _profile_updated(
+        self,
+        display_name: str,
+        organization: str | None,
+        offers: list[str],
+        needs: list[str],
+        actor_id: str,
+        timestamp: datetime,
+    ) -> None:
+        self.display_name = display_name
+        self.organization = organization
+        self.offers = list(offers)
+        self.needs = list(needs)

@@ -24,12 +24,13 @@ from strawberry.types import ExecutionContext
 from api.schema.coach import CoachQueries
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.mutations import CoreMutations
+from api.schema.profiles import ProfileMutations
 from api.schema.queries import Query as CoreQueries
 from api.schema.subscriptions import Subscription
 from api.schema.webhooks import WebhookMutations
 
 Query = merge_types("Query", (CoreQueries, CoachQueries))
-Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
+Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations, ProfileMutations))
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000
