@@ -4,6 +4,8 @@ people's names are looked up, with the caller's access checked."""
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from api.errors import from_domain
@@ -26,8 +28,9 @@ async def setting_for(ctx: Context, introduction: Introduction, writer: str) -> 
     recipient_id = (
         introduction.target_id if writer == introduction.requester_id else introduction.requester_id
     )
-    introducer = await ctx.loaders.person(introduction.introducer_id)
-    recipient = await ctx.loaders.person(recipient_id)
+    introducer, recipient = await asyncio.gather(
+        ctx.loaders.person(introduction.introducer_id), ctx.loaders.person(recipient_id)
+    )  # one batch
     return Setting(
         guidelines=introduction.guidelines,
         context=introduction.context,
