@@ -32,7 +32,8 @@ ABOUT_DOING = re.compile(r"\b(?:how|what|why|whether|when|where|\w{3,}ing)\b")
 # A bare frame opening a sentence: "Need a referral", "Looking for a role".
 REQUEST_START = re.compile(r"^\s*(?:need|want|looking\s+for|seeking|searching\s+for)\b")
 RESUME_PUSH = re.compile(
-    r"\b(?:attach(?:ed|ing)?|enclos(?:ed|ing)|review|forward|below|pasted|find)\b[^.?!\n]{0,30}?"
+    r"\b(?:attach(?:ed|ing)?|enclos(?:ed|ing)|review|forward|below|pasted|find|send|share)\b"
+    r"[^.?!\n]{0,30}?"
     r"\b(?:cv|resume|résumé|application)\b|\b(?:cv|resume|résumé)\b[^.?!\n]{0,20}?"
     r"\b(?:attached|enclosed|below)\b"
     r"|\blink\s+to\s+my\s+(?:\w+\s+)?(?:portfolio|cv|resume|profile|work)\b"
@@ -72,6 +73,7 @@ SEEKING = compile_all(
     r"\b(?:seeking|looking\s+for|searching\s+for|in\s+the\s+market\s+for)\s+(?:a\s+|new\s+|some\s+)*"
     r"(?:work|employment|opportunities|job|role|position)\b",
     r"\bopen\s+to\s+(?:new\s+)?(?:opportunities|roles|offers)\b",
+    r"\b(?:i(?:'|’)?m|i\s+am|we(?:'|’)?re|we\s+are)\s+(?:currently\s+|now\s+)?(?:raising|fundraising)\b",
     r"\bavailable\s+(?:immediately|to\s+start|right\s+away|now)\b",
     r"\b(?:i\s+can|ready\s+to)\s+start\b",
 )
@@ -157,6 +159,20 @@ def self_asks(d: Draft) -> list[Signal]:
     return found[:2]
 
 
+# A favour for the sender, whatever it is: "can you help me", "please get me".
+FAVOUR = re.compile(
+    r"\b(?:can|could|would|will|pls|please)\s+(?:you\s+|u\s+)?(?:\w+\s+)?"
+    r"(?:help|get|give|find|send|hook|set)\s+me\b(?!\s+(?:understand|learn|know|think|see)\b)"
+    r"|\bhelp\s+me\s+(?:to\s+)?(?:get|find|land|secure|with)\b"
+)
+FAVOUR_ASKED = Rule(
+    "asks a favour for the sender",
+    TRANSACTIONAL_ASK,
+    0.3,
+    FAVOUR,
+    "Ask for their view on a specific question, not for them to do something for you.",
+    unless_negated=NEGATED,
+)
 DEMAND = Rule(
     "asks what they have for the sender",
     TRANSACTIONAL_ASK,
@@ -184,7 +200,11 @@ def demands(d: Draft) -> list[Signal]:
 
 
 def vague_asks(d: Draft) -> list[Signal]:
-    return first_in_sentences(d, KEEP_IN_MIND) + first_in_sentences(d, JOB_SEARCH)
+    return (
+        first_in_sentences(d, KEEP_IN_MIND)
+        + first_in_sentences(d, JOB_SEARCH)
+        + first_in_sentences(d, FAVOUR_ASKED)
+    )
 
 
 PITCH = compile_all(
@@ -195,8 +215,12 @@ PITCH = compile_all(
     r"demo\b",
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:rates?|fees?|prices?)\s+(?:is|are|start)\b",
     r"\bwe\s+help\s+(?:\w+\s+){0,3}(?:like\s+yours|companies|businesses|teams|firms|brands)\b",
+    r"\bwe\s+(?:sell|resell)\b",
+    r"\b(?:our|my)\s+(?:pricing|prices|rates|packages|plans|price\s+list)\b",
     r"\b(?:companies|businesses|teams|firms)\s+like\s+yours\b",
     r"\bfree\s+(?:consultation|trial|audit|assessment|demo|quote)\b",
+    r"\b(?:get|bring|give)\s+you\s+(?:\d+x|\d+%|more)\b",
+    r"\breply\s+['\"“]?yes\b",
     r"\b(?:double|triple|increase|boost|grow|cut|save|reduce|lower)\s+your\s+(?:\w+\s+)?"
     r"(?:leads|revenue|sales|costs?|traffic|conversions?|profits?|roi|spend|bills?)\b",
     r"\b(?:send|give)\s+you\s+(?:a\s+)?(?:proposal|quote|pricing|price\s+list)\b",
@@ -246,8 +270,9 @@ def pitches(d: Draft) -> list[Signal]:
 PASS_ON = compile_all(
     r"\b(?:forward|pass|send|share|circulate)\s+(?:it|this|them|me|my\s+\w+)\b[^.?!\n]{0,40}?"
     r"\b(?:to|with|along|on)\b[^.?!\n]{0,30}?\b(?:hr|recruiters?|hiring|managers?|team|department|"
-    r"network|contacts|colleagues|boss|anyone|someone|people|friends|cto|ceo|founders?)\b",
-    r"\bintroduce\s+me\s+to\b",
+    r"network|contacts|colleagues|boss|anyone|someone|people|friends|cto|ceo|vp|head|director|"
+    r"leadership|executives?|partners?|founders?)\b",
+    r"\bintroduc(?:e|ing)\s+me\s+to\b",
     r"\bconnect\s+me\s+(?:with|to)\b",
     r"\bput\s+me\s+in\s+touch\b",
     r"\bput\s+in\s+a\s+good\s+word\b",
@@ -255,8 +280,9 @@ PASS_ON = compile_all(
     r"\b(?:recommend|vouch\s+for)\s+me\b",
     r"\brefer\s+me\b",
     r"\bget\s+me\s+(?:an?\s+)?(?:interview|meeting|intro\w*)\b",
-    r"\b(?:names?|contacts?|emails?|details)\s+of\s+(?:the\s+)?(?:recruiters|people|hiring|"
-    r"managers|investors|decision)",
+    r"\b(?:names?|contacts?|contact\s+details|emails?|details|numbers?)\s+(?:of|for)\s+"
+    r"(?:the\s+|your\s+)?(?:recruiters?|people|hiring|managers?|investors|decision|head|vp|"
+    r"director|cto|ceo|founders?|hr)\b",
 )
 
 
@@ -285,6 +311,7 @@ PRESSURE = compile_all(
     r"\bby\s+(?:the\s+end\s+of|monday|tuesday|wednesday|thursday|friday|tomorrow|tonight)\b",
     r"\b(?:still\s+waiting|need\s+an\s+answer|haven(?:'|’)?t\s+(?:replied|responded|answered))\b",
     r"\bi\s+expect\b",
+    r"\b(?:call|ring|phone|text)\s+me\s+(?:today|now|asap|back|tonight|tomorrow|immediately)\b",
     r"\bfast\b",
 )
 

@@ -51,6 +51,12 @@ REQUEST = words(
     "i would like",
     "i'd love",
     "i would love",
+    "in need of",
+    "need of",
+    "i'd be (?:perfect|ideal|great|a great fit|a good fit|a perfect fit) for",
+    "i would be (?:perfect|ideal|great|a great fit|a good fit|a perfect fit) for",
+    "i'm (?:perfect|ideal|a great fit|a good fit|a perfect fit) for",
+    "i am (?:perfect|ideal|a great fit|a good fit|a perfect fit) for",
     "i'm looking for",
     "i am looking for",
     "looking for",
@@ -91,6 +97,10 @@ JOB = words(
     "be considered",
     "pay",
     "paid",
+    "(?:find|get|any|some|for|seeking) work",
+    "to work (?:at|for|in your)",
+    "apply(?:ing)?",
+    "get(?:ting)? (?:in|hired)(?! touch)",
     "(?:job|career|work|employment) opportunit(?:y|ies)",
     "opportunit(?:y|ies)(?! to (?:learn|collaborate|help|share|give|contribute))",
 )
@@ -98,8 +108,8 @@ JOB = words(
 MONEY = words(
     "budget",
     "investors?",
-    "invest",
-    "investment",
+    "invest(?:ing|ment|ments)?",
+    "angels?",
     "funding",
     "money",
     "loan",
@@ -136,6 +146,9 @@ SALE = words(
     "pitch",
     "day rate",
     "rates?",
+    "packages?",
+    "proposal",
+    "subscriptions?",
 )
 
 # Asks for advice that need an object to say what about ("any tips?").

@@ -41,6 +41,11 @@ OFFER = compile_all(
     r"\b(?:love|like|glad|happy)\s+to\s+(?:invite|host|feature)\s+you\b",
     r"\b(?:could|would)\s+(?:share|send)\s+(?:\w+\s+){0,3}with\s+your\b",
 )
+# "Happy to send my CV" offers the sender, not something of use to them.
+OWN_WARES = re.compile(
+    r"\W*(?:\w+\s+){0,2}?(?:my|our|the)\s+(?:\w+\s+)?(?:cv|resume|résumé|portfolio|deck|pitch|"
+    r"rates?|packages?|pricing|proposal|references|linkedin|application)\b"
+)
 EASY = compile_all(
     r"\bno\s+(?:pressure|rush|obligation)\b",
     r"\bwhenever\s+(?:you|it)\b",
@@ -100,6 +105,8 @@ def strengths(d: Draft) -> list[Signal]:
             continue
         for s in d.sentences:
             for m in pattern.finditer(s.text):
+                if pattern is OFFER and OWN_WARES.match(s.text, m.end()):
+                    continue
                 if _specific(name, s, m):
                     best = Signal(name, None, weight, d.quote(s, m), topic=SPECIFIC)
                     break

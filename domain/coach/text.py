@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 APOSTROPHE = "['’]"
-EVIDENCE_MAX = 120
+EVIDENCE_MAX = 120  # characters: enough to recognise the words, short enough to quote
 # Lower case (ASCII) and one apostrophe, character for character, so that offsets into
 # the lowered text are offsets into the message; patterns then need no IGNORECASE, which
 # makes Python's re several times slower on these alternations.
@@ -15,7 +15,7 @@ _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ’", "abcdefghijklmnopqrstuvwx
 
 
 def lowered(text: str) -> str:
-    return text.translate(_FOLD)  # characters: enough to recognise the words, short enough to quote
+    return text.translate(_FOLD)
 
 
 def words(*alternatives: str) -> str:
