@@ -4,7 +4,11 @@ answers a profile older than the last update, whoever made it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,8 @@ from domain.errors import BadInput, Forbidden
 from domain.introduction import ADMIN
 from domain.person import Person
 from domain.storage import Storage
+
+REPO = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -113,3 +119,34 @@ def test_no_process_answers_a_stale_profile(storage: Storage) -> None:
     finally:
         here.close()
         there.close()
+
+
+def test_an_update_made_by_another_os_process_is_seen_at_once(storage: Storage) -> None:
+    app = open_application(storage)
+    try:
+        jim, jason, john = (registered(app, n) for n in ("Jim", "Jason", "John"))
+        app.propose(jason, jim, john, "c")  # every cache of this process now holds Jim
+        assert app.get_persons_batched([jim])[jim].display_name == "Jim"
+        script = (
+            "import sys\n"
+            "from domain.bootstrap import open_application\n"
+            "from domain.storage import parse_database_url\n"
+            "app = open_application(parse_database_url(sys.argv[1]))\n"
+            "app.update_profile(sys.argv[2], None, display_name='James')\n"
+            "app.close()\n"
+        )
+        subprocess.run(
+            [sys.executable, "-c", script, storage.url, jim],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=True,
+            timeout=120,
+        )
+        assert app._known_person(jim, "id").display_name == "James"
+        assert app.get_persons_batched([jim])[jim].display_name == "James"
+        assert [type(e).__name__ for e in app.events.get(app.get_person(jim).id)] == [
+            "PersonRegistered",
+            "PersonProfileUpdated",
+        ]
+    finally:
+        app.close()
