@@ -40,6 +40,11 @@ class Person(ChainedAggregate):
         actor_id: str | None,
         timestamp: datetime,
     ) -> None:
+        self._set_profile(display_name, organization, offers, needs)
+
+    def _set_profile(
+        self, display_name: str, organization: str | None, offers: list[str], needs: list[str]
+    ) -> None:
         self.display_name = display_name
         self.organization = organization
         self.offers = list(offers)
@@ -123,7 +128,4 @@ class Person(ChainedAggregate):
         actor_id: str,
         timestamp: datetime,
     ) -> None:
-        self.display_name = display_name
-        self.organization = organization
-        self.offers = list(offers)
-        self.needs = list(needs)
+        self._set_profile(display_name, organization, offers, needs)

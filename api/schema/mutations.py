@@ -69,18 +69,36 @@ async def write_then_read_your_writes(
     return result
 
 
-async def change(
-    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
-) -> IntroductionPayload:
+async def as_actor(
+    info: Info, command: Callable[..., Result], *args: Any, idempotency_key: str | None
+) -> Result | list[MutationError]:
+    """The command run by the caller, or its expected failure as a payload's errors."""
     ctx = info_context(info)
     actor = ctx.require_actor()
     try:
-        result = await write_then_read_your_writes(
+        return await write_then_read_your_writes(
             ctx, command, actor, *args, idempotency_key=idempotency_key
         )
     except DomainError as e:
-        return IntroductionPayload(errors=[mutation_error(e)])
+        return [mutation_error(e)]
+
+
+async def change(
+    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
+) -> IntroductionPayload:
+    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
+    if isinstance(result, list):
+        return IntroductionPayload(errors=result)
     return IntroductionPayload(introduction=introduction_from(result.introduction))
+
+
+async def person_change(
+    info: Info, command: Callable[..., PersonResult], *args: Any, idempotency_key: str | None
+) -> PersonPayload:
+    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
+    if isinstance(result, list):
+        return PersonPayload(errors=result)
+    return PersonPayload(person=person_from(result.person))
 
 
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
@@ -99,22 +117,15 @@ class CoreMutations:
         input: RegisterPersonInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        try:
-            result = await write_then_read_your_writes(
-                ctx,
-                ctx.services.app.register_person,
-                actor,
-                input.display_name,
-                input.organization,
-                input.offers,
-                input.needs,
-                idempotency_key=idempotency_key,
-            )
-        except DomainError as e:
-            return PersonPayload(errors=[mutation_error(e)])
-        return PersonPayload(person=person_from(result.person))
+        return await person_change(
+            info,
+            info_context(info).services.app.register_person,
+            input.display_name,
+            input.organization,
+            input.offers,
+            input.needs,
+            idempotency_key=idempotency_key,
+        )
 
     @strawberry.mutation(
         description="A token for a person, shown once. It expires at expiresAt, or "

@@ -6,9 +6,8 @@ import strawberry
 
 from api.schema.context import info_context
 from api.schema.idempotency import IdempotencyKeyArgument
-from api.schema.mutations import mutation_error, write_then_read_your_writes
-from api.schema.types import PersonPayload, person_from
-from domain.errors import DomainError
+from api.schema.mutations import person_change
+from api.schema.types import PersonPayload
 
 Info = strawberry.Info
 
@@ -41,20 +40,13 @@ class ProfileMutations:
         input: UpdateProfileInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        try:
-            result = await write_then_read_your_writes(
-                ctx,
-                ctx.services.app.update_profile,
-                actor,
-                str(input.person_id) if input.person_id is not None else None,
-                input.display_name,
-                input.organization,
-                input.offers,
-                input.needs,
-                idempotency_key=idempotency_key,
-            )
-        except DomainError as e:
-            return PersonPayload(errors=[mutation_error(e)])
-        return PersonPayload(person=person_from(result.person))
+        return await person_change(
+            info,
+            info_context(info).services.app.update_profile,
+            str(input.person_id) if input.person_id is not None else None,
+            input.display_name,
+            input.organization,
+            input.offers,
+            input.needs,
+            idempotency_key=idempotency_key,
+        )
