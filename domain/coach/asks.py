@@ -164,6 +164,8 @@ FAVOUR = re.compile(
     r"\b(?:can|could|would|will|pls|please)\s+(?:you\s+|u\s+)?(?:\w+\s+)?"
     r"(?:help|get|give|find|send|hook|set)\s+me\b(?!\s+(?:understand|learn|know|think|see)\b)"
     r"|\bhelp\s+me\s+(?:to\s+)?(?:get|find|land|secure|with)\b"
+    r"|^\s*(?:send|give|get|find|show|forward)\s+me\b"
+    r"(?!\s+(?:a\s+|some\s+)?(?:times?|slots?|dates?|days?|your\s+(?:availability|calendar|thoughts)))"
 )
 FAVOUR_ASKED = Rule(
     "asks a favour for the sender",
@@ -216,14 +218,18 @@ PITCH = compile_all(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:rates?|fees?|prices?)\s+(?:is|are|start)\b",
     r"\bwe\s+help\s+(?:\w+\s+){0,3}(?:like\s+yours|companies|businesses|teams|firms|brands)\b",
     r"\bwe\s+(?:sell|resell)\b",
-    r"\b(?:our|my)\s+(?:pricing|prices|rates|packages|plans|price\s+list)\b",
+    r"\b(?:through|at|see|share|about)\s+(?:our|my)\s+(?:pricing|prices|rates|packages|plans|"
+    r"price\s+list)\b",
     r"\b(?:companies|businesses|teams|firms)\s+like\s+yours\b",
     r"\bfree\s+(?:consultation|trial|audit|assessment|demo|quote)\b",
     r"\b(?:get|bring|give)\s+you\s+(?:\d+x|\d+%|more)\b",
     r"\breply\s+['\"“]?yes\b",
     r"\b(?:double|triple|increase|boost|grow|cut|save|reduce|lower)\s+your\s+(?:\w+\s+)?"
     r"(?:leads|revenue|sales|costs?|traffic|conversions?|profits?|roi|spend|bills?)\b",
-    r"\b(?:send|give)\s+you\s+(?:a\s+)?(?:proposal|quote|pricing|price\s+list)\b",
+    r"\b(?:send|give)\s+you\s+(?:a\s+|our\s+|my\s+)?(?:proposal|quote|pricing|price\s+list|"
+    r"terms|rates|packages|brochure)\b",
+    r"\bwe\s+can\s+(?:fill|cut|double|triple|save|grow|boost|increase|reduce|handle|build|"
+    r"deliver)\b",
 )
 SELF_PITCH = compile_all(
     r"\btell\s+you\s+(?:all\s+|more\s+)?about\s+(?:it|my|our|what\s+(?:i|we))\b",
@@ -273,6 +279,8 @@ PASS_ON = compile_all(
     r"network|contacts|colleagues|boss|anyone|someone|people|friends|cto|ceo|vp|head|director|"
     r"leadership|executives?|partners?|founders?)\b",
     r"\bintroduc(?:e|ing)\s+me\s+to\b",
+    r"\b(?:send|give|share)\s+me\s+(?:\w+\s+){0,2}(?:names|contacts|emails|intros|introductions|"
+    r"leads)\b",
     r"\bconnect\s+me\s+(?:with|to)\b",
     r"\bput\s+me\s+in\s+touch\b",
     r"\bput\s+in\s+a\s+good\s+word\b",

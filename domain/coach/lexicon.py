@@ -102,7 +102,8 @@ JOB = words(
     "apply(?:ing)?",
     "get(?:ting)? (?:in|hired)(?! touch)",
     "(?:job|career|work|employment) opportunit(?:y|ies)",
-    "opportunit(?:y|ies)(?! to (?:learn|collaborate|help|share|give|contribute))",
+    # "the opportunity to speak with you" is not a job; "the opportunity to join" is.
+    "opportunit(?:y|ies)(?! to (?!work\\b|join\\b|intern)\\w)",
 )
 # Money and business for the sender.
 MONEY = words(
@@ -275,8 +276,10 @@ ARTEFACT = words(
 )
 # A reference to the other person that any template could make.
 GENERIC_YOU = (
-    r"\byour\s+(?:company|organi[sz]ation|firm|business|industry|field|area|research\s+area|"
-    r"work|background|profile|experience|team|career(?:\s+path)?|journey|story|path)\b(?!['’]s\b|\s+(?:on|in|with|at)\b)"
+    r"\byour\s+(?:\w+\s+)?(?:company|organi[sz]ation|firm|business|industry|field|area|"
+    r"research\s+area|work|background|profile|experience|team|career(?:\s+path)?|journey|story|"
+    r"path)\b(?!['’]s\b|\s+(?:on|in|with|at)\b)"
+    r"|\bhow\s+you\s+got\s+(?:where\s+you\s+are|to\s+where|there|started|your\s+start)\b"
     r"|\b(?:about|know|learn)\s+(?:more\s+)?(?:about\s+)?what\s+you\s+do\b"
     r"|\b(?:you|you're|you\s+are)\s+(?:work(?:ing)?|based)\s+(?:at|in|for)\b"
     r"|\bbig\s+fan\s+of\s+your\s+(?:company|work)\b"

@@ -84,7 +84,7 @@ def _specific(name: str, s: Sentence, m: re.Match[str]) -> bool:
     if name == "asks for advice":
         if len(s.words) < SPECIFIC_WORDS:
             return False
-        if GENERIC_YOU.search(after[:GENERIC_REACH]):
+        if GENERIC_YOU.search(s.text, m.start(), m.end() + GENERIC_REACH):
             return False  # "curious about your career path": what about it?
         if ADVICE_NOUN.fullmatch(m.group(0).split()[-1]):
             return bool(ON_WHAT.search(after))
