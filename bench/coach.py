@@ -90,6 +90,15 @@ def microseconds_per_message(cases: list[Case], repeats: int = REPEATS) -> float
     return (time.thread_time() - started) / (repeats * len(cases)) * 1e6
 
 
+def reference_loop_ns(iterations: int = 1_000_000) -> float:
+    """CPU nanoseconds per iteration of an empty Python loop, measured in the same run: a
+    yardstick of how fast this machine ran Python then, to compare runs by."""
+    started = time.thread_time()
+    for _ in range(iterations):
+        pass
+    return (time.thread_time() - started) / iterations * 1e9
+
+
 def run(config: Config, folder: Path) -> list[Table]:
     cases = load_corpus()
     scores = score(cases)
@@ -101,6 +110,8 @@ def run(config: Config, folder: Path) -> list[Table]:
             f"accuracy {scores.accuracy:.1%} ({scores.correct} of {scores.total})",
             f"{per_message:,.0f} µs of CPU per message (mean over {len(cases)} messages, "
             f"{3 if config.quick else REPEATS} passes, one thread)",
+            f"reference: an empty Python loop took {reference_loop_ns():.0f} ns of CPU per "
+            "iteration in the same run",
         ],
     )
     for verdict in VERDICTS:
