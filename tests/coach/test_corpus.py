@@ -24,6 +24,8 @@ ACCURACY_FLOOR = 0.9
 KNOWN_MISSES = {
     "work-28": "LIKELY_BURN: a generic hello, a canned 'like to connect' and a fishing "
     "ask for 'opportunities' add up past the burn threshold; labelled NEEDS_WORK",
+    "burn-81": "NEEDS_WORK: a real 'congrats on the Series B' earns the credit of research, "
+    "which offsets the ask for an investment below the burn threshold",
 }
 
 
