@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from domain import bounds
 from domain.coach import Setting, Verdict, assess
 
@@ -126,3 +129,71 @@ def test_the_coach_imports_only_the_standard_library() -> None:
                     or top in sys.stdlib_module_names
                     or (top == "__future__")
                 ), f"{path.name} imports {name}"
+
+
+WORDS = st.sampled_from(
+    (
+        "Hi",
+        "Dear",
+        "John",
+        "Jason",
+        "thanks",
+        "for",
+        "the",
+        "intro",
+        "I",
+        "read",
+        "your",
+        "talk",
+        "on",
+        "pricing",
+        "could",
+        "you",
+        "hire",
+        "me",
+        "any",
+        "openings",
+        "please",
+        "send",
+        "my",
+        "CV",
+        "happy",
+        "to",
+        "share",
+        "advice",
+        "how",
+        "did",
+        "you",
+        "[First",
+        "Name]",
+        "hope",
+        "this",
+        "email",
+        "finds",
+        "you",
+        "well",
+        "asap",
+        "our",
+        "product",
+        "demo",
+        "İ",
+        "ß",
+        "’",
+        "💡",
+        ".",
+        "?",
+        "!",
+        "\n",
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=60).map(" ".join) | st.text(max_size=300))
+def test_any_text_gets_a_well_formed_answer(text: str) -> None:
+    a = assess(text, NO_JOBS)
+    assert 0.0 <= a.risk <= 1.0
+    assert a.verdict in Verdict
+    for finding in a.findings:
+        assert finding.evidence in text
+        assert finding.advice
