@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import commands, http, machine, projections, scale, scaleout, webhooks
+from bench import coach, commands, http, machine, projections, scale, scaleout, webhooks
 from bench.config import Config, make_config
 from bench.report import Report, Table
 
@@ -22,6 +22,7 @@ PARTS = {
     "projections": "projection catch-up vs raw read-and-decode",
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
+    "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
 }
 
 
@@ -35,6 +36,8 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
         report.console.print(
             f"chart: {png}" if png else "chart: skipped (pip install -e '.[bench]')"
         )
+    elif name == "coach":
+        tables = coach.run(config, folder)
     else:
         modules = {
             "commands": commands,

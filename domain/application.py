@@ -160,6 +160,64 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
             actor_id, idempotency_key, "registerPerson", arguments, register, self._person_result
         )
 
+    def update_profile(
+        self,
+        actor_id: str,
+        person_id: str | None = None,
+        display_name: str | None = None,
+        organization: str | None = None,
+        offers: Sequence[str] | None = None,
+        needs: Sequence[str] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> PersonResult:
+        """A person updates their own profile (person_id None or their own id); the admin
+        anyone's, naming them. None leaves a field as it is. When nothing would change,
+        nothing is written and the person is answered as they are."""
+        owner = self._profile_owner(actor_id, person_id)
+        new_offers = list(offers) if offers is not None else None
+        new_needs = list(needs) if needs is not None else None
+
+        def update() -> PersonResult:
+            with self._aggregate_locks.turn(str(owner)):
+                for attempt in range(MAX_ATTEMPTS):
+                    person = self._get(Person, owner, "personId")
+                    if person is None:
+                        msg = f"No person has the id {owner}."
+                        raise NotFound(msg, field="personId")
+                    changed = person.update_profile(
+                        display_name=display_name,
+                        organization=organization,
+                        offers=new_offers,
+                        needs=new_needs,
+                        actor_id=actor_id,
+                        at=self._now(),
+                    )
+                    if not changed:
+                        return PersonResult(person, self._position_now())
+                    try:
+                        return PersonResult(person, self._save(person))
+                    except ConcurrencyConflict:
+                        time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
+            raise busy()
+
+        arguments = [str(owner), display_name, organization, new_offers, new_needs]
+        return self._once(
+            actor_id, idempotency_key, "updateMyProfile", arguments, update, self._person_result
+        )
+
+    def _profile_owner(self, actor_id: str, person_id: str | None) -> UUID:
+        if person_id is None:
+            if actor_id == ADMIN:
+                msg = "The admin updates a profile by naming the person: give personId."
+                raise BadInput(msg, field="personId")
+            return parse_id(actor_id, "personId")
+        owner = parse_id(person_id, "personId")
+        if actor_id not in (ADMIN, str(owner)):
+            msg = "A person may update only their own profile."
+            raise Forbidden(msg, field="personId")
+        return owner
+
     def get_person(self, person_id: str | UUID) -> Person:
         person = self._get(Person, person_id, "id")
         if person is None:

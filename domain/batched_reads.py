@@ -13,7 +13,6 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from domain.errors import BadInput
 from domain.introduction import Introduction
 from domain.person import Person
 from domain.storage import backend_of
@@ -58,27 +57,11 @@ class BatchedReads(UseCaseBase):
         self._read_copies = ReadCopies()
 
     def get_persons_batched(self, person_ids: Sequence[str]) -> dict[str, Person]:
-        """Known persons among the ids, by id as given; unknown or malformed ids are absent.
-        What it reads goes to the aggregate cache (a person never changes)."""
+        """Known persons among the ids, by id as given, as they are now (profiles change:
+        the held copies are brought forward by the events since); unknown or malformed
+        ids are absent."""
         found = self._aggregates_by_id(person_ids)
-        persons = {k: v for k, v in found.items() if isinstance(v, Person)}
-        if self.repository.cache is not None:
-            for person in persons.values():
-                self.repository.cache.put(person.id, person)
-        return persons
-
-    def cached_persons(self, person_ids: Sequence[str]) -> dict[str, Person]:
-        """The persons among the ids that are in the aggregate cache: memory only, no
-        I/O, so it may be called on an event loop."""
-        found = {}
-        for raw in person_ids:
-            try:
-                person = self._cached_person(raw, "id")
-            except BadInput:
-                continue
-            if person is not None:
-                found[raw] = person
-        return found
+        return {k: v for k, v in found.items() if isinstance(v, Person)}
 
     def get_introductions_batched(
         self, introduction_ids: Sequence[str], actor_id: str

@@ -220,21 +220,10 @@ class UseCaseBase(Application[UUID]):
         return aggregate if isinstance(aggregate, cls) else None
 
     def _known_person(self, person_id: str, field: str) -> Person:
-        person = self._cached_person(person_id, field) or self._get(Person, person_id, field)
+        # Through the repository's fast-forward cache: the person as they are now, with
+        # any profile update since it was cached (by any process), in one read.
+        person = self._get(Person, person_id, field)
         if person is None:
             msg = f"No person has the id {person_id}: register them first."
             raise BadInput(msg, field=field)
         return person
-
-    def _cached_person(self, raw_id: str, field: str) -> Person | None:
-        """A person in the aggregate cache, as it is now without asking the database: a
-        person never changes after registering (Person has one event; a test keeps it
-        so). Read only: the cache's own copy, not a copy for a command."""
-        cache = self.repository.cache
-        if cache is None:
-            return None
-        try:
-            found = cache.get(parse_id(raw_id, field))
-        except KeyError:
-            return None
-        return found if isinstance(found, Person) else None

@@ -199,7 +199,12 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 class PeopleProjection(ViewProjection[PeopleView]):
     name = "people"
     event_types = frozenset(
-        {Person.PersonRegistered, AccessToken.TokenIssued, AccessToken.TokenRevoked}
+        {
+            Person.PersonRegistered,
+            Person.PersonProfileUpdated,
+            AccessToken.TokenIssued,
+            AccessToken.TokenRevoked,
+        }
     )
 
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
@@ -218,15 +223,51 @@ class PeopleProjection(ViewProjection[PeopleView]):
                 prefix_rows += [
                     (p, name_key, originator_id) for p in prefixes(e.display_name, e.organization)
                 ]
+            elif kind is Person.PersonProfileUpdated:
+                # rare: the rows gathered so far go first, as a rebuild would write them
+                view.insert(cur, "people", PEOPLE_COLUMNS, people)
+                view.insert(cur, "people_words", WORD_COLUMNS, prefix_rows)
+                people, prefix_rows = [], []
+                self.renamed(cur, originator_id, e.display_name, e.organization)
             elif kind is AccessToken.TokenIssued:
                 expires = None if e.expires_at is None else to_us(e.expires_at)
                 issued.append((originator_id, e.person_id, to_us(e.timestamp), expires, 0))
             elif kind is AccessToken.TokenRevoked:
                 revoked.append(originator_id)
-        # A person is registered once (a new id each time): rows are only ever added.
         view.insert(cur, "people", PEOPLE_COLUMNS, people)
         view.insert(cur, "people_words", WORD_COLUMNS, prefix_rows)
         view.insert(cur, "people_tokens", TOKEN_COLUMNS, issued)
         if revoked:  # rare: one statement each
             statement = view.sql("UPDATE {s}people_tokens SET revoked = 1 WHERE token_id = ?")
             cur.executemany(statement, [(token_id,) for token_id in revoked])
+
+    def renamed(
+        self, cur: Cursor, person_id: str, display_name: str, organization: str | None
+    ) -> None:
+        """A profile's new name and organisation: its old words out, its new ones in."""
+        view = self.typed_view
+        cur.execute(
+            view.sql("SELECT name_key, display_name, organization FROM {s}people WHERE id = ?"),
+            (person_id,),
+        )
+        old_key, old_name, old_organization = cur.fetchone()
+        cur.executemany(
+            view.sql(
+                "DELETE FROM {s}people_words WHERE prefix = ? AND name_key = ? AND person_id = ?"
+            ),
+            [(p, old_key, person_id) for p in prefixes(old_name, old_organization)],
+        )
+        name_key = folded(display_name)
+        cur.execute(
+            view.sql(
+                "UPDATE {s}people SET name_key = ?, display_name = ?, organization = ? "
+                "WHERE id = ?"
+            ),
+            (name_key, display_name, organization, person_id),
+        )
+        view.insert(
+            cur,
+            "people_words",
+            WORD_COLUMNS,
+            [(p, name_key, person_id) for p in prefixes(display_name, organization)],
+        )

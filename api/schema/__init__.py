@@ -20,15 +20,18 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from api.schema.checking import CACHED_DOCUMENTS, MAX_TOKENS, Checked, checked, query_cost
+from api.schema.coach import CoachQueries
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.measure import page_values, refused
 from api.schema.mutations import CoreMutations
-from api.schema.queries import Query
+from api.schema.profiles import ProfileMutations
+from api.schema.queries import Query as CoreQueries
 from api.schema.subscriptions import Subscription
 from api.schema.webhooks import WebhookMutations
 from api.settings import DEFAULT_MAX_QUERY_COST
 
-Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations))
+Query = merge_types("Query", (CoreQueries, CoachQueries))
+Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations, ProfileMutations))
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)

@@ -35,19 +35,12 @@ class Loaders:
         return DataLoader(self._load_track_records)
 
     async def person(self, person_id: str) -> Person | None:
-        """A person, from memory when it holds them (a person never changes), without
-        the round of batching a DataLoader costs; else through the loader."""
-        found = self._services.app.cached_persons([person_id])
-        if person_id in found:
-            return person_from(found[person_id])
         return await self.persons.load(person_id)
 
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
-        app = self._services.app
-        found = app.cached_persons(ids)  # in memory: no trip to a thread for these
-        missing = [i for i in ids if i not in found]
-        if missing:
-            found |= await in_thread(app.get_persons_batched, missing)
+        # Profiles change, possibly in another process: every request reads them as they
+        # are now (one batched read of the events since the held copies).
+        found = await in_thread(self._services.app.get_persons_batched, ids)
         return [person_from(found[i]) if i in found else None for i in ids]
 
     async def _load_track_records(self, ids: list[str]) -> list[Any]:

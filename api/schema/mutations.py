@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api import metrics
+from api.schema.coach import as_warnings, assess_reply
 from api.schema.context import Context, info_context
 from api.schema.idempotency import IdempotencyKeyArgument, token_not_shown_again
 from api.schema.types import (
@@ -26,6 +27,7 @@ from api.schema.types import (
     RegisterPersonInput,
     RevokeTokenPayload,
     TokenPayload,
+    assessment_from,
     introduction_from,
     person_from,
 )
@@ -77,18 +79,36 @@ async def write_then_read_your_writes(
     return result
 
 
-async def change(
-    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
-) -> IntroductionPayload:
+async def as_actor(
+    info: Info, command: Callable[..., Result], *args: Any, idempotency_key: str | None
+) -> Result | list[MutationError]:
+    """The command run by the caller, or its expected failure as a payload's errors."""
     ctx = info_context(info)
     actor = ctx.require_actor()
     try:
-        result = await write_then_read_your_writes(
+        return await write_then_read_your_writes(
             ctx, command, actor, *args, idempotency_key=idempotency_key
         )
     except DomainError as e:
-        return IntroductionPayload(errors=[mutation_error(e)])
+        return [mutation_error(e)]
+
+
+async def change(
+    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
+) -> IntroductionPayload:
+    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
+    if isinstance(result, list):
+        return IntroductionPayload(errors=result)
     return IntroductionPayload(introduction=introduction_from(result.introduction))
+
+
+async def person_change(
+    info: Info, command: Callable[..., PersonResult], *args: Any, idempotency_key: str | None
+) -> PersonPayload:
+    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
+    if isinstance(result, list):
+        return PersonPayload(errors=result)
+    return PersonPayload(person=person_from(result.person))
 
 
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
@@ -107,22 +127,15 @@ class CoreMutations:
         input: RegisterPersonInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        try:
-            result = await write_then_read_your_writes(
-                ctx,
-                ctx.services.app.register_person,
-                actor,
-                input.display_name,
-                input.organization,
-                input.offers,
-                input.needs,
-                idempotency_key=idempotency_key,
-            )
-        except DomainError as e:
-            return PersonPayload(errors=[mutation_error(e)])
-        return PersonPayload(person=person_from(result.person))
+        return await person_change(
+            info,
+            info_context(info).services.app.register_person,
+            input.display_name,
+            input.organization,
+            input.offers,
+            input.needs,
+            idempotency_key=idempotency_key,
+        )
 
     @strawberry.mutation(
         description="A token for a person, shown once. It expires at expiresAt, or "
@@ -234,7 +247,11 @@ class CoreMutations:
             info, app.decline, str(id), reason, expected_version, idempotency_key=idempotency_key
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Records a reply. With a message, the payload carries the reply "
+        "coach's reading of it (replyAssessment), and its findings in warnings when the "
+        "verdict is not GOOD; the reply is recorded either way."
+    )
     async def record_reply(
         self,
         info: Info,
@@ -243,15 +260,21 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
+        ctx = info_context(info)
+        payload = await change(
             info,
-            app.record_reply,
+            ctx.services.app.record_reply,
             str(id),
             message,
             expected_version,
             idempotency_key=idempotency_key,
         )
+        if payload.introduction is not None:
+            assessment = await assess_reply(ctx, payload.introduction, ctx.require_actor(), message)
+            if assessment is not None:
+                payload.reply_assessment = assessment_from(assessment)
+                payload.warnings = as_warnings(assessment)
+        return payload
 
     @strawberry.mutation
     async def record_relationship_formed(

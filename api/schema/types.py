@@ -18,6 +18,7 @@ from api.services import in_thread
 from domain.application import HistoryEntry
 
 if TYPE_CHECKING:
+    from domain.coach import Assessment as CoachAssessment
     from domain.introduction import Introduction as DomainIntroduction
     from domain.person import Person as DomainPerson
 
@@ -50,6 +51,43 @@ class BurnCause(Enum):
     SKILL = "SKILL"
     CARING = "CARING"
     UNKNOWN = "UNKNOWN"
+
+
+@strawberry.enum
+class MessageVerdict(Enum):
+    LIKELY_BURN = "LIKELY_BURN"
+    NEEDS_WORK = "NEEDS_WORK"
+    GOOD = "GOOD"
+
+
+@strawberry.type
+class MessageFinding:
+    reason: BurnReason
+    evidence: str = strawberry.field(description="The words of the message that show it.")
+    advice: str = strawberry.field(description="What to write instead, in a sentence.")
+
+
+@strawberry.type(
+    description="The reply coach's reading of a message: how likely it is to burn the "
+    "introduction, and why. The same text, setting and coachVersion give the same answer."
+)
+class MessageAssessment:
+    verdict: MessageVerdict
+    risk: float = strawberry.field(description="0 to 1.")
+    findings: list[MessageFinding]
+    coach_version: str
+
+
+def assessment_from(assessment: CoachAssessment) -> MessageAssessment:
+    return MessageAssessment(
+        verdict=MessageVerdict(assessment.verdict.value),
+        risk=assessment.risk,
+        findings=[
+            MessageFinding(reason=BurnReason(f.reason), evidence=f.evidence, advice=f.advice)
+            for f in assessment.findings
+        ],
+        coach_version=assessment.coach_version,
+    )
 
 
 @strawberry.enum
@@ -442,6 +480,11 @@ class IntroductionPayload:
     introduction: Introduction | None = None
     errors: list[MutationError] = strawberry.field(default_factory=list)
     warnings: list[str] = strawberry.field(default_factory=list)
+    reply_assessment: MessageAssessment | None = strawberry.field(
+        default=None,
+        description="recordReply with a message: the reply coach's reading of it (its "
+        "findings are in warnings too when the verdict is not GOOD). Null otherwise.",
+    )
 
 
 @strawberry.type

@@ -38,6 +38,8 @@ from tests.api.graphql_client import (
     WEBHOOKS,
     GraphQL,
 )
+from tests.api.test_profiles import UPDATE as UPDATE_PROFILE
+from tests.api.test_reply_coach import ASSESS
 from tests.api.test_subscriptions import _connect
 from tests.api.test_token_lifecycle import ISSUE, REVOKE
 
@@ -405,6 +407,28 @@ def _next_message(socket: Any) -> tuple[str, dict[str, Any]]:
         assert message["type"] in {"ping", "pong"}, message
 
 
+def test_assess_message_against_an_introduction_is_for_its_parties(cast: Cast) -> None:
+    iid = cast.introduction("base")
+    for role in ROLES:
+        assert cast.outcome(role, ASSESS, text="Hello.", id=iid) == PARTY_ONLY[role], role
+        alone = "UNAUTHENTICATED" if role == "anonymous" else OK
+        assert cast.outcome(role, ASSESS, text="Hello.") == alone, role
+
+
+def test_a_profile_is_updated_by_its_person_or_the_admin(cast: Cast) -> None:
+    requester = cast.ids["requester"]
+    expected = {r: "FORBIDDEN" for r in ROLES[1:5]} | {
+        "admin": OK,
+        "requester": OK,
+        "anonymous": "UNAUTHENTICATED",
+    }
+    for role in ROLES:
+        named = {"personId": requester, "displayName": f"Named by {role}"}
+        assert cast.outcome(role, UPDATE_PROFILE, input=named) == expected[role], role
+        mine = {"admin": "BAD_USER_INPUT", "anonymous": "UNAUTHENTICATED"}.get(role, OK)
+        assert cast.outcome(role, UPDATE_PROFILE, input={"needs": [role]}) == mine, role
+
+
 # Every operation of the schema, and the test above that runs it for every role.
 COVERED = {
     "Query.health": test_health_needs_no_token,
@@ -420,6 +444,8 @@ COVERED = {
     "Query.leaderboard": test_read_models_are_for_every_authenticated_caller,
     "Query.webhooks": test_webhooks_are_the_admins_alone,
     "Query.webhookDeliveries": test_webhooks_are_the_admins_alone,
+    "Query.assessMessage": test_assess_message_against_an_introduction_is_for_its_parties,
+    "Mutation.updateMyProfile": test_a_profile_is_updated_by_its_person_or_the_admin,
     "Mutation.registerPerson": test_admin_mutations,
     "Mutation.issueToken": test_admin_mutations,
     "Mutation.revokeToken": test_revoke_token,

@@ -23,6 +23,7 @@ TITLES = (
     "Projection catch-up",
     "Webhook deliveries",
     "`recordReply` over HTTP",
+    "Reply coach",
 )
 
 

@@ -24,7 +24,7 @@ steps = st.lists(
         st.sampled_from(
             ["advance"] * 9
             + ["propose"] * 3
-            + ["consent", "decline", "reply", "form", "burn", "expire", "wait"]
+            + ["consent", "decline", "reply", "form", "burn", "expire", "wait", "profile"]
         ),
         st.integers(0, PEOPLE - 1),
         st.integers(0, PEOPLE - 1),
@@ -49,6 +49,8 @@ def _apply(
             intros.append(
                 str(app.propose(people[x], people[z], others[n % len(others)], "c").introduction.id)
             )
+        elif op == "profile":
+            app.update_profile(people[x], None, display_name=f"P{x}.{n}", needs=[f"n{y}"])
         elif introduction is None:
             return
         elif op == "expire":

@@ -28,12 +28,13 @@ RANKED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def record_service(storage: Storage, receiver_url: str) -> dict[str, Any]:
-    """The seed story, an issued token, a declined introduction and a webhook endpoint
-    (with its secret rotated once), projected into the views."""
+    """The seed story, an issued token, a profile update, a declined introduction and a
+    webhook endpoint (with its secret rotated once), projected into the views."""
     app = open_application(storage)
     try:
         ids: dict[str, Any] = dict(record_seed_story(app))
         ids["token"], _ = app.issue_token(ADMIN, ids["jim"])
+        app.update_profile(ids["jim"], None, display_name="James", needs=["advice"])
         declined = app.propose(ids["kent"], ids["jim"], ids["bob"], "Jim, meet Bob.")
         app.decline(ids["bob"], declined.introduction.id, "not now")
         ids["declined"] = str(declined.introduction.id)
@@ -77,13 +78,13 @@ def test_everything_comes_across(direction: str, tmp_path: Path, request: Any) -
         ids = record_service(source, receiver.url)
         export = tmp_path / "introductions.jsonl"
         cli(source, tmp_path, "export", "--output", str(export))
-        assert cli(target, tmp_path, "import", str(export)).startswith("Imported 26 events")
+        assert cli(target, tmp_path, "import", str(export)).startswith("Imported 27 events")
 
         for name in ("burned", "formed", "declined"):
             history = [cli(db, tmp_path, "history", ids[name], "--json") for db in (source, target)]
             assert history[0] == history[1]
             assert len(history[0].splitlines()) in {2, 5}
-        assert "26 events" in cli(target, tmp_path, "verify")
+        assert "27 events" in cli(target, tmp_path, "verify")
         assert cli(target, tmp_path, "checkpoint") == cli(source, tmp_path, "checkpoint")
         assert views(target) == views(source)
 
@@ -92,13 +93,15 @@ def test_everything_comes_across(direction: str, tmp_path: Path, request: Any) -
         dispatcher.start()
         try:
             assert app.authenticate(ids["token"]) == ids["jim"]
+            jim = app.get_person(ids["jim"])
+            assert (jim.display_name, jim.needs) == ("James", ["advice"])
             new = app.propose(ids["kent"], ids["alice"], ids["jim"], "After the move.")
             receiver.wait_for(lambda: len(receiver.requests) >= 1, timeout=20)
             [delivered] = receiver.requests  # the new event only: not the imported history
             body = Webhook(ids["secret"]).verify(delivered.body, delivered.headers)
             assert body["data"]["introductionId"] == str(new.introduction.id)
             # The log goes on right after the imported positions.
-            assert app.recorder.select_notifications(start=27, limit=1)[0].id == 27
+            assert app.recorder.select_notifications(start=28, limit=1)[0].id == 28
         finally:
             dispatcher.stop()
             app.close()
