@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -42,8 +43,8 @@ class Person(ChainedAggregate):
         id: UUID,
         display_name: str,
         organization: str | None,
-        offers: list[str] | None,
-        needs: list[str] | None,
+        offers: Sequence[str] | None,
+        needs: Sequence[str] | None,
         actor_id: str | None,
         at: datetime,
     ) -> Person:

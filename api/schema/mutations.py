@@ -5,9 +5,8 @@ caught up with it, so the client's next query already reflects its own write."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
@@ -29,12 +28,24 @@ from api.schema.types import (
     person_from,
 )
 from api.services import in_thread, in_waiting_thread
-from domain.application import CommandResult, PersonResult
+from domain.commands import (
+    Burn,
+    Command,
+    Consent,
+    Decline,
+    IssueToken,
+    Propose,
+    RecordRelationshipFormed,
+    RecordReply,
+    RegisterPerson,
+    RevokeToken,
+)
 from domain.errors import DomainError
-from projections.own_writes import fold_own_write
+from domain.results import CommandResult, PersonResult
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
+R = TypeVar("R")
 Result = TypeVar("Result", CommandResult, PersonResult)
 
 
@@ -43,19 +54,25 @@ def mutation_error(error: DomainError) -> MutationError:
     return MutationError(code=ErrorCode(error.code), message=error.message, field=error.field)
 
 
+async def handle(info: Info, command: Command[R], idempotency_key: str | None) -> R:
+    """Runs the command as the caller, off the event loop."""
+    ctx = info_context(info)
+    actor = ctx.require_actor()
+    return await in_thread(ctx.services.app.handle, actor, command, idempotency_key)
+
+
 async def write_then_read_your_writes(
-    ctx: Context, command: Callable[..., Result], *args: Any, **kwargs: Any
+    ctx: Context, command: Command[Result], idempotency_key: str | None
 ) -> Result:
-    """Runs the command, then waits (bounded) until the read models have processed its
-    write, in one trip to a worker thread rather than two. When this process follows an
-    SQLite log, the same thread folds the write into the views (projections.own_writes)."""
-    views = ctx.services.read_models
+    """Runs the command as the caller, then waits (bounded) until the read models have
+    its write, in one trip to a worker thread rather than two."""
+    actor = ctx.require_actor()
+    app, views = ctx.services.app, ctx.services.read_models
     timeout = ctx.services.read_your_writes_timeout
 
     def write_and_wait() -> tuple[Result, bool]:
-        result = command(*args, **kwargs)
-        fold_own_write(views.database, result.position)
-        return result, views.wait_for(result.position, timeout)
+        result = app.handle(actor, command, idempotency_key)
+        return result, views.wait_for_own_write(result.position, timeout)
 
     result, caught_up = await in_waiting_thread(write_and_wait)
     if not caught_up:
@@ -68,14 +85,10 @@ async def write_then_read_your_writes(
 
 
 async def change(
-    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
+    info: Info, command: Command[CommandResult], idempotency_key: str | None
 ) -> IntroductionPayload:
-    ctx = info_context(info)
-    actor = ctx.require_actor()
     try:
-        result = await write_then_read_your_writes(
-            ctx, command, actor, *args, idempotency_key=idempotency_key
-        )
+        result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
     except DomainError as e:
         return IntroductionPayload(errors=[mutation_error(e)])
     return IntroductionPayload(introduction=introduction_from(result.introduction))
@@ -97,19 +110,9 @@ class CoreMutations:
         input: RegisterPersonInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
+        command = RegisterPerson(input.display_name, input.organization, input.offers, input.needs)
         try:
-            result = await write_then_read_your_writes(
-                ctx,
-                ctx.services.app.register_person,
-                actor,
-                input.display_name,
-                input.organization,
-                input.offers,
-                input.needs,
-                idempotency_key=idempotency_key,
-            )
+            result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
         except DomainError as e:
             return PersonPayload(errors=[mutation_error(e)])
         return PersonPayload(person=person_from(result.person))
@@ -126,18 +129,9 @@ class CoreMutations:
         expires_in_seconds: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> TokenPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        app = ctx.services.app
+        command = IssueToken(str(person_id), expires_at, expires_in_seconds)
         try:
-            issued = await in_thread(
-                app.issue_access_token,
-                actor,
-                str(person_id),
-                expires_at,
-                expires_in_seconds,
-                idempotency_key=idempotency_key,
-            )
+            issued = await handle(info, command, idempotency_key)
         except DomainError as e:
             return TokenPayload(errors=[mutation_error(e)])
         token_id = strawberry.ID(str(issued.token_id))
@@ -158,17 +152,12 @@ class CoreMutations:
         reason: str | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> RevokeTokenPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        app = ctx.services.app
         try:
-            await in_thread(
-                app.revoke_token, actor, str(id), reason, idempotency_key=idempotency_key
-            )
+            await handle(info, RevokeToken(str(id), reason), idempotency_key)
         except DomainError as e:
             return RevokeTokenPayload(errors=[mutation_error(e)])
         # This process stops accepting it now; others within their cache's lifetime.
-        ctx.services.known_tokens.forget(str(id))
+        info_context(info).services.known_tokens.forget(str(id))
         return RevokeTokenPayload(token_id=id, revoked=True)
 
     @strawberry.mutation
@@ -178,17 +167,12 @@ class CoreMutations:
         input: ProposeIntroductionInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        ctx = info_context(info)
-        payload = await change(
-            info,
-            ctx.services.app.propose,
-            str(input.requester_id),
-            str(input.target_id),
-            input.context,
-            input.guidelines,
-            idempotency_key=idempotency_key,
+        command = Propose(
+            str(input.requester_id), str(input.target_id), input.context, input.guidelines
         )
+        payload = await change(info, command, idempotency_key)
         if payload.introduction is not None:
+            ctx = info_context(info)
             payload.warnings = await requester_warnings(ctx, payload.introduction.requester_id)
         return payload
 
@@ -200,10 +184,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info, app.consent, str(id), expected_version, idempotency_key=idempotency_key
-        )
+        command = Consent(str(id), expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def decline_introduction(
@@ -214,10 +196,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info, app.decline, str(id), reason, expected_version, idempotency_key=idempotency_key
-        )
+        command = Decline(str(id), reason, expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def record_reply(
@@ -228,15 +208,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info,
-            app.record_reply,
-            str(id),
-            message,
-            expected_version,
-            idempotency_key=idempotency_key,
-        )
+        command = RecordReply(str(id), message, expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def record_relationship_formed(
@@ -247,15 +220,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info,
-            app.record_relationship_formed,
-            str(id),
-            note,
-            expected_version,
-            idempotency_key=idempotency_key,
-        )
+        command = RecordRelationshipFormed(str(id), note, expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def burn_introduction(
@@ -264,15 +230,12 @@ class CoreMutations:
         input: BurnIntroductionInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info,
-            app.burn,
+        command = Burn(
             str(input.id),
-            str(input.blamed_person_id),
-            input.reason.value,
-            (input.cause or BurnCause.UNKNOWN).value,
-            input.note,
-            input.expected_version,
-            idempotency_key=idempotency_key,
+            blamed_person_id=str(input.blamed_person_id),
+            reason=input.reason.value,
+            cause=(input.cause or BurnCause.UNKNOWN).value,
+            note=input.note,
+            expected_version=input.expected_version,
         )
+        return await change(info, command, idempotency_key)
