@@ -10,27 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Mapper, Notification
-from eventsourcing.utils import get_topic
 
-from domain.introduction import Introduction
+from domain.introduction import INTRODUCTION_TOPICS
 from projections import progress
 from projections.base import Positioned, ViewProjection
 from projections.views import APPLICATION_NAME, SQLiteView, View
 
-Ev = Introduction
 # Views only read Introduction events; persons and pair indexes are skipped undecoded.
-TOPICS = frozenset(
-    get_topic(cls)
-    for cls in (
-        Ev.IntroductionProposed,
-        Ev.ConsentGiven,
-        Ev.ConsentDeclined,
-        Ev.ReplyRecorded,
-        Ev.RelationshipFormed,
-        Ev.IntroductionBurned,
-        Ev.IntroductionExpired,
-    )
-)
+TOPICS = frozenset(INTRODUCTION_TOPICS)
 
 
 class Fanout:
