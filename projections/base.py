@@ -32,6 +32,7 @@ class ViewProjection(Projection[Any], Generic[V]):
     def __init__(self, view: V) -> None:
         super().__init__(view)
         self.typed_view: V = view
+        self.name = view.name  # one name: the view's
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.typed_view.write() as cur:

@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.introduction import Introduction
 from projections.base import Positioned, ViewProjection, earlier_introductions
-from projections.views import Cursor, SQLiteView, View, to_us
+from projections.views import Cursor, View, to_us
 
 Ev = Introduction
 COLUMNS = "introduction_id, consents, consented_at_us"
@@ -55,13 +55,7 @@ class ExpiryCandidatesView(View):
             return [tuple(r) for r in cur.fetchall()]
 
 
-class SQLiteExpiryCandidatesView(ExpiryCandidatesView, SQLiteView):
-    pass
-
-
 class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
-    name = "expiry_candidates"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         rows = view.load(

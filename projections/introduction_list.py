@@ -21,7 +21,7 @@ from domain.errors import BadInput
 from domain.introduction import ADMIN, Introduction, Status
 from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import IntroductionRow, Page
-from projections.views import Cursor, SQLiteView, View, from_us, to_us
+from projections.views import Cursor, View, from_us, to_us
 
 Ev = Introduction
 MAX_PAGE = 1000
@@ -131,10 +131,6 @@ class IntroductionListView(View):
             return [tuple(r) for r in cur.fetchall()]
 
 
-class SQLiteIntroductionListView(IntroductionListView, SQLiteView):
-    pass
-
-
 def encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
@@ -166,8 +162,6 @@ def _row(r: Sequence[Any]) -> IntroductionRow:
 
 
 class IntroductionListProjection(ViewProjection[IntroductionListView]):
-    name = "introduction_list"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         rows = view.load(

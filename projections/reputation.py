@@ -27,7 +27,6 @@ from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
     APPLICATION_NAME,
     Cursor,
-    SQLiteView,
     View,
     to_us,
 )
@@ -112,10 +111,6 @@ class ReputationView(View):
         )
 
 
-class SQLiteReputationView(ReputationView, SQLiteView):
-    pass
-
-
 def ranking_key(row: Sequence[Any], ranked_at_us: int, half_life_days: float) -> float:
     """The row's Wilson lower bound as of the common reference time."""
     factor = decay_factor(ranked_at_us - row[DECAYED_AT], half_life_days)
@@ -141,8 +136,6 @@ def reputation_at(row: Sequence[Any], now: datetime, half_life_days: float) -> R
 
 
 class ReputationProjection(ViewProjection[ReputationView]):
-    name = "reputation"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         half_life, ranked_at = view.settings_in(cur)

@@ -10,7 +10,7 @@ from domain.introduction import Introduction
 from projections.base import Positioned, ViewProjection, earlier_introductions
 from projections.records import TrackRecord
 from projections.screening import Burn, reasons, screening
-from projections.views import Cursor, SQLiteView, View, to_us
+from projections.views import Cursor, View, to_us
 
 Ev = Introduction
 
@@ -69,13 +69,7 @@ class TrackRecordView(View):
         )
 
 
-class SQLiteTrackRecordView(TrackRecordView, SQLiteView):
-    pass
-
-
 class TrackRecordProjection(ViewProjection[TrackRecordView]):
-    name = "track_record"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         opened = view.load(
