@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from eventsourcing.persistence import Tracking
@@ -14,6 +16,13 @@ from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
 Positioned = tuple[int, Any, str]  # (log position, domain event, introduction id)
+
+
+def columns_of(row_class: type[Any]) -> tuple[str, Callable[[Any], tuple[Any, ...]]]:
+    """A table's columns, declared as the fields of the dataclass that a fold changes its
+    rows as: the columns as SQL, and what gives a row's values in their order."""
+    names = [f.name for f in fields(row_class)]
+    return ", ".join(names), attrgetter(*names)
 
 
 def earlier_introductions(events: Sequence[Positioned]) -> set[str]:
