@@ -11,26 +11,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import anyio.to_thread
-from eventsourcing.utils import get_topic
 
 from domain.application import HistoryEntry, IntroductionsApp, history_entry
-from domain.introduction import ADMIN, Introduction
+from domain.introduction import ADMIN, INTRODUCTION_TOPICS
 
 log = logging.getLogger("introductions.feed")
 BATCH = 500
 QUEUE_SIZE = 1_000
-INTRODUCTION_EVENT_TOPICS = tuple(
-    get_topic(cls)
-    for cls in (
-        Introduction.IntroductionProposed,
-        Introduction.ConsentGiven,
-        Introduction.ConsentDeclined,
-        Introduction.ReplyRecorded,
-        Introduction.RelationshipFormed,
-        Introduction.IntroductionBurned,
-        Introduction.IntroductionExpired,
-    )
-)
+INTRODUCTION_EVENT_TOPICS = tuple(INTRODUCTION_TOPICS)
 
 
 @dataclass(frozen=True)

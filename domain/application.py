@@ -1,38 +1,48 @@
-"""The use cases. Every command takes the actor's id and returns the new state with the
-log position of its last event, which read models can be asked to wait for."""
+"""The application: `handle(actor_id, command)` runs every command (domain/commands.py),
+by the table `HANDLERS` at the end of this module, and answers its result with the log
+position of its last event, which read models can be asked to wait for."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.utils import EnvType
 
+from domain import commands
 from domain.aggregate_locks import AggregateLocks
 from domain.batched_reads import BatchedReads
 from domain.chain import ChainedAggregate, event_data, event_id
-from domain.errors import BadInput, ConcurrencyConflict, Forbidden, NotFound
-from domain.introduction import ADMIN, BurnCause, Introduction
+from domain.commands import Command, IntroductionChange
+from domain.errors import BadInput, ConcurrencyConflict, DomainError, Forbidden, NotFound
+from domain.introduction import ADMIN, Introduction
 from domain.pair_index import PairIndex, pair_index_id
 from domain.person import Person
+from domain.results import CommandResult, PersonResult, WebhookRegistration, WebhookResult
+from domain.shorthands import Shorthands
 from domain.token_use_cases import TokenUseCases
 from domain.use_case_base import (
     MAX_ATTEMPTS,
     RETRY_PAUSE_SECONDS,
+    Claim,
     Clock,
+    Decision,
+    KeyTaken,
     busy,
     canonical_id,
     parse_id,
     require_admin,
     utc_now,
 )
-from domain.webhook_use_cases import WebhookRegistration, WebhookResult, WebhookUseCases
+from domain.webhook_use_cases import WebhookUseCases
 
 # Re-exported: callers import these from the application module.
 __all__ = [
@@ -49,18 +59,9 @@ __all__ = [
 
 DEFAULT_EXPIRE_AFTER = timedelta(days=14)
 SNAPSHOT_EVERY = 100
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    introduction: Introduction
-    position: int  # notification id of the last event written: wait for it to read it
-
-
-@dataclass(frozen=True)
-class PersonResult:
-    person: Person
-    position: int
+C = TypeVar("C", bound=Command[Any])
+R = TypeVar("R")
+NO_TURN = nullcontext()
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,19 @@ class HistoryEntry:
     chain_hash: str
 
 
-@dataclass(frozen=True)
-class Once:
-    """A command's idempotency key, its name and its arguments besides the id and the
-    expected version (which every change has)."""
+@dataclass(frozen=True, slots=True)
+class Handler(Generic[C, R]):
+    """How `handle` runs one type of command."""
 
-    key: str | None
-    operation: str
-    arguments: Sequence[object] = ()
+    decide: Callable[[IntroductionsApp, str, C], Decision[R]]  # load, then the rule
+    rebuild: Callable[[IntroductionsApp, UUID, int], R]  # the answer to a repeated key
+    # Before the key is read: who may, and the command in canonical form.
+    admit: Callable[[IntroductionsApp, str, C], C] | None = None
+    # The aggregate on which this process's commands take turns instead of racing.
+    turn: Callable[[C], str] | None = None
 
 
-class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
+class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads):
     name = "Introductions"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Introduction: SNAPSHOT_EVERY}  # noqa: RUF012
@@ -127,84 +130,84 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
             else:
                 self.take_snapshot(event.originator_id, version=event.originator_version)
 
+    # --- every command --------------------------------------------------------
+
+    def handle(self, actor_id: str, command: Command[R], idempotency_key: str | None = None) -> R:
+        """Runs a command as `actor_id`. With an idempotency key that this actor used
+        within 24 hours for the same command, answers that first result and writes
+        nothing. Otherwise, in the aggregate's turn: load, check the rule, save (the key
+        with it); after a conflict, again against the fresh state, unless the command
+        promised a version."""
+        handler: Handler[Command[R], R] = HANDLERS[type(command)]
+        if handler.admit is not None:
+            command = handler.admit(self, actor_id, command)
+        claim: Claim | None = None
+        if idempotency_key is not None:
+            claim = self._claim(
+                actor_id, idempotency_key, command.operation, command.key_arguments()
+            )
+            if (answered := self._answered(claim)) is not None:
+                return handler.rebuild(self, *answered)
+        try:
+            turn = self._aggregate_locks.turn(handler.turn(command)) if handler.turn else NO_TURN
+            with turn:
+                for attempt in range(MAX_ATTEMPTS):
+                    decision = handler.decide(self, actor_id, command)  # load, then the rule
+                    try:
+                        position = (
+                            self._save(*decision.aggregates, claim=claim)
+                            if decision.aggregates
+                            else self._position_now()
+                        )
+                    except ConcurrencyConflict:  # another writer saved first
+                        if getattr(command, "expected_version", None) is not None:
+                            raise
+                        # A random, growing pause, so that racing writers do not collide again.
+                        time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
+                        continue
+                    return decision.answer(position)
+                raise busy()
+        except (DomainError, KeyTaken):
+            if (answered := self._answered_by_winner(claim)) is None:
+                raise
+            return handler.rebuild(self, *answered)
+
     # --- people ------------------------------------------------------------------
 
-    def register_person(
-        self,
-        actor_id: str,
-        display_name: str,
-        organization: str | None = None,
-        offers: Sequence[str] | None = None,
-        needs: Sequence[str] | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> PersonResult:
-        require_admin(actor_id, "register people")
-        offers = list(offers) if offers is not None else None
-        needs = list(needs) if needs is not None else None
-
-        def register() -> PersonResult:
-            person = Person.register(
-                id=uuid4(),
-                display_name=display_name,
-                organization=organization,
-                offers=offers,
-                needs=needs,
-                actor_id=actor_id,
-                at=self._now(),
-            )
-            return PersonResult(person, self._save(person))
-
-        arguments = [display_name, organization, offers, needs]
-        return self._once(
-            actor_id, idempotency_key, "registerPerson", arguments, register, self._person_result
+    def _register_person(self, actor_id: str, c: commands.RegisterPerson) -> Decision[PersonResult]:
+        person = Person.register(
+            id=uuid4(),
+            display_name=c.display_name,
+            organization=c.organization,
+            offers=c.offers,
+            needs=c.needs,
+            actor_id=actor_id,
+            at=self._now(),
         )
+        return Decision((person,), partial(PersonResult, person))
 
-    def update_profile(
-        self,
-        actor_id: str,
-        person_id: str | None = None,
-        display_name: str | None = None,
-        organization: str | None = None,
-        offers: Sequence[str] | None = None,
-        needs: Sequence[str] | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> PersonResult:
-        """A person updates their own profile (person_id None or their own id); the admin
-        anyone's, naming them. None leaves a field as it is. When nothing would change,
-        nothing is written and the person is answered as they are."""
-        owner = self._profile_owner(actor_id, person_id)
-        new_offers = list(offers) if offers is not None else None
-        new_needs = list(needs) if needs is not None else None
+    def _admit_profile(self, actor_id: str, c: commands.UpdateProfile) -> commands.UpdateProfile:
+        """A person updates their own profile (no person_id, or their own); the admin
+        anyone's, naming them. The command names its person canonically."""
+        return replace(c, person_id=str(self._profile_owner(actor_id, c.person_id)))
 
-        def update() -> PersonResult:
-            with self._aggregate_locks.turn(str(owner)):
-                for attempt in range(MAX_ATTEMPTS):
-                    person = self._get(Person, owner, "personId")
-                    if person is None:
-                        msg = f"No person has the id {owner}."
-                        raise NotFound(msg, field="personId")
-                    changed = person.update_profile(
-                        display_name=display_name,
-                        organization=organization,
-                        offers=new_offers,
-                        needs=new_needs,
-                        actor_id=actor_id,
-                        at=self._now(),
-                    )
-                    if not changed:
-                        return PersonResult(person, self._position_now())
-                    try:
-                        return PersonResult(person, self._save(person))
-                    except ConcurrencyConflict:
-                        time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
-            raise busy()
-
-        arguments = [str(owner), display_name, organization, new_offers, new_needs]
-        return self._once(
-            actor_id, idempotency_key, "updateMyProfile", arguments, update, self._person_result
+    def _update_profile(
+        self, actor_id: str, c: commands.UpdateProfile
+    ) -> Decision[PersonResult]:
+        person = self._get(Person, c.person_id or "", "personId")
+        if person is None:
+            msg = f"No person has the id {c.person_id}."
+            raise NotFound(msg, field="personId")
+        changed = person.update_profile(
+            display_name=c.display_name,
+            organization=c.organization,
+            offers=_listed(c.offers),
+            needs=_listed(c.needs),
+            actor_id=actor_id,
+            at=self._now(),
         )
+        # Nothing to change: nothing is saved, and the person is answered as they are.
+        return Decision((person,) if changed else (), partial(PersonResult, person))
 
     def _profile_owner(self, actor_id: str, person_id: str | None) -> UUID:
         if person_id is None:
@@ -227,161 +230,62 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
 
     # --- introductions -----------------------------------------------------------
 
-    def propose(
-        self,
-        actor_id: str,
-        requester_id: str,
-        target_id: str,
-        context: str,
-        guidelines: str | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        arguments = [
-            canonical_id(requester_id),
-            canonical_id(target_id),
-            context,
-            guidelines,
-        ]
-        return self._once(
-            actor_id,
-            idempotency_key,
-            "proposeIntroduction",
-            arguments,
-            lambda: self._propose(actor_id, requester_id, target_id, context, guidelines),
-            self._introduction_result,
-        )
-
-    def _propose(
-        self,
-        actor_id: str,
-        requester_id: str,
-        target_id: str,
-        context: str,
-        guidelines: str | None,
-    ) -> CommandResult:
+    def _propose(self, actor_id: str, c: commands.Propose) -> Decision[CommandResult]:
         if actor_id == ADMIN:
             msg = "The admin is not a person: propose with the introducer's own token."
             raise Forbidden(msg)
         # The canonical ids: "ABC…" or "{abc…}" must not make another introducer or pair.
         introducer = self._known_person(actor_id, "introducerId")
-        requester = self._known_person(requester_id, "requesterId")
-        target = self._known_person(target_id, "targetId")
-        for _ in range(MAX_ATTEMPTS):
-            introduction = Introduction.propose(
-                id=uuid4(),
-                introducer_id=str(introducer.id),
-                requester_id=str(requester.id),
-                target_id=str(target.id),
-                context=context,
-                guidelines=guidelines,
-                at=self._now(),
-            )
-            index = self._claim_pair(introduction)
-            try:
-                return CommandResult(introduction, self._save(introduction, index))
-            except ConcurrencyConflict:
-                continue  # another proposal of the same pair won; re-check against it
-        raise busy()
-
-    def consent(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        expected_version: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._change(
-            actor_id,
-            introduction_id,
-            expected_version,
-            lambda i: i.consent(actor_id, self._now()),
-            Once(idempotency_key, "consentToIntroduction"),
+        requester = self._known_person(c.requester_id, "requesterId")
+        target = self._known_person(c.target_id, "targetId")
+        introduction = Introduction.propose(
+            id=uuid4(),
+            introducer_id=str(introducer.id),
+            requester_id=str(requester.id),
+            target_id=str(target.id),
+            context=c.context,
+            guidelines=c.guidelines,
+            at=self._now(),
         )
+        index = self._claim_pair(introduction)  # a race for the pair fails the save
+        return Decision((introduction, index), partial(CommandResult, introduction))
 
-    def decline(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        reason: str | None = None,
-        expected_version: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._change(
-            actor_id,
-            introduction_id,
-            expected_version,
-            lambda i: i.decline(actor_id, reason, self._now()),
-            Once(idempotency_key, "declineIntroduction", [reason]),
-        )
+    def _consent(self, actor_id: str, c: commands.Consent) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        introduction.consent(actor_id, self._now())
+        return Decision((introduction,), partial(CommandResult, introduction))
 
-    def record_reply(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        message: str | None = None,
-        expected_version: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._change(
-            actor_id,
-            introduction_id,
-            expected_version,
-            lambda i: i.record_reply(actor_id, message, self._now()),
-            Once(idempotency_key, "recordReply", [message]),
-        )
+    def _decline(self, actor_id: str, c: commands.Decline) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        introduction.decline(actor_id, c.reason, self._now())
+        return Decision((introduction,), partial(CommandResult, introduction))
 
-    def record_relationship_formed(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        note: str | None = None,
-        expected_version: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        return self._change(
-            actor_id,
-            introduction_id,
-            expected_version,
-            lambda i: i.record_relationship_formed(actor_id, note, self._now()),
-            Once(idempotency_key, "recordRelationshipFormed", [note]),
-        )
+    def _record_reply(self, actor_id: str, c: commands.RecordReply) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        introduction.record_reply(actor_id, c.message, self._now())
+        return Decision((introduction,), partial(CommandResult, introduction))
 
-    def burn(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        blamed_person_id: str,
-        reason: str,
-        cause: str = BurnCause.UNKNOWN.value,
-        note: str | None = None,
-        expected_version: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        blamed = str(parse_id(blamed_person_id, "blamedPersonId"))  # canonical, as parties are
-        return self._change(
-            actor_id,
-            introduction_id,
-            expected_version,
-            lambda i: i.burn(actor_id, blamed, reason, cause, note, self._now()),
-            Once(idempotency_key, "burnIntroduction", [blamed, reason, cause, note]),
-        )
+    def _record_relationship_formed(
+        self, actor_id: str, c: commands.RecordRelationshipFormed
+    ) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        introduction.record_relationship_formed(actor_id, c.note, self._now())
+        return Decision((introduction,), partial(CommandResult, introduction))
 
-    def expire(
-        self, introduction_id: str | UUID, expected_version: int | None = None
-    ) -> CommandResult:
-        """Expires one stale CONSENTED introduction; the actor is the system."""
-        return self._change(
-            ADMIN,
-            introduction_id,
-            expected_version,
-            lambda i: i.expire(self._now(), self.expire_after),
-        )
+    def _burn(self, actor_id: str, c: commands.Burn) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        at = self._now()
+        introduction.burn(actor_id, c.blamed_person_id, c.reason, c.cause, c.note, at)
+        return Decision((introduction,), partial(CommandResult, introduction))
+
+    def _expire(self, actor_id: str, c: commands.Expire) -> Decision[CommandResult]:
+        introduction = self._introduction_to_change(actor_id, c)
+        introduction.expire(self._now(), self.expire_after)
+        return Decision((introduction,), partial(CommandResult, introduction))
+
+    def _admit_burn(self, actor_id: str, c: commands.Burn) -> commands.Burn:
+        blamed = str(parse_id(c.blamed_person_id, "blamedPersonId"))  # canonical, as parties are
+        return replace(c, blamed_person_id=blamed)
 
     # --- reading -----------------------------------------------------------------
 
@@ -456,60 +360,15 @@ class IntroductionsApp(TokenUseCases, WebhookUseCases, BatchedReads):
         )
         return index
 
-    def _change(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        expected_version: int | None,
-        command: Callable[[Introduction], None],
-        once: Once | None = None,
-    ) -> CommandResult:
-        if once is None or once.key is None:
-            return self._change_now(actor_id, introduction_id, expected_version, command)
-        return self._once(
-            actor_id,
-            once.key,
-            once.operation,
-            [canonical_id(introduction_id), expected_version, *once.arguments],
-            lambda: self._change_now(actor_id, introduction_id, expected_version, command),
-            self._introduction_result,
-        )
-
-    def _change_now(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        expected_version: int | None,
-        command: Callable[[Introduction], None],
-    ) -> CommandResult:
-        with self._aggregate_locks.turn(canonical_id(introduction_id)):
-            return self._change_in_turn(actor_id, introduction_id, expected_version, command)
-
-    def _change_in_turn(
-        self,
-        actor_id: str,
-        introduction_id: str | UUID,
-        expected_version: int | None,
-        command: Callable[[Introduction], None],
-    ) -> CommandResult:
-        for attempt in range(MAX_ATTEMPTS):
-            introduction = self._visible_introduction(introduction_id, actor_id)
-            if expected_version is not None and introduction.version != expected_version:
-                msg = (
-                    f"The introduction is at version {introduction.version}, not "
-                    f"{expected_version}: read it again and decide anew."
-                )
-                raise ConcurrencyConflict(msg)
-            command(introduction)
-            try:
-                return CommandResult(introduction, self._save(introduction))
-            except ConcurrencyConflict:
-                if expected_version is not None:
-                    raise
-                # No version was promised: re-validate against the fresh state, after a
-                # random, growing pause so that racing writers do not collide again.
-                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2**attempt))  # noqa: S311
-        raise busy()
+    def _introduction_to_change(self, actor_id: str, c: IntroductionChange) -> Introduction:
+        introduction = self._visible_introduction(c.introduction_id, actor_id)
+        if c.expected_version is not None and introduction.version != c.expected_version:
+            msg = (
+                f"The introduction is at version {introduction.version}, not "
+                f"{c.expected_version}: read it again and decide anew."
+            )
+            raise ConcurrencyConflict(msg)
+        return introduction
 
     def _introduction_result(self, introduction_id: UUID, version: int) -> CommandResult:
         introduction: object = self.repository.get(introduction_id, version=version)
@@ -561,3 +420,82 @@ def history_entry(e: Any) -> HistoryEntry:
         data=event_data(fields),
         chain_hash=fields.get("chain_hash", ""),
     )
+
+
+def _introduction_turn(c: IntroductionChange) -> str:
+    return canonical_id(c.introduction_id)
+
+
+def _admin_only(action: str) -> Callable[[IntroductionsApp, str, C], C]:
+    def admit(_app: IntroductionsApp, actor_id: str, command: C) -> C:
+        require_admin(actor_id, action)
+        return command
+
+    return admit
+
+
+IC = TypeVar("IC", bound=IntroductionChange)
+
+
+def _change(
+    decide: Callable[[IntroductionsApp, str, IC], Decision[CommandResult]],
+    admit: Callable[[IntroductionsApp, str, IC], IC] | None = None,
+) -> Handler[IC, CommandResult]:
+    return Handler(decide, IntroductionsApp._introduction_result, admit, _introduction_turn)
+
+
+# Who handles what: each command, the method that loads its aggregate and applies its
+# rule (the aggregate's public method, which checks before its @event records).
+HANDLERS: dict[type[Command[Any]], Handler[Any, Any]] = {
+    commands.RegisterPerson: Handler(
+        IntroductionsApp._register_person,
+        IntroductionsApp._person_result,
+        _admin_only("register people"),
+    ),
+    commands.UpdateProfile: Handler(
+        IntroductionsApp._update_profile,
+        IntroductionsApp._person_result,
+        IntroductionsApp._admit_profile,
+        lambda c: c.person_id or "",
+    ),
+    commands.IssueToken: Handler(
+        IntroductionsApp._issue, IntroductionsApp._issued_before, _admin_only("issue tokens")
+    ),
+    commands.RevokeToken: Handler(
+        IntroductionsApp._revoke, IntroductionsApp._revoked_before, IntroductionsApp._admit_revoke
+    ),
+    commands.Propose: Handler(IntroductionsApp._propose, IntroductionsApp._introduction_result),
+    commands.Consent: _change(IntroductionsApp._consent),
+    commands.Decline: _change(IntroductionsApp._decline),
+    commands.RecordReply: _change(IntroductionsApp._record_reply),
+    commands.RecordRelationshipFormed: _change(IntroductionsApp._record_relationship_formed),
+    commands.Burn: _change(IntroductionsApp._burn, IntroductionsApp._admit_burn),
+    commands.Expire: _change(IntroductionsApp._expire),
+    commands.RegisterWebhook: Handler(
+        IntroductionsApp._register,
+        IntroductionsApp._registration,
+        IntroductionsApp._admit_registration,
+    ),
+    commands.DeactivateWebhook: Handler(
+        IntroductionsApp._deactivate,
+        IntroductionsApp._webhook_result,
+        IntroductionsApp._admit_deactivation,
+    ),
+    commands.ReactivateWebhook: Handler(
+        IntroductionsApp._reactivate,
+        IntroductionsApp._webhook_result,
+        _admin_only("reactivate webhooks"),
+    ),
+    commands.DeactivateGoneWebhook: Handler(
+        IntroductionsApp._deactivate_gone, IntroductionsApp._webhook_result
+    ),
+    commands.RotateWebhookSecret: Handler(
+        IntroductionsApp._rotate,
+        IntroductionsApp._registration,
+        _admin_only("rotate the secret of webhooks"),
+    ),
+}
+
+
+def _listed(values: Sequence[str] | None) -> list[str] | None:
+    return None if values is None else list(values)

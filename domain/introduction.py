@@ -11,6 +11,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
+from eventsourcing.utils import get_topic
 
 from domain import bounds
 from domain.chain import ChainedAggregate
@@ -301,6 +302,21 @@ class Introduction(ChainedAggregate):
         if actor_id not in self.parties and actor_id != self.introducer_id:
             msg = f"Only the introducer or one of the two parties may {action} this introduction."
             raise Forbidden(msg)
+
+
+# Every event an introduction records, declared once: what the views fold, webhooks
+# deliver and subscriptions stream, by type name and by the topic stored with it.
+INTRODUCTION_EVENTS: tuple[type[ChainedAggregate.Event], ...] = (
+    Introduction.IntroductionProposed,
+    Introduction.ConsentGiven,
+    Introduction.ConsentDeclined,
+    Introduction.ReplyRecorded,
+    Introduction.RelationshipFormed,
+    Introduction.IntroductionBurned,
+    Introduction.IntroductionExpired,
+)
+INTRODUCTION_EVENT_TYPES = tuple(e.__name__ for e in INTRODUCTION_EVENTS)
+INTRODUCTION_TOPICS = {get_topic(e): e.__name__ for e in INTRODUCTION_EVENTS}
 
 
 def _enum_value(enum: type[StrEnum], value: str, field: str) -> str:

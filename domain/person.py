@@ -3,6 +3,7 @@ update that profile later (each update an event of its own)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -57,8 +58,8 @@ class Person(ChainedAggregate):
         id: UUID,
         display_name: str,
         organization: str | None,
-        offers: list[str] | None,
-        needs: list[str] | None,
+        offers: Sequence[str] | None,
+        needs: Sequence[str] | None,
         actor_id: str | None,
         at: datetime,
     ) -> Person:
@@ -132,5 +133,5 @@ def _organization(value: object) -> str | None:
     return None if organization is None else bounds.one_line(organization, "organization")
 
 
-def _tags(values: list[str] | None, field: str) -> list[str]:
+def _tags(values: Iterable[str] | None, field: str) -> list[str]:
     return [bounds.one_line(tag, field) for tag in bounds.tags(values, field)]

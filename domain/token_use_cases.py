@@ -8,20 +8,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.access import REASON_MAX, AccessToken, access_token_id, new_token, token_hash
+from domain.commands import IssueToken, RevokeToken
 from domain.errors import BadInput, NotFound
 from domain.introduction import ADMIN
-from domain.use_case_base import UseCaseBase, canonical_id, require_admin
+from domain.results import IssuedToken
+from domain.use_case_base import Decision, UseCaseBase
 
 MAX_TOKEN_LIFETIME = timedelta(days=3660)  # ten years: past that, "never" says it better
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    # Shown once, never stored: None when an idempotency key answers an earlier issue.
-    token: str | None
-    token_id: UUID
-    expires_at: datetime | None
-    position: int
 
 
 @dataclass(frozen=True)
@@ -34,50 +27,24 @@ class Credential:
 
 
 class TokenUseCases(UseCaseBase):
-    def issue_access_token(
-        self,
-        actor_id: str,
-        person_id: str,
-        expires_at: datetime | None = None,
-        expires_in_seconds: int | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> IssuedToken:
-        """A new token for a person, returned once; only its hash is stored. It expires
-        at `expires_at`, or `expires_in_seconds` from now (at most one of them), or never.
-        Repeated with the same idempotency key, it answers the token's id and expiry but
-        not the token (None), which is not kept anywhere."""
-        require_admin(actor_id, "issue tokens")
-        arguments = [canonical_id(person_id), expires_at, expires_in_seconds]
-        return self._once(
-            actor_id,
-            idempotency_key,
-            "issueToken",
-            arguments,
-            lambda: self._issue(actor_id, person_id, expires_at, expires_in_seconds),
-            self._issued_before,
-        )
-
-    def _issue(
-        self,
-        actor_id: str,
-        person_id: str,
-        expires_at: datetime | None,
-        expires_in_seconds: int | None,
-    ) -> IssuedToken:
-        person = self._known_person(person_id, "personId")
+    def _issue(self, actor_id: str, c: IssueToken) -> Decision[IssuedToken]:
+        """A new token, returned once; only its hash is stored. Repeated with the same
+        idempotency key, the answer has the token's id and expiry but not the token
+        (None), which is not kept anywhere."""
+        person = self._known_person(c.person_id, "personId")
         now = self._now()
-        if expires_in_seconds is not None:
+        expires_at = c.expires_at
+        if c.expires_in_seconds is not None:
             if expires_at is not None:
                 msg = "Give expiresAt or expiresInSeconds, not both."
                 raise BadInput(msg, field="expiresInSeconds")
-            if expires_in_seconds <= 0:
+            if c.expires_in_seconds <= 0:
                 msg = "expiresInSeconds must be a positive number of seconds."
                 raise BadInput(msg, field="expiresInSeconds")
-            if expires_in_seconds > MAX_TOKEN_LIFETIME.total_seconds():
+            if c.expires_in_seconds > MAX_TOKEN_LIFETIME.total_seconds():
                 msg = "expiresInSeconds is more than ten years; leave it out for no expiry."
                 raise BadInput(msg, field="expiresInSeconds")
-            expires_at = now + timedelta(seconds=expires_in_seconds)
+            expires_at = now + timedelta(seconds=c.expires_in_seconds)
         if expires_at is not None:
             expires_at = self._checked_expiry(expires_at, now)
         token = new_token()
@@ -90,50 +57,33 @@ class TokenUseCases(UseCaseBase):
             actor_id=actor_id,
             timestamp=now,
         )
-        return IssuedToken(token, access.id, expires_at, self._save(access))
-
-    def issue_token(
-        self, actor_id: str, person_id: str, expires_at: datetime | None = None
-    ) -> tuple[str, int]:
-        issued = self.issue_access_token(actor_id, person_id, expires_at)
-        assert issued.token is not None  # without an idempotency key, always
-        return issued.token, issued.position
-
-    def revoke_token(
-        self,
-        actor_id: str,
-        token_id: str,
-        reason: str | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> int:
-        """The admin may revoke any token; a person only their own. To anyone else a
-        token is NOT_FOUND, as an unknown id is: they learn nothing about it."""
-        if reason is not None and len(reason) > REASON_MAX:
-            msg = f"The reason is longer than {REASON_MAX} characters."
-            raise BadInput(msg, field="reason")
-        arguments = [canonical_id(token_id), reason]
-        return self._once(
-            actor_id,
-            idempotency_key,
-            "revokeToken",
-            arguments,
-            lambda: self._revoke(actor_id, token_id, reason),
-            lambda _id, _version: self._position_now(),
+        return Decision(
+            (access,), lambda position: IssuedToken(token, access.id, expires_at, position)
         )
 
-    def _revoke(self, actor_id: str, token_id: str, reason: str | None) -> int:
-        access = self._get(AccessToken, token_id, "id")
+    def _admit_revoke(self, actor_id: str, c: RevokeToken) -> RevokeToken:
+        if c.reason is not None and len(c.reason) > REASON_MAX:
+            msg = f"The reason is longer than {REASON_MAX} characters."
+            raise BadInput(msg, field="reason")
+        return c
+
+    def _revoke(self, actor_id: str, c: RevokeToken) -> Decision[int]:
+        """The admin may revoke any token; a person only their own. To anyone else a
+        token is NOT_FOUND, as an unknown id is: they learn nothing about it."""
+        access = self._get(AccessToken, c.token_id, "id")
         if access is None or actor_id not in {ADMIN, access.person_id}:
-            msg = f"No token has the id {token_id}."
+            msg = f"No token has the id {c.token_id}."
             raise NotFound(msg, field="id")
-        access.revoke(reason, actor_id, self._now())
-        return self._save(access)
+        access.revoke(c.reason, actor_id, self._now())
+        return Decision((access,), int)
 
     def _issued_before(self, token_id: UUID, version: int) -> IssuedToken:
         access: object = self.repository.get(token_id, version=version)
         assert isinstance(access, AccessToken)
         return IssuedToken(None, access.id, access.expires_at, self._position_now())
+
+    def _revoked_before(self, _token_id: UUID, _version: int) -> int:
+        return self._position_now()
 
     def credential(self, token: str) -> Credential | None:
         """What a token stands for, or None when unknown, expired or revoked: one get by

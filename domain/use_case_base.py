@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -37,15 +36,23 @@ R = TypeVar("R")
 Rebuild = Callable[[UUID, int], R]
 
 
-@dataclass
-class _Claim:
-    """A command running under an idempotency key that it has yet to record."""
+@dataclass(frozen=True, slots=True)
+class Decision(Generic[R]):
+    """What a command decided, to be saved: its aggregates (the first is its result's,
+    which its idempotency key records) and its answer once saved at a log position."""
+
+    aggregates: tuple[ChainedAggregate, ...]
+    answer: Callable[[int], R]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An idempotency key that a command under way is to record in its own save."""
 
     key_id: UUID
-    seen: IdempotencyKey | None  # an expired earlier use, to record a new one on
+    seen: IdempotencyKey | None  # its last use, to answer again or, expired, to renew
     digest: str
     actor_id: str
-    recorded: bool = False
 
     def record(self, result_id: UUID, result_version: int, at: datetime) -> IdempotencyKey:
         if self.seen is None:
@@ -67,12 +74,9 @@ class _Claim:
         return 0 if self.seen is None else self.seen.version
 
 
-_claim: ContextVar[_Claim | None] = ContextVar("idempotency_claim", default=None)
-
-
 class KeyTaken(Exception):
     """A concurrent use of the same key recorded itself first. Not a DomainError, so
-    that the commands' own retry loops let it through to `_once`."""
+    that retrying after a conflict lets it through to the key's own handling."""
 
 
 def utc_now() -> datetime:
@@ -119,11 +123,10 @@ class UseCaseBase(Application[UUID]):
             raise ValueError(msg)
         return now.astimezone(UTC)
 
-    def _save(self, *aggregates: ChainedAggregate) -> int:
-        """Saves atomically; the first aggregate is the command's result, which the
-        command's idempotency key (if any) records in the same save."""
-        claim = _claim.get()
-        if claim is not None and not claim.recorded:
+    def _save(self, *aggregates: ChainedAggregate, claim: Claim | None = None) -> int:
+        """Saves atomically; with a claim, its key records the first aggregate (the
+        command's result) in the same save."""
+        if claim is not None:
             result = aggregates[0]
             aggregates = (*aggregates, claim.record(result.id, result.version, result.modified_on))
         try:
@@ -133,44 +136,33 @@ class UseCaseBase(Application[UUID]):
                 raise KeyTaken from None
             msg = "Someone else changed this at the same moment; read it again and retry."
             raise ConcurrencyConflict(msg) from None
-        if claim is not None:
-            claim.recorded = True
         return recordings[-1].notification.id
 
-    def _once(
-        self,
-        actor_id: str,
-        key: str | None,
-        operation: str,
-        arguments: object,
-        command: Callable[[], R],
-        rebuild: Rebuild[R],
-    ) -> R:
-        """Runs the command, or, when this actor used `key` for the same command and
-        arguments within 24 hours, rebuilds that first result and writes nothing.
-        Without a key this costs nothing; with one, one read by id."""
-        if key is None:
-            return command()
+    def _claim(self, actor_id: str, key: str, operation: str, arguments: object) -> Claim:
+        """The key as this command's: one read by id."""
         key_id = idempotency_key_id(actor_id, validate_key(key))
         digest = arguments_digest(operation, arguments)
-        earlier = self._get(IdempotencyKey, key_id, FIELD)
-        if earlier is not None and earlier.live_at(self._now()):
-            earlier.check_same_command(digest)
-            return rebuild(earlier.result_id, earlier.result_version)
-        claim = _Claim(key_id, earlier, digest, actor_id)
-        reset = _claim.set(claim)
-        try:
-            return command()
-        except (DomainError, KeyTaken):
-            # A concurrent retry may have won (and this one then met a conflict, or a
-            # state the winner changed): answer what the winner recorded.
-            winner = self._get(IdempotencyKey, key_id, FIELD)
-            if winner is None or winner.version <= claim.seen_version:
-                raise
-            winner.check_same_command(digest)
-            return rebuild(winner.result_id, winner.result_version)
-        finally:
-            _claim.reset(reset)
+        return Claim(key_id, self._get(IdempotencyKey, key_id, FIELD), digest, actor_id)
+
+    def _answered(self, claim: Claim) -> tuple[UUID, int] | None:
+        """The result (id, version) of this actor's use of the key for the same command
+        within 24 hours, which answers again; None when there was none."""
+        seen = claim.seen
+        if seen is None or not seen.live_at(self._now()):
+            return None
+        seen.check_same_command(claim.digest)
+        return seen.result_id, seen.result_version
+
+    def _answered_by_winner(self, claim: Claim | None) -> tuple[UUID, int] | None:
+        """After a command failed: the result a concurrent use of its key recorded (it
+        won, and this one then met a conflict, or a state the winner changed)."""
+        if claim is None:
+            return None
+        winner = self._get(IdempotencyKey, claim.key_id, FIELD)
+        if winner is None or winner.version <= claim.seen_version:
+            return None
+        winner.check_same_command(claim.digest)
+        return winner.result_id, winner.result_version
 
     def once_outside_log(
         self,
@@ -182,27 +174,30 @@ class UseCaseBase(Application[UUID]):
         reference: Callable[[R], tuple[UUID, int]],
         rebuild: Rebuild[R],
     ) -> R:
-        """`_once` for a write outside the event log (webhook deliveries), which cannot
-        share the key's transaction: the key is saved right after the write. A crash
-        between them leaves the write without its key, and a retry writes again; so
-        only for writes whose repetition does no harm (rescheduling the same
+        """Runs a write outside the event log (webhook deliveries) under an idempotency
+        key, which cannot share its transaction: the key is saved right after the write.
+        A crash between them leaves the write without its key, and a retry writes again;
+        so only for writes whose repetition does no harm (rescheduling the same
         deliveries, with their original ids). `reference` names the result by an id
         and a number that `rebuild` reads back."""
-
-        def write_then_remember() -> R:
+        if key is None:
+            return command()
+        claim = self._claim(actor_id, key, operation, arguments)
+        if (answered := self._answered(claim)) is not None:
+            return rebuild(*answered)
+        try:
             result = command()
-            claim = _claim.get()
-            if claim is None:  # no key
-                return result
             try:
                 self.save(claim.record(*reference(result), self._now()))
             except RecordConflictError:
                 raise KeyTaken from None
-            return result
+        except (DomainError, KeyTaken):
+            if (answered := self._answered_by_winner(claim)) is None:
+                raise
+            return rebuild(*answered)
+        return result
 
-        return self._once(actor_id, key, operation, arguments, write_then_remember, rebuild)
-
-    def _key_taken(self, claim: _Claim) -> bool:
+    def _key_taken(self, claim: Claim) -> bool:
         key = self._get(IdempotencyKey, claim.key_id, FIELD)
         return key is not None and key.version > claim.seen_version
 

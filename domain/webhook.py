@@ -22,6 +22,7 @@ from eventsourcing.domain import event
 
 from domain.chain import ChainedAggregate
 from domain.errors import BadInput, InvalidTransition
+from domain.introduction import INTRODUCTION_EVENT_TYPES  # the only events delivered
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 SECRET_BYTES = 32  # the specification asks for at least 24
@@ -29,16 +30,6 @@ ROTATION_OVERLAP = timedelta(hours=24)
 ALLOW_PRIVATE_VARIABLE = "INTRODUCTIONS_WEBHOOK_ALLOW_PRIVATE"
 URL_MAX = 2048
 DESCRIPTION_MAX = 500
-# The only events delivered: the Introduction aggregate's (see DOMAIN.md).
-INTRODUCTION_EVENT_TYPES = (
-    "IntroductionProposed",
-    "ConsentGiven",
-    "ConsentDeclined",
-    "ReplyRecorded",
-    "RelationshipFormed",
-    "IntroductionBurned",
-    "IntroductionExpired",
-)
 # The directory has one fixed id so that listing endpoints is one read, not a log scan.
 WEBHOOK_DIRECTORY_ID = UUID("5e0d6a2b-8c1f-5a3e-9b7d-4f6a2c1e8d90")
 

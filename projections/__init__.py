@@ -1,7 +1,7 @@
 """Read models of the log, each a view kept in real tables in the same
 database as the events (SQLite or PostgreSQL), following the log with tracking.
 
-- read_models.py   ReadModels: what the API reads, and wait_for(position)
+- read_models.py   ReadModels: what the API reads, and wait_for_own_write(position)
 - reputation.py    introducer reputation: counts and decayed r, s (O(1) per introducer)
 - leaderboard.py   introducers by rankingScore: an index of the reputation view
 - track_record.py  a person's record as a party, and screening (screening.py)

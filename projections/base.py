@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from domain import introduction
 from domain.introduction import Introduction
 from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
 Positioned = tuple[int, Any, str]  # (log position, domain event, its aggregate's id)
-Ev = Introduction
-INTRODUCTION_EVENTS: frozenset[type[Any]] = frozenset(
-    {
-        Ev.IntroductionProposed,
-        Ev.ConsentGiven,
-        Ev.ConsentDeclined,
-        Ev.ReplyRecorded,
-        Ev.RelationshipFormed,
-        Ev.IntroductionBurned,
-        Ev.IntroductionExpired,
-    }
-)
+INTRODUCTION_EVENTS: frozenset[type[Any]] = frozenset(introduction.INTRODUCTION_EVENTS)
+
+
+def columns_of(row_class: type[Any]) -> tuple[str, Callable[[Any], tuple[Any, ...]]]:
+    """A table's columns, declared as the fields of the dataclass that a fold changes its
+    rows as: the columns as SQL, and what gives a row's values in their order."""
+    names = [f.name for f in fields(row_class)]
+    return ", ".join(names), attrgetter(*names)
 
 
 def earlier_introductions(events: Sequence[Positioned]) -> set[str]:
@@ -46,6 +45,7 @@ class ViewProjection(Projection[Any], Generic[V]):
     def __init__(self, view: V) -> None:
         super().__init__(view)
         self.typed_view: V = view
+        self.name = view.name  # one name: the view's
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.typed_view.write() as cur:

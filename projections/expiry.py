@@ -11,16 +11,27 @@ second consent, the same instant the aggregate measures the expiry period from."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, earlier_introductions
-from projections.views import Cursor, SQLiteView, View, to_us
+from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
+from projections.views import Cursor, View, to_us
 
 Ev = Introduction
-COLUMNS = "introduction_id, consents, consented_at_us"
-_CONSENTS, _CONSENTED_AT = 1, 2
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A row of `expiry_candidates`, its fields the table's columns in order."""
+
+    introduction_id: str
+    consents: int = 0
+    consented_at_us: int | None = None  # set by the second consent
+
+
+COLUMNS, _candidate_values = columns_of(Candidate)
 
 
 class ExpiryCandidatesView(View):
@@ -55,35 +66,26 @@ class ExpiryCandidatesView(View):
             return [tuple(r) for r in cur.fetchall()]
 
 
-class SQLiteExpiryCandidatesView(ExpiryCandidatesView, SQLiteView):
-    pass
-
-
 class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
-    name = "expiry_candidates"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
-        rows = view.load(
-            cur,
-            "expiry_candidates",
-            COLUMNS,
-            "introduction_id",
-            earlier_introductions(events),
+        loaded = view.load(
+            cur, "expiry_candidates", COLUMNS, "introduction_id", earlier_introductions(events)
         )
+        rows = {key: Candidate(*row) for key, row in loaded.items()}
         stored = set(rows)
         closed: set[str] = set()
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                rows[introduction_id] = [introduction_id, 0, None]
+                rows[introduction_id] = Candidate(introduction_id)
                 closed.discard(introduction_id)
             elif introduction_id in rows:
                 if kind is Ev.ConsentGiven:
                     row = rows[introduction_id]
-                    row[_CONSENTS] += 1
-                    if row[_CONSENTS] == 2:
-                        row[_CONSENTED_AT] = to_us(e.timestamp)
+                    row.consents += 1
+                    if row.consents == 2:
+                        row.consented_at_us = to_us(e.timestamp)
                 else:  # a reply or an ending: it can no longer expire
                     closed.add(introduction_id)
         view.delete(cur, "expiry_candidates", "introduction_id", sorted(closed & stored))
@@ -91,5 +93,5 @@ class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
             cur,
             "expiry_candidates",
             COLUMNS,
-            [tuple(row) for key, row in sorted(rows.items()) if key not in closed],
+            [_candidate_values(row) for key, row in sorted(rows.items()) if key not in closed],
         )

@@ -15,24 +15,36 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import BadInput
 from domain.introduction import ADMIN, Introduction, Status
-from projections.base import Positioned, ViewProjection, earlier_introductions
+from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
 from projections.records import IntroductionRow, Page
-from projections.views import Cursor, SQLiteView, View, from_us, to_us
+from projections.views import Cursor, View, from_us, to_us
 
 Ev = Introduction
 MAX_PAGE = 1000
 
-COLUMNS = (
-    "id, seq, introducer_id, requester_id, target_id, status, proposed_at_us, "
-    "updated_at_us, version, consents"
-)
-_ID, SEQ, INTRODUCER, REQUESTER, TARGET, STATUS, PROPOSED_AT, UPDATED_AT, VERSION, CONSENTS = range(
-    10
-)
+
+@dataclass(slots=True)
+class Listed:
+    """A row of `introduction_list`, its fields the table's columns in order."""
+
+    id: str
+    seq: int  # the log position of the proposal
+    introducer_id: str
+    requester_id: str
+    target_id: str
+    status: str
+    proposed_at_us: int
+    updated_at_us: int
+    version: int
+    consents: int = 0
+
+
+COLUMNS, _listed_values = columns_of(Listed)
 MEMBER_COLUMNS = "person_id, seq, is_party"
 
 _STATUS_AFTER = {
@@ -121,18 +133,14 @@ class IntroductionListView(View):
             if with_total:
                 cur.execute(self.sql(count_sql), params)
                 total = int(cur.fetchone()[0])
-        rows = [_row(r) for r in found[:first]]
-        end = encode_cursor(found[: len(rows)][-1][SEQ]) if rows else None
+        rows = [_row(Listed(*r)) for r in found[:first]]
+        end = rows[-1].cursor if rows else None
         return Page(rows=rows, end_cursor=end, has_next_page=len(found) > first, total_count=total)
 
     def rows(self) -> list[tuple[Any, ...]]:
         with self.read() as cur:
             cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}introduction_list ORDER BY seq"))
             return [tuple(r) for r in cur.fetchall()]
-
-
-class SQLiteIntroductionListView(IntroductionListView, SQLiteView):
-    pass
 
 
 def encode_cursor(seq: int) -> str:
@@ -159,32 +167,25 @@ def decode_cursor(cursor: str) -> int:
         raise BadInput(msg, field="after") from None
 
 
-def _row(r: Sequence[Any]) -> IntroductionRow:
+def _row(listed: Listed) -> IntroductionRow:
     return IntroductionRow(
-        id=r[_ID],
-        introducer_id=r[INTRODUCER],
-        requester_id=r[REQUESTER],
-        target_id=r[TARGET],
-        status=r[STATUS],
-        proposed_at=from_us(r[PROPOSED_AT]),
-        updated_at=from_us(r[UPDATED_AT]),
-        version=r[VERSION],
-        cursor=encode_cursor(r[SEQ]),
+        id=listed.id,
+        introducer_id=listed.introducer_id,
+        requester_id=listed.requester_id,
+        target_id=listed.target_id,
+        status=listed.status,
+        proposed_at=from_us(listed.proposed_at_us),
+        updated_at=from_us(listed.updated_at_us),
+        version=listed.version,
+        cursor=encode_cursor(listed.seq),
     )
 
 
 class IntroductionListProjection(ViewProjection[IntroductionListView]):
-    name = "introduction_list"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
-        rows = view.load(
-            cur,
-            "introduction_list",
-            COLUMNS,
-            "id",
-            earlier_introductions(events),
-        )
+        loaded = view.load(cur, "introduction_list", COLUMNS, "id", earlier_introductions(events))
+        rows = {key: Listed(*row) for key, row in loaded.items()}
         members: list[tuple[Any, ...]] = []
         changed: set[str] = set()
         for position, e, introduction_id in events:
@@ -192,10 +193,10 @@ class IntroductionListProjection(ViewProjection[IntroductionListView]):
             at = to_us(e.timestamp)
             if kind is Ev.IntroductionProposed:
                 seq = position
-                rows[introduction_id] = [
+                rows[introduction_id] = Listed(
                     introduction_id, seq, e.introducer_id, e.requester_id, e.target_id,
-                    Status.PROPOSED.value, at, at, e.originator_version, 0,
-                ]  # fmt: skip
+                    Status.PROPOSED.value, at, at, e.originator_version,
+                )  # fmt: skip
                 members.append((e.introducer_id, seq, 0))
                 members.append((e.requester_id, seq, 1))
                 members.append((e.target_id, seq, 1))
@@ -204,13 +205,15 @@ class IntroductionListProjection(ViewProjection[IntroductionListView]):
                 if row is None:
                     continue
                 if kind is Ev.ConsentGiven:
-                    row[CONSENTS] += 1
-                    if row[CONSENTS] == 2:
-                        row[STATUS] = Status.CONSENTED.value
+                    row.consents += 1
+                    if row.consents == 2:
+                        row.status = Status.CONSENTED.value
                 elif kind in _STATUS_AFTER:
-                    row[STATUS] = _STATUS_AFTER[kind]
-                row[UPDATED_AT] = at
-                row[VERSION] = e.originator_version
+                    row.status = _STATUS_AFTER[kind]
+                row.updated_at_us = at
+                row.version = e.originator_version
             changed.add(introduction_id)
-        view.upsert(cur, "introduction_list", COLUMNS, [tuple(rows[i]) for i in sorted(changed)])
+        view.upsert(
+            cur, "introduction_list", COLUMNS, [_listed_values(rows[i]) for i in sorted(changed)]
+        )
         view.insert(cur, "introduction_members", MEMBER_COLUMNS, members)

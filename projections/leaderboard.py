@@ -26,7 +26,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from projections.records import Reputation
-from projections.reputation import COLUMNS, RANKED_AT, ReputationView, ranking_key, reputation_at
+from projections.reputation import (
+    COLUMNS,
+    RANKED_AT,
+    Introducer,
+    ReputationView,
+    ranking_key,
+    reputation_at,
+)
 from projections.views import to_us
 
 REFRESH_AFTER = timedelta(days=1)
@@ -46,7 +53,7 @@ def top(view: ReputationView, first: int, now: datetime) -> list[Reputation]:
             (first + MARGIN,),
         )
         rows = cur.fetchall()
-    records = [reputation_at(row, now, half_life) for row in rows]
+    records = [reputation_at(Introducer(*row), now, half_life) for row in rows]
     records.sort(key=lambda r: (-r.ranking_score, r.introducer_id))
     return records[:first]
 
@@ -64,7 +71,7 @@ def refresh(view: ReputationView, at: datetime) -> int:
         half_life, _ = view.settings_in(cur)
         cur.execute(view.sql(f"SELECT {COLUMNS} FROM {{s}}reputation"))
         rows = cur.fetchall()
-        keys = [(ranking_key(row, at_us, half_life), row[0]) for row in rows]
+        keys = [(ranking_key(Introducer(*row), at_us, half_life), row[0]) for row in rows]
         cur.executemany(
             view.sql("UPDATE {s}reputation SET ranking_key = ? WHERE introducer_id = ?"), keys
         )

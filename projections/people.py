@@ -28,7 +28,7 @@ from domain.errors import BadInput
 from domain.person import Person
 from projections.base import Positioned, ViewProjection
 from projections.records import Page, PersonRow, TokenRow
-from projections.views import Cursor, SQLiteView, View, from_us, to_us
+from projections.views import Cursor, View, from_us, to_us
 
 MAX_PAGE = 1000
 SEARCH_MAX = 200  # characters
@@ -173,10 +173,6 @@ class PeopleView(View):
                 )
                 for r in cur.fetchall()
             ]
-
-
-class SQLitePeopleView(PeopleView, SQLiteView):
-    pass
 
 
 def encode_cursor(name_key: str, person_id: str) -> str:

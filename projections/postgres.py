@@ -1,6 +1,7 @@
 """Everything PostgreSQL-specific, imported only when the storage is PostgreSQL (so that
-an SQLite deployment needs no PostgreSQL driver): the view base class, each read model's
-PostgreSQL view, and the library's LISTEN/NOTIFY subscription with batches."""
+an SQLite deployment needs no PostgreSQL driver): the views' base class (each view is
+made of it and its own class in projections.registry), and the library's LISTEN/NOTIFY
+subscription with batches."""
 
 # ruff: noqa: S608 - table and column names are this module's constants; values are
 # always bound parameters.
@@ -22,12 +23,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from migrations import Dialect
-from projections.expiry import ExpiryCandidatesView
-from projections.introduction_list import IntroductionListView
-from projections.people import PeopleView
-from projections.reputation import ReputationView
 from projections.subscription import Batches
-from projections.track_record import TrackRecordView
 from projections.views import Cursor, Row, View
 
 
@@ -103,35 +99,6 @@ class PostgresView(View, PostgresTrackingRecorder):
         # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
         key = zlib.crc32(f"{self.datastore.schema}.{self.name}".encode())
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
-
-
-class PostgresReputationView(ReputationView, PostgresView):
-    pass
-
-
-class PostgresTrackRecordView(TrackRecordView, PostgresView):
-    pass
-
-
-class PostgresIntroductionListView(IntroductionListView, PostgresView):
-    pass
-
-
-class PostgresExpiryCandidatesView(ExpiryCandidatesView, PostgresView):
-    pass
-
-
-class PostgresPeopleView(PeopleView, PostgresView):
-    pass
-
-
-VIEW_CLASSES: dict[str, type[View]] = {
-    "reputation": PostgresReputationView,
-    "track_record": PostgresTrackRecordView,
-    "introduction_list": PostgresIntroductionListView,
-    "expiry_candidates": PostgresExpiryCandidatesView,
-    "people": PostgresPeopleView,
-}
 
 
 QUIET_PULL_EVERY = 10  # listening rounds of 0.1 s without a NOTIFY before a pull anyway

@@ -12,6 +12,7 @@ from datetime import datetime
 from domain.application import utc_now
 from domain.storage import Storage
 from projections import leaderboard, progress
+from projections.own_writes import fold_own_write
 from projections.people import PeopleView
 from projections.records import (
     IntroductionRow,
@@ -104,6 +105,13 @@ class ReadModels:
         """The smallest log position every view has processed (0 if none)."""
         views = self.views.by_name.values()
         return min(view.max_tracking_id(APPLICATION_NAME) or 0 for view in views)
+
+    def wait_for_own_write(self, position: int, timeout: float) -> bool:
+        """`wait_for` a write this process made: when it follows an SQLite log, the
+        calling thread folds the write into the views itself (projections.own_writes);
+        otherwise the follower does, and this waits for it."""
+        fold_own_write(self.database, position)
+        return self.wait_for(position, timeout)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """True once every view has processed `position`; False after `timeout` seconds."""

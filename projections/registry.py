@@ -1,4 +1,5 @@
-"""Every view, opened together over one connection pool: the list of projections."""
+"""Every view, declared once: its view class (name, tables, queries) and its projection
+(the fold); and all of them opened together over one connection pool."""
 
 from __future__ import annotations
 
@@ -11,43 +12,38 @@ from eventsourcing.persistence import InfrastructureFactory
 
 from domain.storage import Storage, use_wal
 from projections.base import ViewProjection
-from projections.expiry import (
-    ExpiryCandidatesProjection,
-    ExpiryCandidatesView,
-    SQLiteExpiryCandidatesView,
-)
-from projections.introduction_list import (
-    IntroductionListProjection,
-    IntroductionListView,
-    SQLiteIntroductionListView,
-)
-from projections.people import PeopleProjection, PeopleView, SQLitePeopleView
-from projections.reputation import (
-    ReputationProjection,
-    ReputationView,
-    SQLiteReputationView,
-)
-from projections.track_record import (
-    SQLiteTrackRecordView,
-    TrackRecordProjection,
-    TrackRecordView,
-)
-from projections.views import View, to_us
+from projections.expiry import ExpiryCandidatesProjection, ExpiryCandidatesView
+from projections.introduction_list import IntroductionListProjection, IntroductionListView
+from projections.people import PeopleProjection, PeopleView
+from projections.reputation import ReputationProjection, ReputationView
+from projections.track_record import TrackRecordProjection, TrackRecordView
+from projections.views import SQLiteView, View, to_us
 
-NAMES = ("reputation", "track_record", "introduction_list", "expiry_candidates", "people")
-_CLASSES: dict[str, tuple[type[Any], type[ViewProjection[Any]]]] = {
-    "reputation": (SQLiteReputationView, ReputationProjection),
-    "track_record": (SQLiteTrackRecordView, TrackRecordProjection),
-    "introduction_list": (
-        SQLiteIntroductionListView,
-        IntroductionListProjection,
-    ),
-    "expiry_candidates": (
-        SQLiteExpiryCandidatesView,
-        ExpiryCandidatesProjection,
-    ),
-    "people": (SQLitePeopleView, PeopleProjection),
+VIEWS: dict[str, tuple[type[View], type[ViewProjection[Any]]]] = {
+    view.name: (view, projection)
+    for view, projection in (
+        (ReputationView, ReputationProjection),
+        (TrackRecordView, TrackRecordProjection),
+        (IntroductionListView, IntroductionListProjection),
+        (ExpiryCandidatesView, ExpiryCandidatesProjection),
+        (PeopleView, PeopleProjection),
+    )
 }
+NAMES = tuple(VIEWS)
+
+
+_ON_BACKEND: dict[tuple[type[View], type[View]], type[Any]] = {}
+
+
+def on_backend(view: type[View], backend: type[View]) -> type[Any]:
+    """The view's queries with a backend's connections and batch writes (SQLiteView,
+    or PostgresView in projections.postgres): one class for each pair, however many
+    times views are opened."""
+    made = _ON_BACKEND.get((view, backend))
+    if made is None:
+        name = backend.__name__.removesuffix("View") + view.__name__
+        made = _ON_BACKEND.setdefault((view, backend), type(name, (view, backend), {}))
+    return made
 
 
 @dataclass
@@ -88,7 +84,7 @@ class Views:
         return view
 
     def projections(self, names: tuple[str, ...] = NAMES) -> list[ViewProjection[Any]]:
-        return [_CLASSES[name][1](self.by_name[name]) for name in names]
+        return [VIEWS[name][1](self.by_name[name]) for name in names]
 
     def close(self) -> None:
         self.factory.close()
@@ -98,16 +94,15 @@ def open_views(storage: Storage, *, half_life_days: float, clock: Callable[[], d
     """Opens (and creates on first use) every view in the storage's database."""
     use_wal(storage)
     factory: Any = InfrastructureFactory.construct(dict(storage.env))
-    classes = {name: _CLASSES[name][0] for name in NAMES}
+    backend: type[View] = SQLiteView
     if storage.kind == "postgres":
-        from projections.postgres import VIEW_CLASSES
+        from projections.postgres import PostgresView
 
-        classes = dict(VIEW_CLASSES)
+        backend = PostgresView
     by_name: dict[str, View] = {}
     try:
-        for name in NAMES:
-            view_class = classes[name]
-            view: Any = view_class(factory.datastore)
+        for name, (view_class, _) in VIEWS.items():
+            view: Any = on_backend(view_class, backend)(factory.datastore)
             if isinstance(view, ReputationView):
                 view.half_life_days = half_life_days
                 view.created_at_us = to_us(clock())

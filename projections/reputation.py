@@ -17,31 +17,66 @@ The sums depend on the half-life, so the view records the half-life it was built
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, earlier_introductions
+from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
 from projections.records import Reputation
 from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
     APPLICATION_NAME,
     Cursor,
-    SQLiteView,
     View,
     to_us,
 )
 
 Ev = Introduction
 
-COLUMNS = (
-    "introducer_id, proposed, consented, declined, replied, relationships_formed, burned, "
-    "expired, good, bad, decayed_at_us, ranking_key"
-)
-(_ID, PROPOSED, CONSENTED, DECLINED, REPLIED, FORMED, BURNED, EXPIRED) = range(8)
-GOOD, BAD, DECAYED_AT, RANKING_KEY = 8, 9, 10, 11
-INTRODUCTION_COLUMNS = "introduction_id, introducer_id, consents, replied"
-_INTRODUCER, _CONSENTS, _REPLIED = 1, 2, 3
+
+@dataclass(slots=True)
+class Introducer:
+    """A row of `reputation`, its fields the table's columns in order."""
+
+    introducer_id: str
+    proposed: int = 0
+    consented: int = 0
+    declined: int = 0
+    replied: int = 0
+    relationships_formed: int = 0
+    burned: int = 0
+    expired: int = 0
+    good: float = 0.0  # r, decayed to decayed_at_us
+    bad: float = 0.0  # s, likewise
+    decayed_at_us: int = 0
+    ranking_key: float = 0.0
+
+    def add_outcome(self, good: float, bad: float, at_us: int, half_life: float) -> None:
+        """Adds one outcome's weight, keeping the sums decayed to the latest outcome's time."""
+        if at_us >= self.decayed_at_us:
+            factor = decay_factor(at_us - self.decayed_at_us, half_life)
+            self.good = self.good * factor + good
+            self.bad = self.bad * factor + bad
+            self.decayed_at_us = at_us
+        else:  # an outcome stamped earlier than one already counted (clocks of two writers)
+            factor = decay_factor(self.decayed_at_us - at_us, half_life)
+            self.good += good * factor
+            self.bad += bad * factor
+
+
+@dataclass(slots=True)
+class OpenIntroduction:
+    """A row of `reputation_introductions`: which introducer an outcome counts for."""
+
+    introduction_id: str
+    introducer_id: str
+    consents: int = 0
+    replied: int = 0
+
+
+COLUMNS, _introducer_values = columns_of(Introducer)
+INTRODUCTION_COLUMNS, _introduction_values = columns_of(OpenIntroduction)
 
 HALF_LIFE = "half_life_days"
 RANKED_AT = "ranked_at_us"  # the reference time of every ranking_key
@@ -94,7 +129,7 @@ class ReputationView(View):
             half_life, _ = self.settings_in(cur)
             found = self.load(cur, "reputation", COLUMNS, "introducer_id", [introducer_id])
         row = found.get(introducer_id)
-        return None if row is None else reputation_at(row, now, half_life)
+        return None if row is None else reputation_at(Introducer(*row), now, half_life)
 
     def rows(self) -> list[tuple[Any, ...]]:
         with self.read() as cur:
@@ -112,132 +147,102 @@ class ReputationView(View):
         )
 
 
-class SQLiteReputationView(ReputationView, SQLiteView):
-    pass
-
-
-def ranking_key(row: Sequence[Any], ranked_at_us: int, half_life_days: float) -> float:
+def ranking_key(row: Introducer, ranked_at_us: int, half_life_days: float) -> float:
     """The row's Wilson lower bound as of the common reference time."""
-    factor = decay_factor(ranked_at_us - row[DECAYED_AT], half_life_days)
-    return wilson_lower_bound(row[GOOD] * factor, row[BAD] * factor)
+    factor = decay_factor(ranked_at_us - row.decayed_at_us, half_life_days)
+    return wilson_lower_bound(row.good * factor, row.bad * factor)
 
 
-def reputation_at(row: Sequence[Any], now: datetime, half_life_days: float) -> Reputation:
+def reputation_at(row: Introducer, now: datetime, half_life_days: float) -> Reputation:
     """The record as of `now`: r and s decayed from the row's reference time."""
-    factor = decay_factor(to_us(now) - row[DECAYED_AT], half_life_days)
-    good, bad = row[GOOD] * factor, row[BAD] * factor
+    factor = decay_factor(to_us(now) - row.decayed_at_us, half_life_days)
+    good, bad = row.good * factor, row.bad * factor
     return Reputation(
-        introducer_id=row[_ID],
+        introducer_id=row.introducer_id,
         score=beta_score(good, bad),
         ranking_score=wilson_lower_bound(good, bad),
-        proposed=row[PROPOSED],
-        consented=row[CONSENTED],
-        declined=row[DECLINED],
-        replied=row[REPLIED],
-        relationships_formed=row[FORMED],
-        burned=row[BURNED],
-        expired=row[EXPIRED],
+        proposed=row.proposed,
+        consented=row.consented,
+        declined=row.declined,
+        replied=row.replied,
+        relationships_formed=row.relationships_formed,
+        burned=row.burned,
+        expired=row.expired,
     )
 
 
 class ReputationProjection(ViewProjection[ReputationView]):
-    name = "reputation"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         half_life, ranked_at = view.settings_in(cur)
-        opened = view.load(
+        loaded = view.load(
             cur,
             "reputation_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
             earlier_introductions(events),
         )
+        opened = {key: OpenIntroduction(*row) for key, row in loaded.items()}
         stored = set(opened)
-        introducers = {row[_INTRODUCER] for row in opened.values()}
+        introducers = {i.introducer_id for i in opened.values()}
         introducers.update(
             e.introducer_id for _, e, _ in events if type(e) is Ev.IntroductionProposed
         )
-        people = view.load(cur, "reputation", COLUMNS, "introducer_id", introducers)
+        loaded = view.load(cur, "reputation", COLUMNS, "introducer_id", introducers)
+        people = {key: Introducer(*row) for key, row in loaded.items()}
         closed: set[str] = set()
         changed: set[str] = set()
 
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                opened[introduction_id] = [introduction_id, e.introducer_id, 0, 0]
+                opened[introduction_id] = OpenIntroduction(introduction_id, e.introducer_id)
                 closed.discard(introduction_id)
                 person = people.get(e.introducer_id)
                 if person is None:
-                    person = [
-                        e.introducer_id,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0.0,
-                        0.0,
-                        to_us(e.timestamp),
-                        0.0,
-                    ]
+                    person = Introducer(e.introducer_id, decayed_at_us=to_us(e.timestamp))
                     people[e.introducer_id] = person
-                person[PROPOSED] += 1
+                person.proposed += 1
                 changed.add(e.introducer_id)
                 continue
             introduction = opened.get(introduction_id)
             if introduction is None:
                 continue  # already final: nothing can change it
-            person = people[introduction[_INTRODUCER]]
-            changed.add(person[_ID])
+            person = people[introduction.introducer_id]
+            changed.add(person.introducer_id)
             if kind is Ev.ConsentGiven:
-                introduction[_CONSENTS] += 1
-                if introduction[_CONSENTS] == 2:
-                    person[CONSENTED] += 1
+                introduction.consents += 1
+                if introduction.consents == 2:
+                    person.consented += 1
             elif kind is Ev.ReplyRecorded:
-                if not introduction[_REPLIED]:
-                    introduction[_REPLIED] = 1
-                    person[REPLIED] += 1
+                if not introduction.replied:
+                    introduction.replied = 1
+                    person.replied += 1
             elif kind is Ev.ConsentDeclined:
-                person[DECLINED] += 1
+                person.declined += 1
                 closed.add(introduction_id)
             elif kind is Ev.RelationshipFormed:
-                person[FORMED] += 1
-                _add_outcome(person, 1.0, 0.0, to_us(e.timestamp), half_life)
+                person.relationships_formed += 1
+                person.add_outcome(1.0, 0.0, to_us(e.timestamp), half_life)
                 closed.add(introduction_id)
             elif kind is Ev.IntroductionBurned:
-                person[BURNED] += 1
-                _add_outcome(person, 0.0, 1.0, to_us(e.timestamp), half_life)
+                person.burned += 1
+                person.add_outcome(0.0, 1.0, to_us(e.timestamp), half_life)
                 closed.add(introduction_id)
             elif kind is Ev.IntroductionExpired:
-                person[EXPIRED] += 1
-                _add_outcome(person, 0.0, 0.5, to_us(e.timestamp), half_life)
+                person.expired += 1
+                person.add_outcome(0.0, 0.5, to_us(e.timestamp), half_life)
                 closed.add(introduction_id)
 
         for introducer_id in changed:
             person = people[introducer_id]
-            person[RANKING_KEY] = ranking_key(person, ranked_at, half_life)
-        view.upsert(cur, "reputation", COLUMNS, [tuple(people[i]) for i in sorted(changed)])
+            person.ranking_key = ranking_key(person, ranked_at, half_life)
+        rows = [_introducer_values(people[i]) for i in sorted(changed)]
+        view.upsert(cur, "reputation", COLUMNS, rows)
         view.delete(cur, "reputation_introductions", "introduction_id", sorted(closed & stored))
         view.upsert(
             cur,
             "reputation_introductions",
             INTRODUCTION_COLUMNS,
-            [tuple(row) for key, row in sorted(opened.items()) if key not in closed],
+            [_introduction_values(i) for key, i in sorted(opened.items()) if key not in closed],
         )
-
-
-def _add_outcome(person: list[Any], good: float, bad: float, at_us: int, half_life: float) -> None:
-    """Adds one outcome's weight, keeping the sums decayed to the latest outcome's time."""
-    reference = person[DECAYED_AT]
-    if at_us >= reference:
-        factor = decay_factor(at_us - reference, half_life)
-        person[GOOD] = person[GOOD] * factor + good
-        person[BAD] = person[BAD] * factor + bad
-        person[DECAYED_AT] = at_us
-    else:  # an outcome stamped earlier than one already counted (clocks of two writers)
-        factor = decay_factor(reference - at_us, half_life)
-        person[GOOD] += good * factor
-        person[BAD] += bad * factor

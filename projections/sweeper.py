@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from domain.application import IntroductionsApp
+from domain.commands import Expire
 from domain.errors import DomainError
+from domain.introduction import ADMIN
 from projections.expiry import ExpiryCandidatesView
 
 log = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ def sweep(app: IntroductionsApp, candidates: ExpiryCandidatesView) -> list[str]:
         due = [i for i in candidates.due(app.clock() - app.expire_after, BATCH) if i not in skipped]
         for introduction_id in due:
             try:
-                app.expire(introduction_id)
+                app.handle(ADMIN, Expire(introduction_id))
             except DomainError as e:
                 log.debug("not expiring %s: %s", introduction_id, e)
             else:

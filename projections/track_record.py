@@ -4,24 +4,45 @@ for (for the reasons in words), and the screening derived from them at read time
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, earlier_introductions
+from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
 from projections.records import TrackRecord
 from projections.screening import Burn, reasons, screening
-from projections.views import Cursor, SQLiteView, View, to_us
+from projections.views import Cursor, View, to_us
 
 Ev = Introduction
 
-COLUMNS = (
-    "person_id, introductions_as_party, consents_given, declines, replies_sent, "
-    "burns_blamed, ghosted"
-)
-_ID, AS_PARTY, CONSENTS, DECLINES, REPLIES, BURNS, GHOSTED = range(7)
+
+@dataclass(slots=True)
+class Party:
+    """A row of `track_records`, its fields the table's columns in order."""
+
+    person_id: str
+    introductions_as_party: int = 0
+    consents_given: int = 0
+    declines: int = 0
+    replies_sent: int = 0
+    burns_blamed: int = 0
+    ghosted: int = 0
+
+
+@dataclass(slots=True)
+class OpenIntroduction:
+    """A row of `track_record_introductions`: the parties, and whether each replied."""
+
+    introduction_id: str
+    requester_id: str
+    target_id: str
+    requester_replied: int = 0
+    target_replied: int = 0
+
+
+COLUMNS, _party_values = columns_of(Party)
+INTRODUCTION_COLUMNS, _introduction_values = columns_of(OpenIntroduction)
 BURN_COLUMNS = "person_id, introduction_id, reason, cause, burned_at_us"
-INTRODUCTION_COLUMNS = "introduction_id, requester_id, target_id, requester_replied, target_replied"
-_REQUESTER, _TARGET, _REQUESTER_REPLIED, _TARGET_REPLIED = 1, 2, 3, 4
 
 
 class TrackRecordView(View):
@@ -45,8 +66,8 @@ class TrackRecordView(View):
 
     def record(self, person_id: str) -> TrackRecord:
         with self.read() as cur:
-            row = self.load(cur, "track_records", COLUMNS, "person_id", [person_id]).get(person_id)
-            if row is None:
+            found = self.load(cur, "track_records", COLUMNS, "person_id", [person_id])
+            if person_id not in found:
                 return TrackRecord(person_id, 0, 0, 0, 0, 0, 0, screening([], 0), [])
             cur.execute(
                 self.sql(
@@ -56,35 +77,31 @@ class TrackRecordView(View):
                 (person_id,),
             )
             burns = [Burn(reason, cause) for reason, cause in cur.fetchall()]
+        party = Party(*found[person_id])
         return TrackRecord(
             person_id=person_id,
-            introductions_as_party=row[AS_PARTY],
-            consents_given=row[CONSENTS],
-            declines=row[DECLINES],
-            replies_sent=row[REPLIES],
-            burns_blamed=row[BURNS],
-            ghosted=row[GHOSTED],
-            screening=screening(burns, row[GHOSTED]),
-            reasons=reasons(burns, row[GHOSTED]),
+            introductions_as_party=party.introductions_as_party,
+            consents_given=party.consents_given,
+            declines=party.declines,
+            replies_sent=party.replies_sent,
+            burns_blamed=party.burns_blamed,
+            ghosted=party.ghosted,
+            screening=screening(burns, party.ghosted),
+            reasons=reasons(burns, party.ghosted),
         )
 
 
-class SQLiteTrackRecordView(TrackRecordView, SQLiteView):
-    pass
-
-
 class TrackRecordProjection(ViewProjection[TrackRecordView]):
-    name = "track_record"
-
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
-        opened = view.load(
+        loaded = view.load(
             cur,
             "track_record_introductions",
             INTRODUCTION_COLUMNS,
             "introduction_id",
             earlier_introductions(events),
         )
+        opened = {key: OpenIntroduction(*row) for key, row in loaded.items()}
         stored = set(opened)
         persons = {e.actor_id for _, e, _ in events if e.actor_id}
         for _, e, _ in events:
@@ -92,65 +109,68 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
                 persons.update((e.requester_id, e.target_id))
             elif type(e) is Ev.IntroductionBurned:
                 persons.add(e.blamed_person_id)
-        for row in opened.values():
-            persons.update((row[_REQUESTER], row[_TARGET]))
-        people = view.load(cur, "track_records", COLUMNS, "person_id", persons)
+        for known in opened.values():
+            persons.update((known.requester_id, known.target_id))
+        loaded = view.load(cur, "track_records", COLUMNS, "person_id", persons)
+        people = {key: Party(*row) for key, row in loaded.items()}
         changed: set[str] = set()
         closed: set[str] = set()
         burns: list[tuple[Any, ...]] = []
 
-        def person(person_id: str) -> list[Any]:
-            row = people.get(person_id)
-            if row is None:
-                row = people[person_id] = [person_id, 0, 0, 0, 0, 0, 0]
+        def person(person_id: str) -> Party:
+            party = people.get(person_id)
+            if party is None:
+                party = people[person_id] = Party(person_id)
             changed.add(person_id)
-            return row
+            return party
 
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                opened[introduction_id] = [introduction_id, e.requester_id, e.target_id, 0, 0]
+                opened[introduction_id] = OpenIntroduction(
+                    introduction_id, e.requester_id, e.target_id
+                )
                 closed.discard(introduction_id)
-                person(e.requester_id)[AS_PARTY] += 1
-                person(e.target_id)[AS_PARTY] += 1
+                person(e.requester_id).introductions_as_party += 1
+                person(e.target_id).introductions_as_party += 1
                 continue
             introduction = opened.get(introduction_id)
             if introduction is None:
                 continue  # already final: nothing can change it
             if kind is Ev.ConsentGiven:
-                person(e.actor_id)[CONSENTS] += 1
+                person(e.actor_id).consents_given += 1
             elif kind is Ev.ReplyRecorded:
-                person(e.actor_id)[REPLIES] += 1
-                flag = (
-                    _REQUESTER_REPLIED
-                    if e.actor_id == introduction[_REQUESTER]
-                    else _TARGET_REPLIED
-                )
-                introduction[flag] = 1
+                person(e.actor_id).replies_sent += 1
+                if e.actor_id == introduction.requester_id:
+                    introduction.requester_replied = 1
+                else:
+                    introduction.target_replied = 1
             elif kind is Ev.ConsentDeclined:
-                person(e.actor_id)[DECLINES] += 1
+                person(e.actor_id).declines += 1
                 closed.add(introduction_id)
             elif kind is Ev.IntroductionBurned:
-                person(e.blamed_person_id)[BURNS] += 1
+                person(e.blamed_person_id).burns_blamed += 1
                 burns.append(
                     (e.blamed_person_id, introduction_id, e.reason, e.cause, to_us(e.timestamp))
                 )
                 closed.add(introduction_id)
             elif kind is Ev.IntroductionExpired:
-                if not introduction[_REQUESTER_REPLIED]:
-                    person(introduction[_REQUESTER])[GHOSTED] += 1
-                if not introduction[_TARGET_REPLIED]:
-                    person(introduction[_TARGET])[GHOSTED] += 1
+                if not introduction.requester_replied:
+                    person(introduction.requester_id).ghosted += 1
+                if not introduction.target_replied:
+                    person(introduction.target_id).ghosted += 1
                 closed.add(introduction_id)
             elif kind is Ev.RelationshipFormed:
                 closed.add(introduction_id)
 
-        view.upsert(cur, "track_records", COLUMNS, [tuple(people[p]) for p in sorted(changed)])
+        view.upsert(
+            cur, "track_records", COLUMNS, [_party_values(people[p]) for p in sorted(changed)]
+        )
         view.insert(cur, "track_record_burns", BURN_COLUMNS, burns)
         view.delete(cur, "track_record_introductions", "introduction_id", sorted(closed & stored))
         view.upsert(
             cur,
             "track_record_introductions",
             INTRODUCTION_COLUMNS,
-            [tuple(row) for key, row in sorted(opened.items()) if key not in closed],
+            [_introduction_values(i) for key, i in sorted(opened.items()) if key not in closed],
         )

@@ -13,17 +13,14 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from domain.bootstrap import open_application
-from domain.introduction import Introduction
+from domain.introduction import INTRODUCTION_TOPICS
 from domain.storage import Storage
-from domain.webhook import INTRODUCTION_EVENT_TYPES, WebhookEndpoint
+from domain.webhook import WebhookEndpoint
 from projections.subscription import POLL_INTERVAL, subscribe
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id
 
-INTRODUCTION_TOPICS = {
-    get_topic(getattr(Introduction, name)): name for name in INTRODUCTION_EVENT_TYPES
-}
 ENDPOINT_TOPICS = {
     get_topic(cls): cls
     for cls in (

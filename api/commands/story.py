@@ -6,6 +6,14 @@ import typer
 
 from domain.application import IntroductionsApp
 from domain.bootstrap import open_application
+from domain.commands import (
+    Burn,
+    Consent,
+    Propose,
+    RecordRelationshipFormed,
+    RecordReply,
+    RegisterPerson,
+)
 from domain.introduction import ADMIN
 
 
@@ -14,7 +22,8 @@ def record_seed_story(app: IntroductionsApp) -> dict[str, str]:
     becomes a relationship. Returns the ids by name."""
 
     def person(name: str, organization: str | None, offers: list[str], needs: list[str]) -> str:
-        return str(app.register_person(ADMIN, name, organization, offers, needs).person.id)
+        registered = app.handle(ADMIN, RegisterPerson(name, organization, offers, needs))
+        return str(registered.person.id)
 
     jason = person("Jason", "JibberJobber", ["introductions", "networking"], [])
     jim = person("Jim", None, ["project management"], ["a job"])
@@ -23,39 +32,48 @@ def record_seed_story(app: IntroductionsApp) -> dict[str, str]:
     alice = person("Alice", "Northwind", ["data engineering"], ["a co-founder"])
     bob = person("Bob", "Contoso", ["product design"], ["a data engineer"])
 
-    burned = app.propose(
+    burned = app.handle(
         jason,
-        jim,
-        john,
-        context="Jim manages projects; John hires project managers. Each may help the other.",
-        guidelines="Learn what John's organization does before you write; build a relationship.",
+        Propose(
+            jim,
+            john,
+            context="Jim manages projects; John hires project managers. Each may help the other.",
+            guidelines="Learn what John's organization does before you write; build a "
+            "relationship.",
+        ),
     ).introduction.id
-    app.consent(jim, burned)
-    app.consent(john, burned)
-    app.record_reply(
+    app.handle(jim, Consent(burned))
+    app.handle(john, Consent(burned))
+    app.handle(
         jim,
-        burned,
-        "Dear John, I am interested in x because of y. Please tell me what you have for me.",
+        RecordReply(
+            burned,
+            "Dear John, I am interested in x because of y. Please tell me what you have for me.",
+        ),
     )
-    app.burn(
+    app.handle(
         john,
-        burned,
-        jim,
-        "TRANSACTIONAL_ASK",
-        "SKILL",
-        "Just one more 'what can you do for me' e-mail.",
+        Burn(
+            burned,
+            blamed_person_id=jim,
+            reason="TRANSACTIONAL_ASK",
+            cause="SKILL",
+            note="Just one more 'what can you do for me' e-mail.",
+        ),
     )
 
-    formed = app.propose(
+    formed = app.handle(
         kent,
-        alice,
-        bob,
-        context="Alice builds data platforms; Bob designs the product that needs one.",
+        Propose(
+            alice,
+            bob,
+            context="Alice builds data platforms; Bob designs the product that needs one.",
+        ),
     ).introduction.id
-    app.consent(alice, formed)
-    app.consent(bob, formed)
-    app.record_reply(bob, formed, "Alice, I read your talk on pipelines; coffee next week?")
-    app.record_relationship_formed(kent, formed, "They are building it together.")
+    app.handle(alice, Consent(formed))
+    app.handle(bob, Consent(formed))
+    app.handle(bob, RecordReply(formed, "Alice, I read your talk on pipelines; coffee next week?"))
+    app.handle(kent, RecordRelationshipFormed(formed, "They are building it together."))
     return {
         "jason": jason,
         "jim": jim,

@@ -5,10 +5,8 @@ caught up with it, so the client's next query already reflects its own write."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
@@ -32,22 +30,27 @@ from api.schema.types import (
     person_from,
 )
 from api.services import in_thread, in_waiting_thread
-from domain.application import CommandResult, PersonResult
+from domain.commands import (
+    Burn,
+    Command,
+    Consent,
+    Decline,
+    IssueToken,
+    Propose,
+    RecordRelationshipFormed,
+    RecordReply,
+    RegisterPerson,
+    RevokeToken,
+)
 from domain.errors import DomainError
-from domain.token_use_cases import IssuedToken
+from domain.results import CommandResult, IssuedToken, PersonResult
 from domain.use_case_base import canonical_id
-from projections.own_writes import fold_own_write
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
-
-
-@dataclass(frozen=True)
-class Revoked:
-    position: int
-
-
-Result = TypeVar("Result", CommandResult, PersonResult, IssuedToken, Revoked)
+R = TypeVar("R")
+# Each with its log position (a revocation answers just that).
+Result = TypeVar("Result", CommandResult, PersonResult, IssuedToken, int)
 
 
 def mutation_error(error: DomainError) -> MutationError:
@@ -55,60 +58,58 @@ def mutation_error(error: DomainError) -> MutationError:
     return MutationError(code=ErrorCode(error.code), message=error.message, field=error.field)
 
 
+async def handle(info: Info, command: Command[R], idempotency_key: str | None) -> R:
+    """Runs the command as the caller, off the event loop."""
+    ctx = info_context(info)
+    actor = ctx.require_actor()
+    return await in_thread(ctx.services.app.handle, actor, command, idempotency_key)
+
+
 async def write_then_read_your_writes(
-    ctx: Context, command: Callable[..., Result], *args: Any, **kwargs: Any
+    ctx: Context, command: Command[Result], idempotency_key: str | None
 ) -> Result:
-    """Runs the command, then waits (bounded) until the read models have processed its
-    write, in one trip to a worker thread rather than two. When this process follows an
-    SQLite log, the same thread folds the write into the views (projections.own_writes)."""
-    views = ctx.services.read_models
+    """Runs the command as the caller, then waits (bounded) until the read models have
+    its write, in one trip to a worker thread rather than two."""
+    actor = ctx.require_actor()
+    app, views = ctx.services.app, ctx.services.read_models
     timeout = ctx.services.read_your_writes_timeout
 
     def write_and_wait() -> tuple[Result, bool]:
-        result = command(*args, **kwargs)
-        fold_own_write(views.database, result.position)
-        return result, views.wait_for(result.position, timeout)
+        result = app.handle(actor, command, idempotency_key)
+        return result, views.wait_for_own_write(_position(result), timeout)
 
     result, caught_up = await in_waiting_thread(write_and_wait)
     if not caught_up:
         log.warning(
             "read models did not reach position %s in time; is the projection worker running?",
-            result.position,
+            _position(result),
             extra={"request_id": ctx.request_id},
         )
     return result
 
 
-async def as_actor(
-    info: Info, command: Callable[..., Result], *args: Any, idempotency_key: str | None
-) -> Result | list[MutationError]:
-    """The command run by the caller, or its expected failure as a payload's errors."""
-    ctx = info_context(info)
-    actor = ctx.require_actor()
-    try:
-        return await write_then_read_your_writes(
-            ctx, command, actor, *args, idempotency_key=idempotency_key
-        )
-    except DomainError as e:
-        return [mutation_error(e)]
-
-
-async def change(
-    info: Info, command: Callable[..., CommandResult], *args: Any, idempotency_key: str | None
-) -> IntroductionPayload:
-    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
-    if isinstance(result, list):
-        return IntroductionPayload(errors=result)
-    return IntroductionPayload(introduction=introduction_from(result.introduction))
+def _position(result: CommandResult | PersonResult | IssuedToken | int) -> int:
+    return result if isinstance(result, int) else result.position
 
 
 async def person_change(
-    info: Info, command: Callable[..., PersonResult], *args: Any, idempotency_key: str | None
+    info: Info, command: Command[PersonResult], idempotency_key: str | None
 ) -> PersonPayload:
-    result = await as_actor(info, command, *args, idempotency_key=idempotency_key)
-    if isinstance(result, list):
-        return PersonPayload(errors=result)
+    try:
+        result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
+    except DomainError as e:
+        return PersonPayload(errors=[mutation_error(e)])
     return PersonPayload(person=person_from(result.person))
+
+
+async def change(
+    info: Info, command: Command[CommandResult], idempotency_key: str | None
+) -> IntroductionPayload:
+    try:
+        result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
+    except DomainError as e:
+        return IntroductionPayload(errors=[mutation_error(e)])
+    return IntroductionPayload(introduction=introduction_from(result.introduction))
 
 
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
@@ -127,15 +128,8 @@ class CoreMutations:
         input: RegisterPersonInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        return await person_change(
-            info,
-            info_context(info).services.app.register_person,
-            input.display_name,
-            input.organization,
-            input.offers,
-            input.needs,
-            idempotency_key=idempotency_key,
-        )
+        command = RegisterPerson(input.display_name, input.organization, input.offers, input.needs)
+        return await person_change(info, command, idempotency_key)
 
     @strawberry.mutation(
         description="A token for a person, shown once. It expires at expiresAt, or "
@@ -149,19 +143,10 @@ class CoreMutations:
         expires_in_seconds: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> TokenPayload:
-        ctx = info_context(info)
-        actor = ctx.require_actor()
-        app = ctx.services.app
+        command = IssueToken(str(person_id), expires_at, expires_in_seconds)
         try:
-            issued = await write_then_read_your_writes(  # so that myTokens lists it
-                ctx,
-                app.issue_access_token,
-                actor,
-                str(person_id),
-                expires_at,
-                expires_in_seconds,
-                idempotency_key=idempotency_key,
-            )
+            # with the views' wait, so that myTokens lists it
+            issued = await write_then_read_your_writes(info_context(info), command, idempotency_key)
         except DomainError as e:
             return TokenPayload(errors=[mutation_error(e)])
         token_id = strawberry.ID(str(issued.token_id))
@@ -183,16 +168,9 @@ class CoreMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> RevokeTokenPayload:
         ctx = info_context(info)
-        actor = ctx.require_actor()
-        app = ctx.services.app
         token_id = canonical_id(str(id))  # "ABC…", "urn:uuid:abc…", "{abc…}": one token
         try:
-            await write_then_read_your_writes(
-                ctx,
-                lambda: Revoked(
-                    app.revoke_token(actor, token_id, reason, idempotency_key=idempotency_key)
-                ),
-            )
+            await write_then_read_your_writes(ctx, RevokeToken(token_id, reason), idempotency_key)
         except DomainError as e:
             return RevokeTokenPayload(errors=[mutation_error(e)])
         # This process stops accepting it now; others within their cache's lifetime.
@@ -206,17 +184,12 @@ class CoreMutations:
         input: ProposeIntroductionInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        ctx = info_context(info)
-        payload = await change(
-            info,
-            ctx.services.app.propose,
-            str(input.requester_id),
-            str(input.target_id),
-            input.context,
-            input.guidelines,
-            idempotency_key=idempotency_key,
+        command = Propose(
+            str(input.requester_id), str(input.target_id), input.context, input.guidelines
         )
+        payload = await change(info, command, idempotency_key)
         if payload.introduction is not None:
+            ctx = info_context(info)
             payload.warnings = await requester_warnings(ctx, payload.introduction.requester_id)
         return payload
 
@@ -228,10 +201,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info, app.consent, str(id), expected_version, idempotency_key=idempotency_key
-        )
+        command = Consent(str(id), expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def decline_introduction(
@@ -242,16 +213,10 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info, app.decline, str(id), reason, expected_version, idempotency_key=idempotency_key
-        )
+        command = Decline(str(id), reason, expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
-    @strawberry.mutation(
-        description="Records a reply. With a message, the payload carries the reply "
-        "coach's reading of it (replyAssessment), and its findings in warnings when the "
-        "verdict is not GOOD; the reply is recorded either way."
-    )
+    @strawberry.mutation
     async def record_reply(
         self,
         info: Info,
@@ -260,16 +225,10 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        ctx = info_context(info)
-        payload = await change(
-            info,
-            ctx.services.app.record_reply,
-            str(id),
-            message,
-            expected_version,
-            idempotency_key=idempotency_key,
-        )
+        command = RecordReply(str(id), message, expected_version=expected_version)
+        payload = await change(info, command, idempotency_key)
         if payload.introduction is not None:
+            ctx = info_context(info)
             assessment = await assess_reply(ctx, payload.introduction, ctx.require_actor(), message)
             if assessment is not None:
                 payload.reply_assessment = assessment_from(assessment)
@@ -285,15 +244,8 @@ class CoreMutations:
         expected_version: int | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info,
-            app.record_relationship_formed,
-            str(id),
-            note,
-            expected_version,
-            idempotency_key=idempotency_key,
-        )
+        command = RecordRelationshipFormed(str(id), note, expected_version=expected_version)
+        return await change(info, command, idempotency_key)
 
     @strawberry.mutation
     async def burn_introduction(
@@ -302,15 +254,12 @@ class CoreMutations:
         input: BurnIntroductionInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
-        app = info_context(info).services.app
-        return await change(
-            info,
-            app.burn,
+        command = Burn(
             str(input.id),
-            str(input.blamed_person_id),
-            input.reason.value,
-            (input.cause or BurnCause.UNKNOWN).value,
-            input.note,
-            input.expected_version,
-            idempotency_key=idempotency_key,
+            blamed_person_id=str(input.blamed_person_id),
+            reason=input.reason.value,
+            cause=(input.cause or BurnCause.UNKNOWN).value,
+            note=input.note,
+            expected_version=input.expected_version,
         )
+        return await change(info, command, idempotency_key)

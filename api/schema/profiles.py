@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from api.schema.context import info_context
 from api.schema.idempotency import IdempotencyKeyArgument
 from api.schema.mutations import person_change
 from api.schema.types import PersonPayload
+from domain.commands import UpdateProfile
 
 Info = strawberry.Info
 
@@ -40,13 +40,11 @@ class ProfileMutations:
         input: UpdateProfileInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> PersonPayload:
-        return await person_change(
-            info,
-            info_context(info).services.app.update_profile,
-            str(input.person_id) if input.person_id is not None else None,
+        command = UpdateProfile(
+            None if input.person_id is None else str(input.person_id),
             input.display_name,
             input.organization,
             input.offers,
             input.needs,
-            idempotency_key=idempotency_key,
         )
+        return await person_change(info, command, idempotency_key)

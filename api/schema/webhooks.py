@@ -13,7 +13,7 @@ import strawberry
 from api.errors import from_domain
 from api.schema.context import info_context
 from api.schema.idempotency import IdempotencyKeyArgument
-from api.schema.mutations import mutation_error
+from api.schema.mutations import handle, mutation_error
 from api.schema.types import (
     DeliveryStatus,
     MutationError,
@@ -24,6 +24,12 @@ from api.schema.types import (
     WebhookRegistration,
 )
 from api.services import in_thread
+from domain.commands import (
+    DeactivateWebhook,
+    ReactivateWebhook,
+    RegisterWebhook,
+    RotateWebhookSecret,
+)
 from domain.errors import DomainError
 
 Info = strawberry.Info
@@ -118,16 +124,9 @@ class WebhookMutations:
         input: RegisterWebhookInput,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookPayload:
-        app = info_context(info).services.app
+        command = RegisterWebhook(input.url, input.event_types, input.description)
         try:
-            result = await _call(
-                info,
-                app.register_webhook,
-                input.url,
-                input.event_types,
-                input.description,
-                idempotency_key=idempotency_key,
-            )
+            result = await handle(info, command, idempotency_key)
         except DomainError as e:
             return WebhookPayload(errors=_error(e))
         return WebhookPayload(registration=registration_from(result))
@@ -140,11 +139,8 @@ class WebhookMutations:
         reason: str | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookStatusPayload:
-        app = info_context(info).services.app
         try:
-            result = await _call(
-                info, app.deactivate_webhook, str(id), reason, idempotency_key=idempotency_key
-            )
+            result = await handle(info, DeactivateWebhook(str(id), reason), idempotency_key)
         except DomainError as e:
             return WebhookStatusPayload(errors=_error(e))
         return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
@@ -153,11 +149,8 @@ class WebhookMutations:
     async def reactivate_webhook(
         self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
     ) -> WebhookStatusPayload:
-        app = info_context(info).services.app
         try:
-            result = await _call(
-                info, app.reactivate_webhook, str(id), idempotency_key=idempotency_key
-            )
+            result = await handle(info, ReactivateWebhook(str(id)), idempotency_key)
         except DomainError as e:
             return WebhookStatusPayload(errors=_error(e))
         return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
@@ -168,11 +161,8 @@ class WebhookMutations:
     async def rotate_webhook_secret(
         self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
     ) -> WebhookPayload:
-        app = info_context(info).services.app
         try:
-            result = await _call(
-                info, app.rotate_webhook_secret, str(id), idempotency_key=idempotency_key
-            )
+            result = await handle(info, RotateWebhookSecret(str(id)), idempotency_key)
         except DomainError as e:
             return WebhookPayload(errors=_error(e))
         return WebhookPayload(registration=registration_from(result))

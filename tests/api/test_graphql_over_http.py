@@ -60,7 +60,7 @@ def test_the_new_media_type_answers_what_executed_with_200(client: TestClient) -
     ok = post(client, {"query": PEOPLE}, NEW)
     assert ok.status_code == 200
     assert ok.headers["content-type"] == f"{NEW}; charset=utf-8"
-    assert ok.json() == {"data": {"people": {"totalCount": 0}}}
+    assert ok.json()["data"] == {"people": {"totalCount": 0}}
     # A field error executed: 200, with data (null up to the non-null root field).
     field_error = post(client, {"query": "{ people(first: -1) { totalCount } }"}, NEW)
     assert field_error.status_code == 200
@@ -85,7 +85,7 @@ def test_get_runs_queries_and_never_mutations(client: TestClient) -> None:
         headers={"Accept": NEW, **ADMIN},
     )
     assert answer.status_code == 200
-    assert answer.json() == {"data": {"people": {"totalCount": 0}}}
+    assert answer.json()["data"] == {"people": {"totalCount": 0}}
     register = 'mutation { registerPerson(input: {displayName: "Mallory"}) { errors { code } } }'
     for accept in (NEW, "application/json", "*/*"):
         refused = client.get(

@@ -172,3 +172,14 @@ def test_a_rebuild_racing_the_writers_leaves_the_views_as_a_rebuild_would(
     assert failures == []
     assert runner.errors == []
     s.assert_equal_to_a_rebuild()
+
+
+def test_waiting_for_an_own_write_finds_it_folded_without_waiting(sqlite_setup: Setup) -> None:
+    s = sqlite_setup
+    with s.runner():
+        assert s.read_models.wait_for(s.app.recorder.max_notification_id() or 0, timeout=10)
+        requester, target = s.others[:2]
+        introduction = consented(s.app, s.introducer, requester, target)
+        position = s.app.record_reply(target, introduction, "hello").position
+        assert s.read_models.wait_for_own_write(position, timeout=0)
+        assert s.read_models.track_record(target).replies_sent == 1
