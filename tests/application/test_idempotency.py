@@ -267,6 +267,7 @@ def test_concurrent_retries_write_once_and_all_answer_the_same(
     assert answers[0]["version"] == 4
 
 
+@pytest.mark.processes
 def test_retries_racing_from_several_processes_write_once(storage: Storage) -> None:
     app = open_application(storage)
     try:

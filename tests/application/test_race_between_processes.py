@@ -17,6 +17,8 @@ from domain.storage import Storage
 from tests.application.journeys import consented, register_people
 from tests.application.race_worker import race
 
+pytestmark = pytest.mark.processes
+
 ROUNDS = 30
 Race = dict[str, tuple[list[dict[str, Any]], list[Any]]]
 

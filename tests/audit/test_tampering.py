@@ -15,6 +15,8 @@ from tests.audit.helpers import run_cli
 from tests.audit.tamper import Tamperer, tamperer_for
 from tests.conftest import POSTGRES_URL
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def seeded(storage: Storage) -> tuple[Storage, dict[str, str], Tamperer]:

@@ -38,6 +38,7 @@ def test_anything_else_is_a_one_line_configuration_error(raw: str) -> None:
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.processes
 def test_the_command_stops_with_that_line(tmp_path: Path) -> None:
     result = introductions(
         "demo",

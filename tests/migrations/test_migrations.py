@@ -117,6 +117,7 @@ def test_dropping_a_view_for_a_rebuild_applies_every_version_again(storage: Stor
         read_models.close()
 
 
+@pytest.mark.processes
 def test_processes_starting_together_migrate_once(storage: Storage) -> None:
     outcomes = run_together(start_together, storage.url, processes=PROCESSES)
     assert outcomes == [("started", None)] * PROCESSES, outcomes

@@ -24,6 +24,8 @@ from tests.webhooks.conftest import FAST, allow_private  # noqa: F401 - a fixtur
 from tests.webhooks.receiver import Receiver
 from webhooks.dispatcher import WebhookDispatcher
 
+pytestmark = pytest.mark.processes
+
 RANKED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
