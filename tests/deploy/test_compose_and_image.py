@@ -95,4 +95,6 @@ def test_the_image_installs_every_package_and_serves_as_a_non_root_user() -> Non
     assert params["host"] == "0.0.0.0"
     [health] = [a for i, a in steps if i == "HEALTHCHECK"]
     assert f"127.0.0.1:{params['port']}/healthz" in health
-    assert any(i == "RUN" and 'pip install ".[postgres]"' in a for i, a in steps)
+    runs = [a for i, a in steps if i == "RUN"]
+    assert any("pip install --require-hashes -r requirements.txt" in a for a in runs)
+    assert any("pip install --no-deps ." in a for a in runs)
