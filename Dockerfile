@@ -16,6 +16,7 @@ COPY requirements.txt ./
 RUN pip install --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY domain ./domain
+COPY storage ./storage
 COPY projections ./projections
 COPY webhooks ./webhooks
 COPY migrations ./migrations

@@ -31,10 +31,10 @@ from api.schema.context import Context
 from api.security import install_edge_protection, require_production_admin_tokens
 from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
-from domain.bootstrap import expire_after_from_environment, open_application
-from domain.sqlite_factory import checkpointing_in_background
-from domain.storage import Storage, storage_from_environment
 from projections.read_models import ReadModels
+from storage.bootstrap import expire_after_from_environment, open_application
+from storage.database import Storage, storage_from_environment
+from storage.sqlite import checkpointing_in_background
 from webhooks.control import WebhookControl
 
 log = logging.getLogger("introductions.api")

@@ -18,8 +18,8 @@ from uuid import UUID
 from domain.application import IntroductionsApp
 from domain.errors import ConfigurationError
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from domain.token_use_cases import Credential
+from storage.database import Storage
 
 ADMIN_TOKEN_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN"  # noqa: S105 - a name, not a secret
 ADMIN_TOKEN_FILE_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN_FILE"  # noqa: S105 - a name, not a secret

@@ -18,7 +18,7 @@ from api.auth import (
 )
 from api.settings import EdgeSettings
 from domain.errors import ConfigurationError
-from domain.storage import Storage
+from storage.database import Storage
 
 MIN_ADMIN_TOKEN_LENGTH = 32
 MIN_ADMIN_TOKEN_BITS = 128

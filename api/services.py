@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from api.auth import UNKNOWN, KnownTokens, actor_for, actor_from_storage, actor_in_memory
 from api.feed import EventFeed
 from domain.application import IntroductionsApp
-from domain.storage import Storage
 from projections.read_models import ReadModels
+from storage.database import Storage
 from webhooks.control import WebhookControl
 
 T = TypeVar("T")

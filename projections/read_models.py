@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from domain.application import utc_now
-from domain.storage import Storage
 from projections import leaderboard, progress
 from projections.records import IntroductionRow, Page, Reputation, TrackRecord
 from projections.registry import open_views
 from projections.settings import half_life_from_environment
 from projections.views import APPLICATION_NAME
+from storage.database import Storage
 
 __all__ = ["IntroductionRow", "Page", "ReadModels", "Reputation", "TrackRecord"]
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
-from domain.storage import Storage, use_wal
 from projections.base import ViewProjection
 from projections.expiry import (
     ExpiryCandidatesProjection,
@@ -32,6 +31,7 @@ from projections.track_record import (
     TrackRecordView,
 )
 from projections.views import View, to_us
+from storage.database import Storage, use_wal
 
 NAMES = ("reputation", "track_record", "introduction_list", "expiry_candidates")
 _CLASSES: dict[str, tuple[type[Any], type[ViewProjection[Any]]]] = {

@@ -251,7 +251,7 @@ class SQLiteView(View, SQLiteTrackingRecorder):
                 cur.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
                 # Catch-up rewrites the same index pages batch after batch: checkpointing
                 # less often writes each of them back to the database file once, not 20 times.
-                # At 0, a thread checkpoints instead (domain.wal_checkpoints): left so.
+                # At 0, a thread checkpoints instead (storage.wal_checkpoints): left so.
                 if cur.execute("PRAGMA wal_autocheckpoint").fetchone()[0]:
                     cur.execute(f"PRAGMA wal_autocheckpoint = {_SQLITE_CHECKPOINT_PAGES}")
                 _TUNED_FOR_WRITING.add(conn)

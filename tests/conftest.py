@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.storage import Storage, parse_database_url
+from storage.database import Storage, parse_database_url
 
 POSTGRES_URL_VARIABLE = "INTRODUCTIONS_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "")

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from domain.storage import Storage, use_wal
 from migrations import Dialect, Migration, migrate
+from storage.database import Storage, use_wal
 from webhooks.records import (
     DELIVERY_COLUMNS,
     ENDPOINT_COLUMNS,

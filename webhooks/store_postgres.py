@@ -10,8 +10,8 @@ from typing import Any
 
 import psycopg
 
-from domain.storage import Storage
 from migrations import Dialect
+from storage.database import Storage
 from webhooks.records import DELIVERY_COLUMNS, Delivery
 from webhooks.store import Cursor, DeliveryStore
 

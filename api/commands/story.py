@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
+from storage.bootstrap import open_application
 
 
 def record_seed_story(app: IntroductionsApp) -> dict[str, str]:

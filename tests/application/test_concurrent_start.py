@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.storage import Storage
+from storage.database import Storage
 from tests.application.race_worker import open_together
 from tests.processes import run_together
 

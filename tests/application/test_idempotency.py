@@ -12,11 +12,11 @@ import pytest
 
 from domain.application import CommandResult, IntroductionsApp
 from domain.audit import verify_log
-from domain.bootstrap import open_application
 from domain.errors import BadInput, InvalidTransition
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from domain.webhook import ALLOW_PRIVATE_VARIABLE
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.application.journeys import (
     People,
     consented,

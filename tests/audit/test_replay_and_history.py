@@ -8,10 +8,10 @@ import json
 import pytest
 
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.replay import replay
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.helpers import run_cli, ticking_app
 from tests.conftest import FakeClock
 

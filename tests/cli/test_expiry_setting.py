@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.bootstrap import expire_after_from_environment
 from domain.errors import ConfigurationError
+from storage.bootstrap import expire_after_from_environment
 from tests.cli.run import introductions
 
 VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from domain.storage import parse_database_url
+from storage.database import parse_database_url
 from tests.deploy.files import (
     REPO,
     compose,

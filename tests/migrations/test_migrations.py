@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import ConfigurationError
-from domain.storage import Storage
 from migrations import Migration
 from projections.read_models import ReadModels
 from projections.registry import NAMES
 from projections.views import View
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.migrations.starter import UPGRADE, start_together, upgraded_store
 from tests.processes import run_together
 from tests.projections.helpers import project

@@ -79,10 +79,10 @@ def _sqlite(url: str, rest: str, fail: object) -> Storage:
             raise fail(f"names a file in {str(parent)!r}, a folder that does not exist")
         path = str(Path(path).expanduser())
     env = {
-        "PERSISTENCE_MODULE": "domain.sqlite_factory:SQLiteFactory",  # the library's, with settings
+        "PERSISTENCE_MODULE": "storage.sqlite:SQLiteFactory",  # the library's, with settings
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
-        "APPLICATION_RECORDER_TOPIC": "domain.group_commit:GroupCommitSQLiteApplicationRecorder",
+        "APPLICATION_RECORDER_TOPIC": "storage.sqlite:SQLiteRecorder",
     }
     return Storage(kind="sqlite", url=url, env=env, sqlite_path=path)
 
@@ -109,9 +109,7 @@ def _postgres(url: str, fail: object) -> Storage:
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
         "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
-        "APPLICATION_RECORDER_TOPIC": (
-            "domain.group_commit_postgres:GroupCommitPostgresApplicationRecorder"
-        ),
+        "APPLICATION_RECORDER_TOPIC": "storage.postgres:PostgresRecorder",
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -120,7 +118,7 @@ def _postgres(url: str, fail: object) -> Storage:
 
 def backend_of(recorder: object) -> str | None:
     """ "sqlite" or "postgres": the library module a recorder's class comes from, through
-    any subclass of ours (such as domain.group_commit's)."""
+    any subclass of ours (storage.sqlite's and storage.postgres's)."""
     for cls in type(recorder).__mro__:
         if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
             return cls.__module__.rsplit(".", 1)[1]

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 
 class _Save:
@@ -36,7 +35,7 @@ class _Save:
 
 
 class GroupCommit:
-    """Mixed into an application recorder, before it, as in the class below."""
+    """Mixed into an application recorder, before it (storage.sqlite, storage.postgres)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +105,3 @@ def _split_races(batch: list[_Save]) -> tuple[list[_Save], list[_Save]]:
             clean.append(save)
             claimed |= touched
     return clean, doomed
-
-
-class GroupCommitSQLiteApplicationRecorder(GroupCommit, SQLiteApplicationRecorder):
-    pass

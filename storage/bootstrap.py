@@ -18,7 +18,7 @@ from eventsourcing.persistence import (
 from domain.application import DEFAULT_EXPIRE_AFTER, Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
 from domain.settings import positive_number
-from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
+from storage.database import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
 
 EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
 MAX_EXPIRE_AFTER_DAYS = 36_500
