@@ -126,7 +126,8 @@ def test_processes_starting_together_migrate_once(storage: Storage) -> None:
 
 
 def test_migrations_must_be_numbered_in_order() -> None:
-    from migrations import Dialect, migrate
+    from migrations import migrate
+    from storage.dialect import Dialect
 
     with pytest.raises(ValueError, match="numbered 1, 2, 3"):
         migrate(None, Dialect.sqlite(), "x", [Migration(2, ())])
