@@ -82,7 +82,7 @@ def _sqlite(url: str, rest: str, fail: object) -> Storage:
         "PERSISTENCE_MODULE": "storage.sqlite:SQLiteFactory",  # the library's, with settings
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
-        "APPLICATION_RECORDER_TOPIC": "storage.sqlite:SQLiteRecorder",
+        "APPLICATION_RECORDER_TOPIC": "storage.sqlite:SQLiteLogRecorder",
     }
     return Storage(kind="sqlite", url=url, env=env, sqlite_path=path)
 
@@ -109,7 +109,7 @@ def _postgres(url: str, fail: object) -> Storage:
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
         "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
-        "APPLICATION_RECORDER_TOPIC": "storage.postgres:PostgresRecorder",
+        "APPLICATION_RECORDER_TOPIC": "storage.postgres:PostgresLogRecorder",
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]

@@ -15,7 +15,7 @@ from psycopg.sql import SQL, Identifier
 from storage.group_commit import GroupCommit
 
 
-class PostgresRecorder(GroupCommit, PostgresApplicationRecorder):
+class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
     def select_events_of_many(
         self, ids: Sequence[UUID], after: dict[UUID, int]
     ) -> list[StoredEvent]:

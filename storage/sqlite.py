@@ -62,7 +62,7 @@ class _PoolWithoutCheckpoints(SQLiteConnectionPool):
         return connection
 
 
-class SQLiteRecorder(GroupCommit, SQLiteApplicationRecorder):
+class SQLiteLogRecorder(GroupCommit, SQLiteApplicationRecorder):
     def select_events_of_many(
         self, ids: Sequence[UUID], after: dict[UUID, int]
     ) -> list[StoredEvent]:
