@@ -92,3 +92,14 @@ def test_plain_http_is_pinned_to_the_checked_address() -> None:
     v6 = pinned("http://hooks.example.com/in", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
     assert v6.url == "http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/in"
     assert v6.host == "hooks.example.com"
+
+
+def test_the_signature_is_the_standards_example() -> None:
+    # The example of the Standard Webhooks specification: a receiver built to it agrees.
+    secret, msg_id, body = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        '{"test": 2432232314}',
+    )
+    headers = attempt_headers(msg_id, 1614265330, body, [secret])
+    assert headers["webhook-signature"] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
