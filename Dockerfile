@@ -15,6 +15,7 @@ WORKDIR /src
 COPY requirements.txt ./
 RUN pip install --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY domain ./domain
 COPY storage ./storage
 COPY projections ./projections

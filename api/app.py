@@ -67,9 +67,7 @@ def build_services(storage: Storage | None = None) -> Services:
         known_tokens=token_cache_from_environment(),
         feed=EventFeed(app),
         webhooks=WebhookControl(app, storage),
-        read_your_writes_timeout=float(
-            os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
-        ),
+        read_your_writes_timeout=edge_settings().read_your_writes_timeout,
     )
     guard_storage(app.factory, read_models.views.factory)
     services.closers.append(app.close)

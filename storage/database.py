@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import sqlite3
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from config import Settings
 from domain.errors import ConfigurationError
 
 DATABASE_URL_VARIABLE = "INTRODUCTIONS_DATABASE_URL"
@@ -45,8 +45,7 @@ def redact(url: str) -> str:
 
 
 def storage_from_environment(environ: dict[str, str] | None = None) -> Storage:
-    environ = dict(os.environ) if environ is None else environ
-    return parse_database_url(environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL)
+    return parse_database_url(Settings.read(environ).database_url)
 
 
 def parse_database_url(url: str) -> Storage:

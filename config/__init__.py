@@ -1,0 +1,227 @@
+"""Every INTRODUCTIONS_* variable, in one pydantic-settings class: its type, default and
+meaning. The README's configuration table is made from it (`python -m config`, checked by
+tests/deploy/test_configuration_table.py). A bad value stops the command with one line
+naming the variable (a ConfigurationError, which pydantic lets through its validation)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from limits import RateLimitItem, parse
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.errors import ConfigurationError
+from domain.settings import positive_number
+
+PREFIX = "INTRODUCTIONS_"
+PRODUCTION_DEFAULT_RATE_LIMIT = "600/minute"
+OFF = frozenset({"", "off", "none", "0"})
+MAX_EXPIRE_AFTER_DAYS = 36_500  # a longer period overflows the dates it is added to
+MAX_TOKEN_CACHE_SECONDS = 60.0
+DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h"
+
+
+def shown(default: str) -> Any:
+    """The default as the README shows it, where the value alone would not say it."""
+    return {"shown_default": default}
+
+
+def positive(field: str, *, unit: str = "", maximum: float = math.inf) -> Callable[[Any], float]:
+    """A validator for a positive number, refusing anything else with the variable named."""
+
+    def check(raw: Any) -> float:
+        return positive_number({field: str(raw)}, field, math.nan, maximum=maximum, unit=unit)
+
+    return check
+
+
+_days = positive(f"{PREFIX}EXPIRE_AFTER_DAYS", unit=" of days", maximum=MAX_EXPIRE_AFTER_DAYS)
+_half_life = positive(f"{PREFIX}REPUTATION_HALF_LIFE_DAYS", unit=" of days")
+_timeout = positive(f"{PREFIX}WEBHOOK_TIMEOUT_SECONDS")
+_poll = positive(f"{PREFIX}WEBHOOK_POLL_SECONDS")
+_concurrency = positive(f"{PREFIX}WEBHOOK_CONCURRENCY")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", env_ignore_empty=True)
+
+    database_url: str = Field(
+        default="sqlite:///./introductions.db",
+        description="where everything lives: `sqlite:///path/to/file.db` or "
+        "`postgresql://user:pass@host:5432/db` (options: `?schema=name`, `connect_timeout`, "
+        "`pool_size`, `max_overflow`)",
+    )
+    admin_token: str | None = Field(
+        default=None,
+        description="the admin's bearer token",
+        json_schema_extra=shown("generated into a file"),
+    )
+    admin_token_file: str | None = Field(
+        default=None,
+        description="where a generated admin token is kept (mode 0600)",
+        json_schema_extra=shown("beside the database"),
+    )
+    admin_token_previous: str = Field(
+        default="",
+        description="during a rotation of the admin token, the old one, still accepted "
+        "(see SECURITY.md)",
+        json_schema_extra=shown("unset"),
+    )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        description="how long a process trusts a person token it has checked; a revocation "
+        "elsewhere takes effect within it (`0`: no cache)",
+    )
+    env: Literal["development", "production"] = Field(
+        default="development",
+        description="`production`: no GraphiQL, no introspection, strict headers, a rate "
+        "limit, and no start with a weak or generated admin token",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="browser origins allowed to call `/graphql`, comma-separated; unset: no CORS",
+        json_schema_extra=shown("unset"),
+    )
+    hsts_seconds: int = Field(
+        default=0, description="`Strict-Transport-Security` max-age; set it only behind HTTPS"
+    )
+    rate_limit: str | None = Field(
+        default=None,
+        description="requests to `/graphql` per token (per address without one) and per "
+        "process, e.g. `120/minute`; `off` for none",
+        json_schema_extra=shown(f"off; `{PRODUCTION_DEFAULT_RATE_LIMIT}` in production"),
+    )
+    expire_after_days: float = Field(
+        default=14.0,
+        description="a consented introduction with no reply for this long is expired by the system",
+    )
+    reputation_half_life_days: float = Field(
+        default=180.0, description="how fast old outcomes are forgotten in reputation"
+    )
+    read_your_writes_timeout: float = Field(
+        default=5.0, description="seconds a mutation waits for the read models to include it"
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="`1` lets webhooks call private, loopback and link-local addresses",
+        json_schema_extra=shown("unset"),
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, description="per delivery attempt")
+    webhook_retry_schedule: str = Field(
+        default=DEFAULT_SCHEDULE,
+        description="back-off between attempts (with jitter; `Retry-After` honoured)",
+    )
+    webhook_concurrency: int = Field(default=64, description="attempts in flight at once")
+    webhook_poll_seconds: float = Field(
+        default=0.1,
+        description="how often due retries are looked for, and on SQLite the log for events "
+        "to deliver (lower: sooner deliveries, more CPU per write)",
+    )
+
+    @field_validator("expire_after_days", mode="before")
+    @classmethod
+    def _expire_after(cls, raw: Any) -> float:
+        return _days(raw)
+
+    @field_validator("reputation_half_life_days", mode="before")
+    @classmethod
+    def _reputation(cls, raw: Any) -> float:
+        return _half_life(raw)
+
+    @field_validator("webhook_timeout_seconds", mode="before")
+    @classmethod
+    def _webhook_timeout(cls, raw: Any) -> float:
+        return _timeout(raw)
+
+    @field_validator("webhook_poll_seconds", mode="before")
+    @classmethod
+    def _webhook_poll(cls, raw: Any) -> float:
+        return _poll(raw)
+
+    @field_validator("webhook_concurrency", mode="before")
+    @classmethod
+    def _webhook_concurrency(cls, raw: Any) -> int:
+        return int(_concurrency(raw))
+
+    @field_validator("webhook_allow_private", mode="before")
+    @classmethod
+    def _only_one(cls, raw: Any) -> bool:
+        return raw is True or str(raw) == "1"  # anything but `1` leaves private addresses out
+
+    @field_validator("token_cache_seconds", mode="before")
+    @classmethod
+    def _token_cache(cls, raw: Any) -> float:
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= MAX_TOKEN_CACHE_SECONDS:
+            msg = (
+                f"{PREFIX}TOKEN_CACHE_SECONDS={raw!r} must be a number of seconds from 0 to "
+                f"{MAX_TOKEN_CACHE_SECONDS:g}"
+            )
+            raise ConfigurationError(msg)
+        return seconds
+
+    @field_validator("hsts_seconds")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            msg = "must be 0 or more seconds"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() not in OFF:
+            parse(value)  # ValueError: "couldn't parse rate limit string ..."
+        return value
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """From the process's environment, or from `environ` alone when given."""
+        try:
+            if environ is None:
+                return cls()
+            given = {
+                name.removeprefix(PREFIX).lower(): value
+                for name, value in environ.items()
+                if name.startswith(PREFIX) and value
+            }
+            return cls.model_validate({k: v for k, v in given.items() if k in cls.model_fields})
+        except ValidationError as e:
+            first = e.errors()[0]
+            name = PREFIX + str(first["loc"][0]).upper() if first["loc"] else "settings"
+            msg = f"{name}={first.get('input')!r}: {first['msg']}"
+            raise ConfigurationError(msg) from None
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def rate(self) -> RateLimitItem | None:
+        raw = self.rate_limit
+        if raw is None:
+            raw = PRODUCTION_DEFAULT_RATE_LIMIT if self.production else ""
+        return None if raw.strip().lower() in OFF else parse(raw)
+
+
+def configuration_table() -> str:
+    """The README's table: every variable, its default and its meaning."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        value = field.default
+        shown_value = f"{value:g}" if isinstance(value, float) else str(value)
+        default = extra.get("shown_default") or f"`{shown_value}`"
+        rows.append(f"| `{PREFIX}{name.upper()}` | {default} | {field.description} |")
+    return "\n".join(rows) + "\n"
