@@ -14,7 +14,6 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import ConfigurationError
-from domain.settings import positive_number
 
 PREFIX = "INTRODUCTIONS_"
 PRODUCTION_DEFAULT_RATE_LIMIT = "600/minute"
@@ -22,6 +21,28 @@ OFF = frozenset({"", "off", "none", "0"})
 MAX_EXPIRE_AFTER_DAYS = 36_500  # a longer period overflows the dates it is added to
 MAX_TOKEN_CACHE_SECONDS = 60.0
 DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h"
+
+
+def positive_number(
+    environ: dict[str, str],
+    name: str,
+    default: float,
+    *,
+    maximum: float = math.inf,
+    unit: str = "",
+) -> float:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= maximum or math.isinf(value):
+        bound = "" if math.isinf(maximum) else f", at most {maximum:g}"
+        msg = f"{name}={raw!r} must be a positive number{unit}{bound}"
+        raise ConfigurationError(msg)
+    return value
 
 
 def shown(default: str) -> Any:

@@ -7,7 +7,8 @@ database created then adopts it as it is. Applied versions are recorded in
 `schema_migrations` (component, version). `migrate` runs inside the caller's write
 transaction, so a migration and its record commit together or not at all, and it is
 serialised between processes: on SQLite by the caller's BEGIN IMMEDIATE (the write lock),
-on PostgreSQL by a transaction-scoped advisory lock per schema."""
+on PostgreSQL by a transaction-scoped advisory lock per schema. Not alembic, which would
+bring a migration environment and a version table of its own for these few statements."""
 
 from __future__ import annotations
 

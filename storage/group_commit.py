@@ -8,7 +8,8 @@ no commit in progress takes everything queued and writes it at once, and every s
 returns only after the transaction holding its events has committed: no acknowledged
 event is less durable than before. When a joint transaction fails (two commands racing
 for one aggregate version, say), each save is retried alone, so that only the loser sees
-the conflict, exactly as without grouping."""
+the conflict, exactly as without grouping. eventsourcing commits each save alone: it has no
+grouping of its own."""
 
 from __future__ import annotations
 
