@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from limits import RateLimitItem, parse
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import ConfigurationError
@@ -59,11 +59,16 @@ def positive(field: str, *, unit: str = "", maximum: float = math.inf) -> Callab
     return check
 
 
-_days = positive(f"{PREFIX}EXPIRE_AFTER_DAYS", unit=" of days", maximum=MAX_EXPIRE_AFTER_DAYS)
-_half_life = positive(f"{PREFIX}REPUTATION_HALF_LIFE_DAYS", unit=" of days")
-_timeout = positive(f"{PREFIX}WEBHOOK_TIMEOUT_SECONDS")
-_poll = positive(f"{PREFIX}WEBHOOK_POLL_SECONDS")
-_concurrency = positive(f"{PREFIX}WEBHOOK_CONCURRENCY")
+# Fields that take a positive number, each with its bounds.
+POSITIVE: dict[str, Callable[[Any], float]] = {
+    "expire_after_days": positive(
+        f"{PREFIX}EXPIRE_AFTER_DAYS", unit=" of days", maximum=MAX_EXPIRE_AFTER_DAYS
+    ),
+    "reputation_half_life_days": positive(f"{PREFIX}REPUTATION_HALF_LIFE_DAYS", unit=" of days"),
+    "webhook_timeout_seconds": positive(f"{PREFIX}WEBHOOK_TIMEOUT_SECONDS"),
+    "webhook_poll_seconds": positive(f"{PREFIX}WEBHOOK_POLL_SECONDS"),
+    "webhook_concurrency": lambda raw: int(positive(f"{PREFIX}WEBHOOK_CONCURRENCY")(raw)),
+}
 
 
 class Settings(BaseSettings):
@@ -142,30 +147,11 @@ class Settings(BaseSettings):
         "to deliver (lower: sooner deliveries, more CPU per write)",
     )
 
-    @field_validator("expire_after_days", mode="before")
+    @field_validator(*POSITIVE, mode="before")
     @classmethod
-    def _expire_after(cls, raw: Any) -> float:
-        return _days(raw)
-
-    @field_validator("reputation_half_life_days", mode="before")
-    @classmethod
-    def _reputation(cls, raw: Any) -> float:
-        return _half_life(raw)
-
-    @field_validator("webhook_timeout_seconds", mode="before")
-    @classmethod
-    def _webhook_timeout(cls, raw: Any) -> float:
-        return _timeout(raw)
-
-    @field_validator("webhook_poll_seconds", mode="before")
-    @classmethod
-    def _webhook_poll(cls, raw: Any) -> float:
-        return _poll(raw)
-
-    @field_validator("webhook_concurrency", mode="before")
-    @classmethod
-    def _webhook_concurrency(cls, raw: Any) -> int:
-        return int(_concurrency(raw))
+    def _positive(cls, raw: Any, info: ValidationInfo) -> float:
+        assert info.field_name is not None
+        return POSITIVE[info.field_name](raw)
 
     @field_validator("webhook_allow_private", mode="before")
     @classmethod

@@ -19,8 +19,7 @@ class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
     def select_events_of_many(
         self, ids: Sequence[UUID], after: dict[UUID, int]
     ) -> list[StoredEvent]:
-        """The stored events of the aggregates, each after its version in `after`, in one
-        query, in version order (it reads the library's events table by its columns)."""
+        """As storage.sqlite's: one query, here joining arrays of ids and versions."""
         as_uuid = self.datastore.originator_id_type == "uuid"
         statement = SQL(
             "SELECT e.* FROM {schema}.{table} e "
