@@ -8,8 +8,11 @@ import itertools
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import build_services, create_app
 from api.services import Services
+from tests.api.conftest import ADMIN_TOKEN
 from tests.api.graphql_client import INTRODUCTIONS, PROPOSE, GraphQL
 
 
@@ -75,16 +78,22 @@ def test_persons_read_once_come_from_memory_afterwards(
     introducer = gql.register("Remembered")
     a, b = gql.register("A"), gql.register("B")
     gql.mutate(introducer, PROPOSE, r=a, t=b, c="c")
-    page = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]  # reads the persons
+    # Another process on the same storage: these persons are in none of its memory.
+    other = build_services(services.storage)
     asked: list[list[str]] = []
-    original = services.app.get_persons_batched
+    original = other.app.get_persons_batched
 
     def counted(ids: list[str]) -> Any:
         asked.append(list(ids))
         return original(ids)
 
-    monkeypatch.setattr(services.app, "get_persons_batched", counted)
-    again = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
+    monkeypatch.setattr(other.app, "get_persons_batched", counted)
+    with TestClient(create_app(other, run_projections=False)) as client:
+        reader = GraphQL(client, ADMIN_TOKEN, tokens=gql.tokens)
+        page = reader.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
+        assert asked, "the first page read no person from storage: the test proves nothing"
+        asked.clear()
+        again = reader.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
     assert again == page
     assert asked == []
 
