@@ -10,16 +10,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
+# The locked versions, hashes checked, in a layer of their own that a change to the
+# sources leaves cached.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY domain ./domain
+COPY storage ./storage
 COPY projections ./projections
 COPY webhooks ./webhooks
 COPY migrations ./migrations
 COPY transfer ./transfer
 COPY api ./api
-# A regular (not editable) install with the PostgreSQL driver; the sources are not needed
-# afterwards, nor is the build's cache.
-RUN pip install ".[postgres]" && rm -rf /src
+# A regular (not editable) install of the project alone, its dependencies being above;
+# the sources are not needed afterwards, nor is the build's cache.
+RUN pip install --no-deps . && rm -rf /src
 
 # Never root: a system user owning only its data folder.
 RUN useradd --system --uid 10001 --user-group --home-dir /data --create-home introductions

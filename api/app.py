@@ -50,10 +50,10 @@ from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
 from api.sockets import IntroductionsSocket
 from api.webapp import install_web_app
-from domain.bootstrap import expire_after_from_environment, open_application
-from domain.sqlite_factory import checkpointing_in_background
-from domain.storage import Storage, storage_from_environment
 from projections.read_models import ReadModels
+from storage.bootstrap import expire_after_from_environment, open_application
+from storage.database import Storage, storage_from_environment
+from storage.sqlite import checkpointing_in_background
 from webhooks.control import WebhookControl
 
 log = logging.getLogger("introductions.api")
@@ -87,9 +87,7 @@ def build_services(storage: Storage | None = None) -> Services:
         known_tokens=token_cache_from_environment(),
         feed=EventFeed(app),
         webhooks=WebhookControl(app, storage),
-        read_your_writes_timeout=float(
-            os.environ.get("INTRODUCTIONS_READ_YOUR_WRITES_TIMEOUT", "5")
-        ),
+        read_your_writes_timeout=edge_settings().read_your_writes_timeout,
         positions_need_a_token=production,
     )
     guard_storage(app.factory, read_models.views.factory)

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from config import Settings
 from domain.application import IntroductionsApp
-from domain.errors import ConfigurationError
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from domain.token_use_cases import Credential
 from domain.use_case_base import canonical_id
+from storage.database import Storage
 
 ADMIN_TOKEN_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN"  # noqa: S105 - a name, not a secret
 ADMIN_TOKEN_FILE_VARIABLE = "INTRODUCTIONS_ADMIN_TOKEN_FILE"  # noqa: S105 - a name, not a secret
@@ -39,9 +39,9 @@ def digest(token: str) -> str:
 def admin_token_path(storage: Storage, environ: dict[str, str] | None = None) -> Path:
     """Beside the SQLite file; for PostgreSQL, INTRODUCTIONS_ADMIN_TOKEN_FILE or the
     current directory."""
-    environ = dict(os.environ) if environ is None else environ
-    if environ.get(ADMIN_TOKEN_FILE_VARIABLE):
-        return Path(environ[ADMIN_TOKEN_FILE_VARIABLE]).expanduser()
+    token_file = Settings.read(environ).admin_token_file
+    if token_file:
+        return Path(token_file).expanduser()
     if storage.kind == "sqlite" and storage.sqlite_path and storage.sqlite_path != ":memory:":
         db = Path(storage.sqlite_path).expanduser().resolve()
         return db.with_name(f"{db.name}.admin-token")
@@ -71,11 +71,9 @@ def read_admin_token_file(path: Path) -> str:
 def admin_tokens(storage: Storage, environ: dict[str, str] | None = None) -> list[str]:
     """The admin tokens accepted: INTRODUCTIONS_ADMIN_TOKEN (or the token file), and
     during a rotation INTRODUCTIONS_ADMIN_TOKEN_PREVIOUS as well."""
-    environ = dict(os.environ) if environ is None else environ
-    current = environ.get(ADMIN_TOKEN_VARIABLE) or read_admin_token_file(
-        admin_token_path(storage, environ)
-    )
-    previous = environ.get(PREVIOUS_ADMIN_TOKEN_VARIABLE, "").strip()
+    settings = Settings.read(environ)
+    current = settings.admin_token or read_admin_token_file(admin_token_path(storage, environ))
+    previous = settings.admin_token_previous.strip()
     return [current, previous] if previous else [current]
 
 
@@ -156,19 +154,7 @@ class KnownTokens:
 
 
 def token_cache_from_environment(environ: dict[str, str] | None = None) -> KnownTokens:
-    environ = dict(os.environ) if environ is None else environ
-    raw = environ.get(TOKEN_CACHE_VARIABLE, "")
-    try:
-        ttl = float(raw) if raw else DEFAULT_TOKEN_CACHE_SECONDS
-    except ValueError:
-        ttl = -1.0
-    if not 0 <= ttl <= MAX_TOKEN_CACHE_SECONDS:
-        msg = (
-            f"{TOKEN_CACHE_VARIABLE}={raw!r} must be a number of seconds from 0 to "
-            f"{MAX_TOKEN_CACHE_SECONDS:g}"
-        )
-        raise ConfigurationError(msg)
-    return KnownTokens(ttl)
+    return KnownTokens(Settings.read(environ).token_cache_seconds)
 
 
 def is_admin(token_digest: str, admin_digests: Sequence[str]) -> bool:

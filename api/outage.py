@@ -10,7 +10,8 @@ one call at a time tries the pool again, waiting at most TRY_SECONDS, while the 
 are still refused at once. The pool reconnects by itself in the background once the
 server is back, so a short try finds the connection as soon as a long one would; a try
 that waited out the pool's whole timeout kept its caller for seconds while the server
-was still down."""
+was still down. Hand-written, not a circuit-breaker package: the trial must shorten the
+pool's own timeout, and one breaker must cover every pool of the server."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from api.rate_limit import RateLimit, RateLimitMiddleware
 from api.settings import EdgeSettings
 from api.webapp import is_web_app_path
 from domain.errors import ConfigurationError
-from domain.storage import Storage
+from storage.database import Storage
 
 METRICS_TOKEN_VARIABLE = "INTRODUCTIONS_METRICS_TOKEN"  # noqa: S105 - a name, not a secret
 

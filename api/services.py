@@ -24,8 +24,8 @@ from api.feed import EventFeed
 from api.rate_limit import RateLimit
 from api.sockets import OpenSockets
 from domain.application import IntroductionsApp
-from domain.storage import Storage
 from projections.read_models import ReadModels
+from storage.database import Storage
 from webhooks.control import WebhookControl
 
 T = TypeVar("T")

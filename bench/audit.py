@@ -29,10 +29,10 @@ from uuid import uuid4
 from bench.seed import build_long_introduction, time_of
 from domain.application import IntroductionsApp
 from domain.audit import verify_log
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
 from domain.snapshot_audit import verify_snapshots
-from domain.storage import parse_database_url
+from storage.bootstrap import open_application
+from storage.database import parse_database_url
 
 LONG = 10_000
 PROBES = (10, 1_000, 10_000)

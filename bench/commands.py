@@ -17,8 +17,8 @@ from bench.seed import register_people
 from bench.stats import median_of, rate, ratio, times, verdict
 from bench.storages import LABELS, fresh
 from domain.application import utc_now
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 COMMANDS_PER_LIFE = 5
 GOAL = 0.7  # of the library floor

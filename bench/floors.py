@@ -16,7 +16,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from bench.storages import postgres_schema
-from domain.storage import Storage
+from storage.database import Storage
 
 
 class BareIntroduction(Aggregate):

@@ -13,9 +13,9 @@ from bench.config import Config
 from bench.report import Table
 from bench.stats import median_of, ms, rate, ratio, times, verdict
 from bench.storages import sqlite as sqlite_storage
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 REPUTATION = (
     "query($id: ID!) { introducerReputation(introducerId: $id) "

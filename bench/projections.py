@@ -13,8 +13,8 @@ from bench.seed import append_history
 from bench.stats import median_of, rate, ratio, times, verdict
 from bench.storages import LABELS, fresh
 from domain.application import IntroductionsApp, utc_now
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 GOAL = 0.25  # of raw read-and-decode
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench.config import REPO
 from bench.seed import append_history
-from domain.bootstrap import open_application
-from domain.storage import Storage, parse_database_url
+from storage.bootstrap import open_application
+from storage.database import Storage, parse_database_url
 
 # What the log holds: the seeded aggregates, their events and how they are stored.
 EVENTS_CODE = (
@@ -25,7 +25,7 @@ EVENTS_CODE = (
     "domain/chain.py",
     "domain/bounds.py",
     "domain/application.py",
-    "domain/storage.py",
+    "storage/database.py",
     "bench/seed.py",
 )
 VIEWS_CODE = ("projections", "webhooks")  # what the views and the delivery tables hold

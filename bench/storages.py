@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from domain.storage import Storage, parse_database_url
+from storage.database import Storage, parse_database_url
 
 CONNECT_ATTEMPTS = 30
 LABELS = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}

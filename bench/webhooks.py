@@ -27,10 +27,10 @@ from bench.report import Table
 from bench.seed import append_history
 from bench.stats import median_of, ms, percentile, rate, ratio, times, verdict
 from bench.storages import LABELS, fresh
-from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from webhooks.config import DispatcherSettings
 from webhooks.dispatcher import WebhookDispatcher
 from webhooks.store import open_store

@@ -1,6 +1,7 @@
 """Loading many aggregates in one storage round trip, for lists in the API (a page of
-100 introductions must not cost 300 queries). It reads the library's events table by
-its documented columns; other recorders fall back to one query per aggregate."""
+100 introductions must not cost 300 queries): through the recorder's
+`select_events_of_many` (storage.sqlite's and storage.postgres's have one); another
+recorder falls back to one query per aggregate."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.introduction import Introduction
 from domain.person import Person
-from domain.storage import backend_of
 from domain.use_case_base import UseCaseBase
 
 READ_COPIES = 2048  # aggregates kept for lists; a few KB each
@@ -105,67 +105,7 @@ class BatchedReads(UseCaseBase):
         if given) in one query, in version order."""
         after = after or {}
         recorder: Any = self.recorder
-        table = getattr(recorder, "events_table_name", None)
-        backend = backend_of(recorder)
-        if table and backend == "sqlite":
-            return _select_sqlite(recorder, table, ids, after)
-        if table and backend == "postgres":
-            return _select_postgres(recorder, table, ids, after)
+        select_many = getattr(recorder, "select_events_of_many", None)
+        if select_many is not None:
+            return list(select_many(ids, after))
         return [s for u in ids for s in recorder.select_events(u, gt=after.get(u) or None)]
-
-
-def _select_sqlite(
-    recorder: Any, table: str, ids: list[UUID], after: dict[UUID, int]
-) -> list[StoredEvent]:
-    keys = [u.hex if recorder.datastore.originator_id_type == "uuid" else str(u) for u in ids]
-    # One index lookup per aggregate (SQLite runs each term of the OR on the key).
-    terms = " OR ".join(["(originator_id = ? AND originator_version > ?)"] * len(ids))
-    params = [p for key, u in zip(keys, ids, strict=True) for p in (key, after.get(u, 0))]
-    statement = (
-        f"SELECT * FROM {table} WHERE {terms} "  # noqa: S608
-        "ORDER BY originator_id, originator_version"
-    )
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(statement, params)
-        rows = c.fetchall()
-    return [
-        StoredEvent(
-            originator_id=recorder.convert_originator_id(r["originator_id"]),
-            originator_version=r["originator_version"],
-            topic=r["topic"],
-            state=r["state"],
-        )
-        for r in rows
-    ]
-
-
-def _select_postgres(
-    recorder: Any, table: str, ids: list[UUID], after: dict[UUID, int]
-) -> list[StoredEvent]:
-    from psycopg.sql import SQL, Identifier  # only on PostgreSQL: psycopg is its extra
-
-    as_uuid = recorder.datastore.originator_id_type == "uuid"
-    statement = SQL(
-        "SELECT e.* FROM {schema}.{table} e "
-        "JOIN unnest(%s::{kind}[], %s::bigint[]) AS w(id, after) "
-        "ON e.originator_id = w.id AND e.originator_version > w.after "
-        "ORDER BY e.originator_id, e.originator_version"
-    ).format(
-        schema=Identifier(recorder.datastore.schema),
-        table=Identifier(table),
-        kind=SQL("uuid" if as_uuid else "text"),
-    )
-    keys: list[Any] = ids if as_uuid else [str(u) for u in ids]
-    versions = [after.get(u, 0) for u in ids]
-    with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-        curs.execute(statement, [keys, versions])
-        rows = curs.fetchall()
-    return [
-        StoredEvent(
-            originator_id=r["originator_id"],
-            originator_version=r["originator_version"],
-            topic=r["topic"],
-            state=bytes(r["state"]),
-        )
-        for r in rows
-    ]

@@ -40,11 +40,6 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def secret_key(secret: str) -> bytes:
-    """The HMAC key: the base64-decoded part after `whsec_`."""
-    return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
-
-
 def private_allowed(environ: dict[str, str] | None = None) -> bool:
     environ = dict(os.environ) if environ is None else environ
     return environ.get(ALLOW_PRIVATE_VARIABLE, "") == "1"

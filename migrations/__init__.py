@@ -7,19 +7,20 @@ database created then adopts it as it is. Applied versions are recorded in
 `schema_migrations` (component, version). `migrate` runs inside the caller's write
 transaction, so a migration and its record commit together or not at all, and it is
 serialised between processes: on SQLite by the caller's BEGIN IMMEDIATE (the write lock),
-on PostgreSQL by a transaction-scoped advisory lock per schema."""
+on PostgreSQL by a transaction-scoped advisory lock per schema. Not alembic, which would
+bring a migration environment and a version table of its own for these few statements."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from domain.errors import ConfigurationError
+from storage.dialect import Dialect
 
-# ruff: noqa: S608 - only this module's table name and placeholders are formatted in.
+# ruff: noqa: S608 - only this module's table name is formatted in.
 
 TABLE = "schema_migrations"
 
@@ -28,23 +29,6 @@ TABLE = "schema_migrations"
 class Migration:
     version: int
     statements: tuple[str, ...]  # SQL ready to run on the dialect at hand
-
-
-@dataclass(frozen=True)
-class Dialect:
-    placeholder: str  # "?" (sqlite3) or "%s" (psycopg)
-    prefix: str = ""  # before table names: "" or '"schema".'
-    lock_key: int | None = None  # PostgreSQL advisory lock serialising migrations
-
-    @classmethod
-    def sqlite(cls) -> Dialect:
-        return cls("?")
-
-    @classmethod
-    def postgres(cls, schema: str, *, qualify: bool = True) -> Dialect:
-        """`qualify=False` for connections whose search_path already names the schema."""
-        prefix = f'"{schema}".' if qualify else ""
-        return cls("%s", prefix, zlib.crc32(f"introductions-migrations:{schema}".encode()))
 
 
 def migrate(
@@ -56,7 +40,7 @@ def migrate(
     if versions != list(range(1, len(versions) + 1)):
         msg = f"{component}: migrations must be numbered 1, 2, 3… in order, not {versions}"
         raise ValueError(msg)
-    table = _begin(cur, dialect)
+    _begin(cur, dialect)
     applied = applied_versions(cur, dialect, component)
     if applied and max(applied) > len(migrations):
         msg = (
@@ -64,7 +48,6 @@ def migrate(
             f"than this program knows ({len(migrations)}): run a newer version of introductions"
         )
         raise ConfigurationError(msg)
-    mark = dialect.placeholder
     done = []
     for migration in migrations:
         if migration.version in applied:
@@ -72,7 +55,9 @@ def migrate(
         for statement in migration.statements:
             cur.execute(statement)
         cur.execute(
-            f"INSERT INTO {table} (component, version, applied_at) VALUES ({mark}, {mark}, {mark})",
+            dialect.sql(
+                f"INSERT INTO {{s}}{TABLE} (component, version, applied_at) VALUES (?, ?, ?)"
+            ),
             (component, migration.version, datetime.now(UTC).isoformat()),
         )
         done.append(migration.version)
@@ -80,29 +65,23 @@ def migrate(
 
 
 def applied_versions(cur: Any, dialect: Dialect, component: str) -> set[int]:
-    cur.execute(
-        f"SELECT version FROM {dialect.prefix}{TABLE} WHERE component = {dialect.placeholder}",
-        (component,),
-    )
+    cur.execute(dialect.sql(f"SELECT version FROM {{s}}{TABLE} WHERE component = ?"), (component,))
     return {int(row[0]) for row in cur.fetchall()}
 
 
 def forget(cur: Any, dialect: Dialect, component: str) -> None:
     """Drops the component's record, for a caller that has just dropped its tables."""
-    table = _begin(cur, dialect)
-    cur.execute(
-        f"DELETE FROM {table} WHERE component = {dialect.placeholder}",
-        (component,),
-    )
+    _begin(cur, dialect)
+    cur.execute(dialect.sql(f"DELETE FROM {{s}}{TABLE} WHERE component = ?"), (component,))
 
 
-def _begin(cur: Any, dialect: Dialect) -> str:
+def _begin(cur: Any, dialect: Dialect) -> None:
     """Takes the migrations lock (PostgreSQL) and makes sure the table exists."""
     if dialect.lock_key is not None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (dialect.lock_key,))
-    table = f"{dialect.prefix}{TABLE}"
     cur.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} (component TEXT NOT NULL, "
-        "version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))"
+        dialect.sql(
+            f"CREATE TABLE IF NOT EXISTS {{s}}{TABLE} (component TEXT NOT NULL, version INTEGER "
+            "NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))"
+        )
     )
-    return table

@@ -8,6 +8,7 @@ subscription with batches."""
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,23 +23,18 @@ from eventsourcing.postgres import (
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from migrations import Dialect
 from projections.subscription import Batches
 from projections.views import Cursor, Row, View
+from storage.dialect import Dialect
 
 
 class PostgresView(View, PostgresTrackingRecorder):
-    placeholder = "%s"
     datastore: PostgresDatastore
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
 
-    @property
-    def schema_prefix(self) -> str:
-        return f'"{self.datastore.schema}".'
-
-    @property
+    @functools.cached_property
     def dialect(self) -> Dialect:
         return Dialect.postgres(self.datastore.schema)
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from domain.application import utc_now
-from domain.storage import Storage
 from projections import leaderboard, progress
 from projections.own_writes import fold_own_write
 from projections.people import PeopleView
@@ -25,6 +24,7 @@ from projections.records import (
 from projections.registry import open_views
 from projections.settings import half_life_from_environment
 from projections.views import APPLICATION_NAME
+from storage.database import Storage
 
 __all__ = [
     "IntroductionRow",

@@ -13,14 +13,14 @@ from datetime import datetime
 from eventsourcing.persistence import Notification
 
 from domain.application import IntroductionsApp, utc_now
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections import leaderboard
 from projections import progress as progress_of_views
 from projections.fanout import Fanout, Prefetch
 from projections.registry import NAMES, Views, open_views
 from projections.settings import half_life_from_environment
 from projections.views import PositionMovedError
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 BATCH_SIZE = 2000
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
-from domain.storage import Storage, use_wal
 from projections.base import ViewProjection
 from projections.expiry import ExpiryCandidatesProjection, ExpiryCandidatesView
 from projections.introduction_list import IntroductionListProjection, IntroductionListView
@@ -18,6 +17,7 @@ from projections.people import PeopleProjection, PeopleView
 from projections.reputation import ReputationProjection, ReputationView
 from projections.track_record import TrackRecordProjection, TrackRecordView
 from projections.views import SQLiteView, View, to_us
+from storage.database import Storage, use_wal
 
 VIEWS: dict[str, tuple[type[View], type[ViewProjection[Any]]]] = {
     view.name: (view, projection)

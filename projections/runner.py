@@ -16,8 +16,6 @@ from types import TracebackType
 from typing import Any
 
 from domain.application import IntroductionsApp, utc_now
-from domain.bootstrap import open_application
-from domain.storage import Storage, backend_of
 from projections import leaderboard, own_writes, progress
 from projections.fanout import Fanout, Prefetch
 from projections.rebuild import fold_to_end
@@ -26,6 +24,8 @@ from projections.settings import half_life_from_environment
 from projections.subscription import next_look_in, subscribe
 from projections.sweeper import sweep
 from projections.views import PositionMovedError
+from storage.bootstrap import open_application
+from storage.database import Storage, backend_of
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 2000  # events per transaction when behind

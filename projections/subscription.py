@@ -20,7 +20,7 @@ from eventsourcing.persistence import (
     ShutDown,
 )
 
-from domain.storage import backend_of
+from storage.database import backend_of
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 # A log unchanged this long is looked at less often: an idle `serve` polled its log a

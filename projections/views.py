@@ -8,7 +8,7 @@ compare-and-set (`advance`), so two workers following the same log, or a worker 
 rebuild, can never both apply the same events: the loser's transaction rolls back.
 
 SQL is written once, with `?` placeholders and `{s}` before table names; `sql()` turns it
-into the dialect's text (`%s`, schema-qualified names on PostgreSQL). The DDL uses only
+into the dialect's text (storage.dialect). The DDL uses only
 types both databases understand (TEXT, BIGINT, DOUBLE PRECISION); times are stored as
 integer microseconds since the Unix epoch, so they compare and index the same way in both.
 """
@@ -30,7 +30,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from domain.application import IntroductionsApp
-from migrations import Dialect, Migration, forget, migrate
+from migrations import Migration, forget, migrate
+from storage.dialect import Dialect
 
 APPLICATION_NAME = IntroductionsApp.name  # what positions in its log are tracked under
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -65,15 +66,10 @@ class View:
     ddl: ClassVar[tuple[str, ...]]
     upgrades: ClassVar[tuple[tuple[str, ...], ...]] = ()  # schema versions 2, 3, …
     tables: ClassVar[tuple[str, ...]]  # every table the view owns, for drop()
-    placeholder: ClassVar[str]
 
     @property
     def tracking_table(self) -> str:
         return f"{self.name}_tracking"
-
-    @property
-    @abstractmethod
-    def schema_prefix(self) -> str: ...
 
     @property
     @abstractmethod
@@ -90,20 +86,7 @@ class View:
     # --- SQL text -------------------------------------------------------------------
 
     def sql(self, template: str) -> str:
-        cache: dict[str, str] = self.__dict__.setdefault("_sql_cache", {})
-        text = cache.get(template)
-        if text is None:
-            text = template.replace("{s}", self.schema_prefix)
-            if self.placeholder != "?":
-                text = text.replace("?", self.placeholder)
-            cache[template] = text
-        return text
-
-    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """`column IN (...)` for up to 500 values, as SQL and parameters."""
-        if self.placeholder == "?":
-            return f"{column} IN ({','.join('?' * len(values))})", list(values)
-        return f"{column} = ANY(%s)", [list(values)]
+        return self.dialect.sql(template)
 
     # --- rows -----------------------------------------------------------------------
 
@@ -114,7 +97,7 @@ class View:
         keys = list(keys)
         found: dict[Any, list[Any]] = {}
         for i in range(0, len(keys), _SQLITE_MAX_PARAMS):
-            where, params = self.in_list(key, keys[i : i + _SQLITE_MAX_PARAMS])
+            where, params = self.dialect.in_list(key, keys[i : i + _SQLITE_MAX_PARAMS])
             cur.execute(self.sql(f"SELECT {columns} FROM {{s}}{table} WHERE {where}"), params)
             for row in cur.fetchall():
                 found[row[0]] = list(row)
@@ -225,16 +208,8 @@ class View:
 
 
 class SQLiteView(View, SQLiteTrackingRecorder):
-    placeholder = "?"
     datastore: SQLiteDatastore
-
-    @property
-    def schema_prefix(self) -> str:
-        return ""
-
-    @property
-    def dialect(self) -> Dialect:
-        return Dialect.sqlite()
+    dialect = Dialect.sqlite()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Cursor]:
@@ -251,7 +226,7 @@ class SQLiteView(View, SQLiteTrackingRecorder):
                 cur.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
                 # Catch-up rewrites the same index pages batch after batch: checkpointing
                 # less often writes each of them back to the database file once, not 20 times.
-                # At 0, a thread checkpoints instead (domain.wal_checkpoints): left so.
+                # At 0, a thread checkpoints instead (storage.wal_checkpoints): left so.
                 if cur.execute("PRAGMA wal_autocheckpoint").fetchone()[0]:
                     cur.execute(f"PRAGMA wal_autocheckpoint = {_SQLITE_CHECKPOINT_PAGES}")
                 _TUNED_FOR_WRITING.add(conn)

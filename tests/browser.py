@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import missing_tool
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = (
@@ -33,7 +35,7 @@ FLAGS = (
 def require_chromium() -> None:
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
     if missing:
-        pytest.skip(f"no {', '.join(missing)} (apt-get install chromium chromium-driver)")
+        missing_tool(f"no {', '.join(missing)} (apt-get install chromium chromium-driver)")
     pytest.importorskip("selenium")
 
 

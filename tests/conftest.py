@@ -1,6 +1,10 @@
 """Storage fixtures shared by every layer's tests: a real SQLite file, and a real
 PostgreSQL schema (in the database named by INTRODUCTIONS_TEST_POSTGRES_URL) that is
-created for one test and dropped after it."""
+created for one test and dropped after it.
+
+Plain `pytest` runs the fast set: every test but those marked `postgres`, `processes`,
+`slow` or `reliability`. `pytest --all` runs them all (what CI does); `-m EXPRESSION`
+chooses by marker instead."""
 
 from __future__ import annotations
 
@@ -12,13 +16,52 @@ from pathlib import Path
 
 import pytest
 
-from domain.storage import Storage, parse_database_url
+from storage.database import Storage, parse_database_url
 
 POSTGRES_URL_VARIABLE = "INTRODUCTIONS_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "")
 NO_POSTGRES = f"{POSTGRES_URL_VARIABLE} is not set: no PostgreSQL server to test against"
 # CI sets this so that a PostgreSQL test fails rather than skips.
 REQUIRE_POSTGRES = os.environ.get("INTRODUCTIONS_TEST_REQUIRE_POSTGRES") == "1"
+FULL_SET_ONLY = ("postgres", "processes", "slow", "reliability")
+# Each of their tests starts the service (and the web app's, a browser).
+STARTS_PROCESSES = (Path(__file__).parent / "e2e", Path(__file__).parent / "web_app")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all",
+        action="store_true",
+        help=f"run every test, also those marked {', '.join(FULL_SET_ONLY)}",
+    )
+
+
+def _runs_everything(config: pytest.Config) -> bool:
+    return bool(config.getoption("--all") or config.option.markexpr)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _runs_everything(config):
+        return "every test selected (or chosen by -m)"
+    return f"the fast set: not {', '.join(FULL_SET_ONLY)} (pytest --all runs every test)"
+
+
+@pytest.hookimpl(trylast=True)  # after the conftests that add markers by folder
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+        if any(folder in Path(item.fspath).parents for folder in STARTS_PROCESSES):
+            item.add_marker(pytest.mark.processes)
+    if _runs_everything(config):
+        return
+    if REQUIRE_POSTGRES:
+        raise pytest.UsageError("INTRODUCTIONS_TEST_REQUIRE_POSTGRES=1 needs pytest --all")
+    fast, rest = [], []
+    for item in items:
+        (rest if any(item.get_closest_marker(m) for m in FULL_SET_ONLY) else fast).append(item)
+    config.hook.pytest_deselected(items=rest)
+    items[:] = fast
 
 
 def skip_without_postgres() -> None:
@@ -27,6 +70,14 @@ def skip_without_postgres() -> None:
     if REQUIRE_POSTGRES:
         pytest.fail(NO_POSTGRES)
     pytest.skip(NO_POSTGRES)
+
+
+def missing_tool(message: str) -> None:
+    """A tool a test needs (a browser, node) is absent: skip here, fail in CI (CI=true),
+    whose .ci/run installs it."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 class FakeClock:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.audit import log_notifications
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from transfer import lines
 
 Progress = Callable[[int, int], None]  # (position reached, last position)

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from domain.audit import ChainVerifier, Finding
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections.rebuild import Rebuilt, rebuild
+from storage.bootstrap import open_application
+from storage.database import Storage
 from transfer.lines import BadExportError, Positioned, parse_header, parse_line
 from transfer.targets import open_target
 from webhooks.follower import start_after

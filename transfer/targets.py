@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.storage import Storage
+from storage.database import Storage
 from transfer.lines import Positioned
 
 # ruff: noqa: S608 - the table name is the library's; values are always bound parameters.

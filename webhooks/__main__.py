@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from domain.stop_signals import StopSignals
-from domain.storage import storage_from_environment
+from storage.database import storage_from_environment
 from webhooks.dispatcher import WebhookDispatcher
 
 

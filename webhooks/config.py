@@ -1,22 +1,15 @@
-"""Dispatcher settings from the environment, each failing with one line naming its
-variable."""
+"""Dispatcher settings from the environment (config.Settings), each failing with one line
+naming its variable."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
+from config import DEFAULT_SCHEDULE, PREFIX, Settings
 from domain.errors import ConfigurationError
-from domain.settings import positive_number
-from domain.webhook import private_allowed
 
-TIMEOUT_VARIABLE = "INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS"
-SCHEDULE_VARIABLE = "INTRODUCTIONS_WEBHOOK_RETRY_SCHEDULE"
-CONCURRENCY_VARIABLE = "INTRODUCTIONS_WEBHOOK_CONCURRENCY"
-POLL_VARIABLE = "INTRODUCTIONS_WEBHOOK_POLL_SECONDS"
-PROXY_VARIABLE = "INTRODUCTIONS_WEBHOOK_PROXY"
-DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h"
+SCHEDULE_VARIABLE = f"{PREFIX}WEBHOOK_RETRY_SCHEDULE"
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "": 1.0}
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|)\s*$")
 
@@ -60,12 +53,12 @@ class DispatcherSettings:
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> DispatcherSettings:
-        environ = dict(os.environ) if environ is None else environ
+        settings = Settings.read(environ)
         return cls(
-            timeout_seconds=positive_number(environ, TIMEOUT_VARIABLE, 10.0),
-            retry_schedule=parse_schedule(environ.get(SCHEDULE_VARIABLE) or DEFAULT_SCHEDULE),
-            concurrency=int(positive_number(environ, CONCURRENCY_VARIABLE, 64)),
-            poll_seconds=positive_number(environ, POLL_VARIABLE, 0.1),
-            allow_private=private_allowed(environ),
-            proxy=environ.get(PROXY_VARIABLE) or None,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            retry_schedule=parse_schedule(settings.webhook_retry_schedule),
+            concurrency=settings.webhook_concurrency,
+            poll_seconds=settings.webhook_poll_seconds,
+            allow_private=settings.webhook_allow_private,
+            proxy=settings.webhook_proxy,
         )

@@ -12,9 +12,9 @@ from uuid import UUID
 from domain.application import IntroductionsApp
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.introduction import ADMIN, INTRODUCTION_TOPICS
-from domain.storage import Storage
 from domain.use_case_base import canonical_id
 from domain.webhook import WebhookEndpoint
+from storage.database import Storage
 from webhooks.follower import delivery_for
 from webhooks.records import Delivery, DeliveryStatus
 from webhooks.store import DeliveryStore, open_store

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from domain.bootstrap import open_application
 from domain.errors import DomainError
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from webhooks import metrics
 from webhooks.config import DispatcherSettings
 from webhooks.follower import Follower, LogReader, SubscriptionLogReader

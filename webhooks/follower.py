@@ -12,11 +12,11 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
-from domain.bootstrap import open_application
 from domain.introduction import INTRODUCTION_TOPICS
-from domain.storage import Storage
 from domain.webhook import WebhookEndpoint
 from projections.subscription import POLL_INTERVAL, subscribe
+from storage.bootstrap import open_application
+from storage.database import Storage
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id

@@ -11,8 +11,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from domain.storage import Storage, use_wal
-from migrations import Dialect, Migration, migrate
+from migrations import Migration, migrate
+from storage.database import Storage, use_wal
+from storage.dialect import Dialect
 from webhooks.records import (
     DELIVERY_COLUMNS,
     ENDPOINT_COLUMNS,
@@ -30,19 +31,15 @@ MIGRATIONS_COMPONENT = "webhooks"
 class Cursor:
     """Runs this package's SQL (written with ? placeholders) on either database."""
 
-    def __init__(self, raw: Any, placeholder: str) -> None:
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
         self.raw = raw
-        self.placeholder = placeholder
+        self.dialect = dialect
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        if self.placeholder != "?":
-            sql = sql.replace("?", self.placeholder)
-        return self.raw.execute(sql, tuple(params))
+        return self.raw.execute(self.dialect.sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if self.placeholder != "?":
-            sql = sql.replace("?", self.placeholder)
-        self.raw.executemany(sql, [tuple(r) for r in rows])
+        self.raw.executemany(self.dialect.sql(sql), [tuple(r) for r in rows])
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.execute(sql, params)
@@ -121,7 +118,6 @@ def _new_row(d: NewDelivery, now: float) -> tuple[object, ...]:
 
 
 class DeliveryStore(ABC):
-    placeholder = "?"
     lock_tracking_sql = "SELECT position FROM webhook_tracking WHERE name = ?"
 
     def __init__(self) -> None:

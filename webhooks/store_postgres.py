@@ -4,14 +4,15 @@ the follower locks its tracking row, so only one records each batch."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
-from domain.storage import Storage
-from migrations import Dialect
+from storage.database import Storage
+from storage.dialect import Dialect
 from webhooks.records import DELIVERY_COLUMNS, Delivery
 from webhooks.store import Cursor, DeliveryStore
 
@@ -63,7 +64,6 @@ def connection_arguments(storage: Storage) -> dict[str, Any]:
 
 
 class PostgresDeliveryStore(DeliveryStore):
-    placeholder = "%s"
     lock_tracking_sql = "SELECT position FROM webhook_tracking WHERE name = ? FOR UPDATE"
 
     def __init__(self, storage: Storage) -> None:
@@ -75,7 +75,7 @@ class PostgresDeliveryStore(DeliveryStore):
     def _schema(self) -> list[str]:
         return SCHEMA
 
-    @property
+    @functools.cached_property
     def dialect(self) -> Dialect:
         # The connection's search_path names the schema.
         return Dialect.postgres(self._schema_name, qualify=False)
@@ -91,7 +91,7 @@ class PostgresDeliveryStore(DeliveryStore):
             connection = self._connect()
             try:
                 with connection.transaction(), connection.cursor() as raw:
-                    yield Cursor(raw, "%s")
+                    yield Cursor(raw, self.dialect)
             except psycopg.OperationalError:
                 connection.close()  # reconnect on next use
                 raise

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from migrations import Dialect
+from storage.dialect import Dialect
 from webhooks.records import DELIVERY_COLUMNS, Delivery
 from webhooks.store import Cursor, DeliveryStore
 
@@ -48,9 +48,7 @@ class SQLiteDeliveryStore(DeliveryStore):
     def _schema(self) -> list[str]:
         return SCHEMA
 
-    @property
-    def dialect(self) -> Dialect:
-        return Dialect.sqlite()
+    dialect = Dialect.sqlite()
 
     @contextmanager
     def _cursor(self, *, write: bool) -> Iterator[Cursor]:
@@ -58,7 +56,7 @@ class SQLiteDeliveryStore(DeliveryStore):
             raw = self._connection.cursor()
             raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield Cursor(raw, "?")
+                yield Cursor(raw, self.dialect)
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise

@@ -3,15 +3,14 @@ the headers of one attempt."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
+
+from standardwebhooks.webhooks import Webhook
 
 from domain.chain import event_data, event_id
 from domain.client_data import client_data
-from domain.webhook import secret_key
 
 USER_AGENT = "introductions-webhooks/1"
 
@@ -38,9 +37,8 @@ def webhook_id(domain_event: Any) -> str:
 
 
 def signature(secret: str, msg_id: str, timestamp: int, body: str) -> str:
-    signed = f"{msg_id}.{timestamp}.{body}".encode()
-    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode("ascii")
+    """`v1,` and the base64 HMAC-SHA256 of `msg_id.timestamp.body` under the secret."""
+    return Webhook(secret).sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body)
 
 
 def attempt_headers(msg_id: str, timestamp: int, body: str, secrets: list[str]) -> dict[str, str]:

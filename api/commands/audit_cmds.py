@@ -32,10 +32,10 @@ from domain.audit import (
     verify_aggregate,
     verify_log,
 )
-from domain.bootstrap import open_application
 from domain.errors import DomainError
 from domain.replay import replay as replay_steps
 from domain.snapshot_audit import verify_snapshots
+from storage.bootstrap import open_application
 
 
 def history(

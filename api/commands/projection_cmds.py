@@ -18,10 +18,10 @@ from rich.progress import (
 )
 
 from domain.stop_signals import StopSignals
-from domain.storage import storage_from_environment
 from projections.rebuild import rebuild as rebuild_views
 from projections.registry import NAMES
 from projections.runner import ProjectionsRunner
+from storage.database import storage_from_environment
 
 # Stopping takes seconds (a webhook attempt in flight ends within its timeout, 10 s
 # unless INTRODUCTIONS_WEBHOOK_TIMEOUT_SECONDS says more): a worker still stopping after

@@ -33,8 +33,8 @@ def serve(
     from api.observability import configure_logging
     from api.security import require_production_admin_tokens
     from api.settings import edge_settings
-    from domain.bootstrap import open_application
-    from domain.storage import storage_from_environment
+    from storage.bootstrap import open_application
+    from storage.database import storage_from_environment
 
     storage = storage_from_environment()
     open_application(storage).close()  # fail now, in one line, if the database is unusable

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.commands import (
     Burn,
     Consent,
@@ -15,6 +14,7 @@ from domain.commands import (
     RegisterPerson,
 )
 from domain.introduction import ADMIN
+from storage.bootstrap import open_application
 
 
 def record_seed_story(app: IntroductionsApp) -> dict[str, str]:

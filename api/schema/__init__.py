@@ -28,7 +28,7 @@ from api.schema.profiles import ProfileMutations
 from api.schema.queries import Query as CoreQueries
 from api.schema.subscriptions import Subscription
 from api.schema.webhooks import WebhookMutations
-from api.settings import DEFAULT_MAX_QUERY_COST
+from config import DEFAULT_MAX_QUERY_COST
 
 Query = merge_types("Query", (CoreQueries, CoachQueries))
 Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations, ProfileMutations))

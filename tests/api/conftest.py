@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import build_services, create_app
 from api.services import Services
-from domain.storage import Storage
+from storage.database import Storage
 from tests.api.graphql_client import GraphQL
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32

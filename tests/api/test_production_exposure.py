@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import build_services, create_app
-from domain.storage import Storage
+from storage.database import Storage
 from tests.api.graphql_client import GraphQL
 
 ADMIN = secrets.token_urlsafe(32)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.app import build_services, create_app
 from api.services import Services
-from domain.storage import Storage
+from storage.database import Storage
 from tests.api.conftest import ADMIN_TOKEN
 from tests.api.graphql_client import INTRODUCTION, PROPOSE, GraphQL
 from tests.api.test_people import names

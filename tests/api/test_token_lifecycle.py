@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 from api.app import build_services
 from api.auth import KnownTokens
 from api.services import Services
-from domain.storage import Storage
+from storage.database import Storage
 from tests.api.graphql_client import CONSENT, ME, PROPOSE, SUBSCRIBE, GraphQL
 from tests.api.test_subscriptions import _connect, _next_event
 from tests.conftest import FakeClock

@@ -10,7 +10,7 @@ import pytest
 
 from api.security import require_production_admin_tokens
 from domain.errors import ConfigurationError
-from domain.storage import Storage
+from storage.database import Storage
 
 WEAK = [
     "abcdefghijklmnopqrstuvwxyzABCDEF",

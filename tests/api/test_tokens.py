@@ -11,7 +11,7 @@ import pytest
 from api.app import build_services
 from api.auth import admin_token_path, ensure_admin_token_file, read_admin_token_file
 from domain.access import TOKEN_PREFIX, access_token_id, token_hash
-from domain.storage import Storage, parse_database_url
+from storage.database import Storage, parse_database_url
 from tests.api.graphql_client import ME, GraphQL
 
 

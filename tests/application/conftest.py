@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
-from domain.storage import Storage, parse_database_url
+from storage.bootstrap import open_application
+from storage.database import Storage, parse_database_url
 from tests.application.journeys import People, register_people
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, FakeClock, _with_query
 

@@ -8,9 +8,9 @@ import traceback
 from typing import Any
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import BadInput, ConcurrencyConflict
-from domain.storage import parse_database_url
+from storage.bootstrap import open_application
+from storage.database import parse_database_url
 
 
 def reply_rounds(

@@ -1,6 +1,6 @@
-"""Lists load their aggregates in one query (domain/batched_reads.py), and read again
-only the events recorded since the last time, without ever changing an aggregate a
-reader already holds."""
+"""Lists load their aggregates in one query (the recorders' select_events_of_many in
+storage/sqlite.py and storage/postgres.py), and read again only the events recorded since
+the last time, without ever changing an aggregate a reader already holds."""
 
 from __future__ import annotations
 

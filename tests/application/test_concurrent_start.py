@@ -3,9 +3,13 @@ open it: creating the tables at the same moment is not an error."""
 
 from __future__ import annotations
 
-from domain.storage import Storage
+import pytest
+
+from storage.database import Storage
 from tests.application.race_worker import open_together
 from tests.processes import run_together
+
+pytestmark = pytest.mark.processes
 
 PROCESSES = 3
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import InvalidTransition
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.application.journeys import (
     People,
     consented,

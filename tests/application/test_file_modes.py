@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import parse_database_url
+from storage.bootstrap import open_application
+from storage.database import parse_database_url
 from transfer.export import export_log
 
 OWNER_ONLY = 0o600

@@ -1,4 +1,4 @@
-"""Commands saved at the same moment share one transaction (domain/group_commit.py): each
+"""Commands saved at the same moment share one transaction (storage/group_commit.py): each
 still gets its own answer, its own log position, and its own conflict if it lost a race."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 from domain.application import IntroductionsApp
 from domain.errors import BadInput
-from domain.group_commit import GroupCommit
 from domain.pair_index import pair_index_id
-from domain.storage import Storage, backend_of
+from storage.database import Storage, backend_of
+from storage.group_commit import GroupCommit
 from tests.application.journeys import consented, register_people
 
 

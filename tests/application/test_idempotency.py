@@ -12,11 +12,11 @@ import pytest
 
 from domain.application import CommandResult, IntroductionsApp
 from domain.audit import verify_log
-from domain.bootstrap import open_application
 from domain.errors import BadInput, InvalidTransition
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from domain.webhook import ALLOW_PRIVATE_VARIABLE
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.application.journeys import (
     People,
     consented,
@@ -267,6 +267,7 @@ def test_concurrent_retries_write_once_and_all_answer_the_same(
     assert answers[0]["version"] == 4
 
 
+@pytest.mark.processes
 def test_retries_racing_from_several_processes_write_once(storage: Storage) -> None:
     app = open_application(storage)
     try:

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.application.journeys import consented, register_people
 from tests.application.race_worker import race
+
+pytestmark = pytest.mark.processes
 
 ROUNDS = 30
 Race = dict[str, tuple[list[dict[str, Any]], list[Any]]]

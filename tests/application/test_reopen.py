@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
 from domain.errors import BadInput
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.conftest import FakeClock
 
 

@@ -4,9 +4,9 @@ the same state, chain and history as replaying every event."""
 from __future__ import annotations
 
 from domain.application import SNAPSHOT_EVERY, IntroductionsApp
-from domain.bootstrap import open_application
 from domain.chain import chain_digest
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.application.journeys import People, consented
 
 

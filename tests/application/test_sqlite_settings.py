@@ -1,4 +1,4 @@
-"""Background checkpoints (domain.sqlite_factory), read back from the connections and
+"""Background checkpoints (storage.sqlite), read back from the connections and
 the file: no commit checkpoints, a thread does for as long as a factory has the file
 open, and the log's commits still sync."""
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
-from domain.sqlite_factory import checkpointing_in_background
-from domain.storage import Storage, parse_database_url
 from projections.read_models import ReadModels
+from storage.bootstrap import open_application
+from storage.database import Storage, parse_database_url
+from storage.sqlite import checkpointing_in_background
 from tests.conftest import FakeClock
 
 FULL = 2

@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
-from domain.storage import DATABASE_URL_VARIABLE, Storage
+from storage.bootstrap import open_application
+from storage.database import DATABASE_URL_VARIABLE, Storage
 from tests.conftest import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]

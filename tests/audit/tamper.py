@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.storage import Storage
+from storage.database import Storage
 
 
 class Tamperer(Protocol):

@@ -9,7 +9,7 @@ from eventsourcing.cryptography import AESCipher
 from api.commands.story import record_seed_story
 from domain.application import IntroductionsApp
 from domain.audit import verify_log
-from domain.storage import Storage
+from storage.database import Storage
 
 COMPRESSED = {"COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
 ENCRYPTED = {

@@ -13,9 +13,9 @@ from domain.audit import (
     take_checkpoint,
     verify_log,
 )
-from domain.bootstrap import open_application
 from domain.chain import chain_digest, event_data
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.tamper import tamperer_for
 from tests.conftest import POSTGRES_URL
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bench.seed import build_long_introduction, time_of
 from domain.audit import verify_aggregate
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 VERSIONS = 10_000
 REPLIES_BEFORE = 3  # versions 1-3 are the proposal and two consents

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
 from domain.chain import event_id
 from domain.replay import replay
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.helpers import run_cli, ticking_app
 from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.processes
 
 
 def test_replay_says_what_each_event_changed(sqlite_storage: Storage, clock: FakeClock) -> None:

@@ -3,12 +3,16 @@ the events and finds one that was changed behind the application's back."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench.seed import build_long_introduction
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.helpers import run_cli
 from tests.audit.tamper import tamperer_for
 from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.processes
 
 
 def test_a_changed_snapshot_is_found(storage: Storage) -> None:

@@ -9,11 +9,13 @@ from uuid import UUID
 import pytest
 
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.helpers import run_cli
 from tests.audit.tamper import Tamperer, tamperer_for
 from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.processes
 
 
 @pytest.fixture

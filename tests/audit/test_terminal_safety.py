@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from uuid import uuid4
 
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
 from domain.person import Person
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.helpers import run_cli
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202egnp.exe\x08\x7f"

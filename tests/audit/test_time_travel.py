@@ -9,7 +9,7 @@ import pytest
 from api.commands.story import record_seed_story
 from domain.errors import BadInput
 from domain.introduction import Status
-from domain.storage import Storage
+from storage.database import Storage
 from tests.audit.helpers import ticking_app
 from tests.conftest import FakeClock
 

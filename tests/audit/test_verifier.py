@@ -6,8 +6,8 @@ from uuid import UUID
 
 from api.commands.story import record_seed_story
 from domain.audit import verify_aggregate, verify_log
-from domain.bootstrap import open_application
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.audit.tamper import SQLiteTamperer
 
 

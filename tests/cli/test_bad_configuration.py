@@ -9,6 +9,8 @@ import pytest
 
 from tests.cli.run import introductions
 
+pytestmark = pytest.mark.processes
+
 PASSWORD = "hunter2-s3cret"
 BAD_URLS = {
     "not a URL": "introductions.db",

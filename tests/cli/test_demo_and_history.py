@@ -14,6 +14,8 @@ import pytest
 from domain.chain import event_id
 from tests.cli.run import introductions
 
+pytestmark = pytest.mark.processes
+
 STORY = [
     ("IntroductionProposed", "Jason"),
     ("ConsentGiven", "Jim"),

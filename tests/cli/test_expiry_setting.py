@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.bootstrap import expire_after_from_environment
 from domain.errors import ConfigurationError
+from storage.bootstrap import expire_after_from_environment
 from tests.cli.run import introductions
 
 VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
@@ -38,6 +38,7 @@ def test_anything_else_is_a_one_line_configuration_error(raw: str) -> None:
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.processes
 def test_the_command_stops_with_that_line(tmp_path: Path) -> None:
     result = introductions(
         "demo",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.errors import ConfigurationError
-from domain.storage import parse_database_url, redact
+from storage.database import parse_database_url, redact
 
 
 def test_a_sqlite_url_names_the_file(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ import pytest
 from tests.cli.run import CLI
 from tests.e2e.conftest import free_port
 
+pytestmark = pytest.mark.processes
+
 COMMANDS = {
     "worker": (lambda: [*CLI, "worker", "--sweep-interval", "3600"], "worker: following"),
     "webhooks": (lambda: [sys.executable, "-m", "webhooks"], "webhook dispatcher started"),

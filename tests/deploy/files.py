@@ -30,9 +30,15 @@ def service(name: str) -> dict[str, Any]:
     return compose()["services"][name]
 
 
-def packages() -> list[str]:
+def listed_packages() -> list[str]:
+    """pyproject's packages, subpackages included (what a regular install holds)."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     return list(project["tool"]["setuptools"]["packages"])
+
+
+def packages() -> list[str]:
+    """The top-level packages: the folders the image copies."""
+    return sorted({name.split(".")[0] for name in listed_packages()})
 
 
 def parse_command(argv: list[str]) -> tuple[str, dict[str, Any]]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 import subprocess
 
-from domain.storage import parse_database_url
+from storage.database import parse_database_url
 from tests.deploy.files import (
     REPO,
     compose,
     dockerfile,
     env_file_names,
     exec_form,
+    listed_packages,
     packages,
     parse_command,
     service,
@@ -95,4 +96,16 @@ def test_the_image_installs_every_package_and_serves_as_a_non_root_user() -> Non
     assert params["host"] == "0.0.0.0"
     [health] = [a for i, a in steps if i == "HEALTHCHECK"]
     assert f"127.0.0.1:{params['port']}/healthz" in health
-    assert any(i == "RUN" and 'pip install ".[postgres]"' in a for i, a in steps)
+    runs = [a for i, a in steps if i == "RUN"]
+    assert any("pip install --require-hashes -r requirements.txt" in a for a in runs)
+    assert any("pip install --no-deps ." in a for a in runs)
+
+
+def test_every_python_package_is_listed_so_a_regular_install_holds_it() -> None:
+    # An editable install finds any folder; a wheel (and so the image) holds only these.
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in packages()
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert found <= set(listed_packages())

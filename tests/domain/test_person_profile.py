@@ -14,11 +14,11 @@ import pytest
 
 from domain.application import IntroductionsApp
 from domain.audit import verify_log
-from domain.bootstrap import open_application
 from domain.errors import BadInput, Forbidden
 from domain.introduction import ADMIN
 from domain.person import Person
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 
 REPO = Path(__file__).parents[2]
 
@@ -129,8 +129,8 @@ def test_an_update_made_by_another_os_process_is_seen_at_once(storage: Storage) 
         assert app.get_persons_batched([jim])[jim].display_name == "Jim"
         script = (
             "import sys\n"
-            "from domain.bootstrap import open_application\n"
-            "from domain.storage import parse_database_url\n"
+            "from storage.bootstrap import open_application\n"
+            "from storage.database import parse_database_url\n"
             "app = open_application(parse_database_url(sys.argv[1]))\n"
             "app.update_profile(sys.argv[2], None, display_name='James')\n"
             "app.close()\n"

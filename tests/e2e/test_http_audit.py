@@ -11,8 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from tests.conftest import missing_tool
 from tests.e2e.conftest import ADMIN_TOKEN, REPO, serving
 
 AUDIT = REPO / "tests" / "http_audit"
@@ -20,7 +19,7 @@ AUDIT = REPO / "tests" / "http_audit"
 
 def test_graphql_http_audit_passes_without_a_warning(tmp_path: Path) -> None:
     if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("no node and npm (apt-get install nodejs npm)")
+        missing_tool("no node and npm (apt-get install nodejs npm)")
     runner = tmp_path / "audit"
     runner.mkdir()
     for name in ("package.json", "package-lock.json", "audit.mjs"):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from domain.storage import Storage, parse_database_url
 from migrations import Migration
 from projections.registry import open_views
+from storage.database import Storage, parse_database_url
 from webhooks.store import DeliveryStore
 
 UPGRADE = Migration(2, ("ALTER TABLE webhook_deliveries ADD COLUMN note TEXT",))

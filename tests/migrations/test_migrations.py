@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import ConfigurationError
-from domain.storage import Storage
 from migrations import Migration
 from projections.read_models import ReadModels
 from projections.registry import NAMES
 from projections.views import View
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.migrations.starter import UPGRADE, start_together, upgraded_store
 from tests.processes import run_together
 from tests.projections.helpers import project
@@ -117,6 +117,7 @@ def test_dropping_a_view_for_a_rebuild_applies_every_version_again(storage: Stor
         read_models.close()
 
 
+@pytest.mark.processes
 def test_processes_starting_together_migrate_once(storage: Storage) -> None:
     outcomes = run_together(start_together, storage.url, processes=PROCESSES)
     assert outcomes == [("started", None)] * PROCESSES, outcomes
@@ -125,7 +126,8 @@ def test_processes_starting_together_migrate_once(storage: Storage) -> None:
 
 
 def test_migrations_must_be_numbered_in_order() -> None:
-    from migrations import Dialect, migrate
+    from migrations import migrate
+    from storage.dialect import Dialect
 
     with pytest.raises(ValueError, match="numbered 1, 2, 3"):
         migrate(None, Dialect.sqlite(), "x", [Migration(2, ())])

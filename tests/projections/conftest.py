@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections.read_models import ReadModels
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.conftest import FakeClock
 
 

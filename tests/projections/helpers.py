@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from domain.application import IntroductionsApp
-from domain.storage import Storage, parse_database_url
 from projections import leaderboard
 from projections.read_models import ReadModels
 from projections.rebuild import catch_up
+from storage.database import Storage, parse_database_url
 from tests.conftest import POSTGRES_URL
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bench.seed import append_history
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.conftest import FakeClock
 from tests.projections.helpers import dump
 

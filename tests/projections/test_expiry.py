@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from projections.read_models import ReadModels
 from projections.runner import ProjectionsRunner
+from storage.database import Storage
 from tests.conftest import FakeClock
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from projections.read_models import ReadModels
+from storage.database import Storage
 from tests.conftest import FakeClock
 from tests.projections.helpers import project
 

@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import DomainError
 from domain.introduction import ADMIN, BurnCause, BurnReason
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
 from projections.runner import ProjectionsRunner
+from storage.bootstrap import open_application
 from tests.conftest import POSTGRES_URL, FakeClock
 from tests.projections.helpers import dump, fresh_storage
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import Storage, parse_database_url
 from projections.own_writes import fold_own_write
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
 from projections.runner import ProjectionsRunner
+from storage.bootstrap import open_application
+from storage.database import Storage, parse_database_url
 from tests.conftest import FakeClock
 from tests.projections.helpers import dump
 

@@ -4,11 +4,11 @@ on after a restart without losing or double-counting an event."""
 from __future__ import annotations
 
 from bench.seed import append_history
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
 from projections.runner import ProjectionsRunner
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.conftest import FakeClock
 from tests.projections.helpers import dump
 

@@ -6,9 +6,9 @@ import pytest
 
 from api.commands.story import record_seed_story
 from domain.application import IntroductionsApp
-from domain.storage import Storage
 from projections.read_models import ReadModels
 from projections.runner import ProjectionsRunner
+from storage.database import Storage
 from tests.conftest import FakeClock
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 
-from domain.bootstrap import open_application
-from domain.storage import Storage
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.e2e.conftest import REPO, cli, service_env
 from tests.projections.helpers import dump
 from tests.reliability.workload import Ledger

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain.storage import Storage, parse_database_url
+from storage.database import Storage, parse_database_url
 from tests.api.graphql_client import GraphQL
 from tests.e2e.conftest import ADMIN_TOKEN, Server, cli, free_port, service_env, start, stop
 from tests.e2e.conftest import wait_healthy as wait_serving

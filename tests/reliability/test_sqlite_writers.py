@@ -9,7 +9,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from domain.storage import Storage
+from storage.database import Storage
 from tests.e2e.conftest import cli
 from tests.reliability.checks import (
     assert_chains_verify,

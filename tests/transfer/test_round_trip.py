@@ -14,15 +14,17 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from api.commands.story import record_seed_story
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from projections.read_models import ReadModels
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.cli.run import introductions
 from tests.projections.helpers import dump, project
 from tests.webhooks.conftest import FAST, allow_private  # noqa: F401 - a fixture
 from tests.webhooks.receiver import Receiver
 from webhooks.dispatcher import WebhookDispatcher
+
+pytestmark = pytest.mark.processes
 
 RANKED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 

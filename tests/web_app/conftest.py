@@ -3,13 +3,13 @@ browser) against a real `introductions serve` on a SQLite file."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser import CHROMIUM, FLAGS
+from tests.conftest import missing_tool
 from tests.e2e.conftest import ADMIN_TOKEN, Server, serving
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -18,10 +18,7 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

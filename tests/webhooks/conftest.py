@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.webhooks.receiver import Receiver
 from webhooks.config import DispatcherSettings, parse_schedule
 from webhooks.control import WebhookControl

@@ -17,7 +17,7 @@ import pytest
 from domain.application import IntroductionsApp
 from domain.chain import event_id
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.database import Storage
 from tests.webhooks.conftest import people, propose_and_decline
 from tests.webhooks.receiver import Received, Receiver
 from webhooks.store import open_store

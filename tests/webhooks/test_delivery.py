@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 from domain.application import IntroductionsApp
 from domain.chain import event_id
 from domain.introduction import ADMIN
-from domain.storage import Storage
+from storage.database import Storage
 from tests.webhooks.conftest import event_ids, introduce, people, propose_and_decline
 from tests.webhooks.receiver import Received, Receiver
 from webhooks.control import WebhookControl

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from domain.application import IntroductionsApp
-from domain.bootstrap import open_application
 from domain.errors import BadInput, Forbidden, InvalidTransition, NotFound
 from domain.introduction import ADMIN
-from domain.storage import Storage
 from domain.webhook import WebhookEndpoint, is_public_address
+from storage.bootstrap import open_application
+from storage.database import Storage
 from tests.conftest import FakeClock
 
 PUBLIC = "https://hooks.example.com/introductions"

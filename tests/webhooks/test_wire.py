@@ -82,3 +82,14 @@ def test_metrics_are_exported() -> None:
         "introductions_webhook_backlog",
     ):
         assert name in text
+
+
+def test_the_signature_is_the_standards_example() -> None:
+    # The example of the Standard Webhooks specification: a receiver built to it agrees.
+    secret, msg_id, body = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        '{"test": 2432232314}',
+    )
+    headers = attempt_headers(msg_id, 1614265330, body, [secret])
+    assert headers["webhook-signature"] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from config import Settings
 from domain.errors import ConfigurationError
 
 DATABASE_URL_VARIABLE = "INTRODUCTIONS_DATABASE_URL"
@@ -45,8 +46,7 @@ def redact(url: str) -> str:
 
 
 def storage_from_environment(environ: dict[str, str] | None = None) -> Storage:
-    environ = dict(os.environ) if environ is None else environ
-    return parse_database_url(environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL)
+    return parse_database_url(Settings.read(environ).database_url)
 
 
 def parse_database_url(url: str) -> Storage:
@@ -79,10 +79,10 @@ def _sqlite(url: str, rest: str, fail: object) -> Storage:
             raise fail(f"names a file in {str(parent)!r}, a folder that does not exist")
         path = str(Path(path).expanduser())
     env = {
-        "PERSISTENCE_MODULE": "domain.sqlite_factory:SQLiteFactory",  # the library's, with settings
+        "PERSISTENCE_MODULE": "storage.sqlite:SQLiteFactory",  # the library's, with settings
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": SQLITE_BUSY_TIMEOUT_SECONDS,
-        "APPLICATION_RECORDER_TOPIC": "domain.group_commit:GroupCommitSQLiteApplicationRecorder",
+        "APPLICATION_RECORDER_TOPIC": "storage.sqlite:SQLiteLogRecorder",
     }
     return Storage(kind="sqlite", url=url, env=env, sqlite_path=path)
 
@@ -109,9 +109,7 @@ def _postgres(url: str, fail: object) -> Storage:
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
         "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
-        "APPLICATION_RECORDER_TOPIC": (
-            "domain.group_commit_postgres:GroupCommitPostgresApplicationRecorder"
-        ),
+        "APPLICATION_RECORDER_TOPIC": "storage.postgres:PostgresLogRecorder",
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -120,7 +118,7 @@ def _postgres(url: str, fail: object) -> Storage:
 
 def backend_of(recorder: object) -> str | None:
     """ "sqlite" or "postgres": the library module a recorder's class comes from, through
-    any subclass of ours (such as domain.group_commit's)."""
+    any subclass of ours (storage.sqlite's and storage.postgres's)."""
     for cls in type(recorder).__mro__:
         if cls.__module__ in ("eventsourcing.sqlite", "eventsourcing.postgres"):
             return cls.__module__.rsplit(".", 1)[1]

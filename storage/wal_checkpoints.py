@@ -4,7 +4,7 @@ By default the commit that takes the log past a size (1,000 pages; the views rai
 to 20,000) copies the log into the database file and syncs it before it returns. In
 `serve` that commit is a reply's, made under the group commit's lock or the views' fold
 lock, so every reply queued behind it waited for the copy too. Connections made with
-domain.sqlite_factory's SQLITE_BACKGROUND_CHECKPOINTS never checkpoint, and while any
+storage.sqlite's SQLITE_BACKGROUND_CHECKPOINTS never checkpoint, and while any
 of them is open, a thread per database file takes a passive checkpoint every
 `EVERY_SECONDS`: it copies what no reader still needs, and waits for nobody.
 
@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from contextlib import closing
 
-from domain.storage import SQLITE_BUSY_TIMEOUT_SECONDS
+from storage.database import SQLITE_BUSY_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 

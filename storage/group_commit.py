@@ -8,7 +8,8 @@ no commit in progress takes everything queued and writes it at once, and every s
 returns only after the transaction holding its events has committed: no acknowledged
 event is less durable than before. When a joint transaction fails (two commands racing
 for one aggregate version, say), each save is retried alone, so that only the loser sees
-the conflict, exactly as without grouping."""
+the conflict, exactly as without grouping. eventsourcing commits each save alone: it has no
+grouping of its own."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 
 class _Save:
@@ -36,7 +36,7 @@ class _Save:
 
 
 class GroupCommit:
-    """Mixed into an application recorder, before it, as in the class below."""
+    """Mixed into an application recorder, before it (storage.sqlite, storage.postgres)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +106,3 @@ def _split_races(batch: list[_Save]) -> tuple[list[_Save], list[_Save]]:
             clean.append(save)
             claimed |= touched
     return clean, doomed
-
-
-class GroupCommitSQLiteApplicationRecorder(GroupCommit, SQLiteApplicationRecorder):
-    pass

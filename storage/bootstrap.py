@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import time
@@ -15,28 +14,16 @@ from eventsourcing.persistence import (
     ProgrammingError,
 )
 
-from domain.application import DEFAULT_EXPIRE_AFTER, Clock, IntroductionsApp, utc_now
+from config import Settings
+from domain.application import Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
-from domain.settings import positive_number
-from domain.storage import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
+from storage.database import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
 
-EXPIRE_AFTER_VARIABLE = "INTRODUCTIONS_EXPIRE_AFTER_DAYS"
-MAX_EXPIRE_AFTER_DAYS = 36_500
 OPEN_ATTEMPTS = 5
 
 
 def expire_after_from_environment(environ: dict[str, str] | None = None) -> timedelta:
-    environ = dict(os.environ) if environ is None else environ
-    # At most a century: a longer period overflows the dates it is added to (and "inf"
-    # or "1e10" overflow timedelta itself).
-    days = positive_number(
-        environ,
-        EXPIRE_AFTER_VARIABLE,
-        DEFAULT_EXPIRE_AFTER / timedelta(days=1),
-        maximum=MAX_EXPIRE_AFTER_DAYS,
-        unit=" of days",
-    )
-    return timedelta(days=days)
+    return timedelta(days=Settings.read(environ).expire_after_days)
 
 
 def open_application(

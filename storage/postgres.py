@@ -1,0 +1,47 @@
+"""eventsourcing's PostgreSQL application recorder with our settings: it commits in groups
+(storage.group_commit) and reads the events of many aggregates in one query. Apart from
+storage.sqlite because psycopg is installed only to use it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+from storage.group_commit import GroupCommit
+
+
+class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
+    def select_events_of_many(
+        self, ids: Sequence[UUID], after: dict[UUID, int]
+    ) -> list[StoredEvent]:
+        """As storage.sqlite's: one query, here joining arrays of ids and versions."""
+        as_uuid = self.datastore.originator_id_type == "uuid"
+        statement = SQL(
+            "SELECT e.* FROM {schema}.{table} e "
+            "JOIN unnest(%s::{kind}[], %s::bigint[]) AS w(id, after) "
+            "ON e.originator_id = w.id AND e.originator_version > w.after "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            kind=SQL("uuid" if as_uuid else "text"),
+        )
+        keys: list[Any] = list(ids) if as_uuid else [str(u) for u in ids]
+        versions = [after.get(u, 0) for u in ids]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [keys, versions])
+            rows = curs.fetchall()
+        return [
+            StoredEvent(
+                originator_id=r["originator_id"],
+                originator_version=r["originator_version"],
+                topic=r["topic"],
+                state=bytes(r["state"]),
+            )
+            for r in rows
+        ]
