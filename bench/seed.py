@@ -2,7 +2,7 @@
 events (rules, chain hashes and all), and many are saved per transaction, which is what
 makes a million events take minutes rather than an hour of one command per commit.
 
-- `append_history`: many introductions living every outcome of DOMAIN.md's table.
+- `append_history`: many introductions living every outcome of docs/domain.md's table.
 - `build_long_introduction`: one introduction with a long history (snapshots included)."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def register_people(
 
 
 def _live_out(introduction: Introduction, rng: random.Random, at: datetime) -> None:
-    """Gives a proposed introduction one of the lives of DOMAIN.md's table."""
+    """Gives a proposed introduction one of the lives of docs/domain.md's table."""
     requester, target = introduction.parties
     introducer = introduction.introducer_id
 

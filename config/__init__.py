@@ -138,8 +138,8 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         default=DEFAULT_MAX_QUERY_COST,
         ge=1,
-        description="the most a GraphQL operation may cost (see SECURITY.md, \"Request "
-        "limits\"); every answer carries its cost in `extensions.cost`",
+        description='the most a GraphQL operation may cost (see SECURITY.md, "Request '
+        'limits"); every answer carries its cost in `extensions.cost`',
     )
     trusted_proxies: str = Field(
         default="",

@@ -191,9 +191,7 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         anyone's, naming them. The command names its person canonically."""
         return replace(c, person_id=str(self._profile_owner(actor_id, c.person_id)))
 
-    def _update_profile(
-        self, actor_id: str, c: commands.UpdateProfile
-    ) -> Decision[PersonResult]:
+    def _update_profile(self, actor_id: str, c: commands.UpdateProfile) -> Decision[PersonResult]:
         person = self._get(Person, c.person_id or "", "personId")
         if person is None:
             msg = f"No person has the id {c.person_id}."

@@ -1,4 +1,4 @@
-"""Text bounds of DOMAIN.md; a value past them is refused with BAD_USER_INPUT."""
+"""Text bounds of docs/domain.md; a value past them is refused with BAD_USER_INPUT."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Introduction aggregate: a connector introduces a requester to a target.
 
-Public methods check the rules of DOMAIN.md and raise a typed error, writing nothing;
+Public methods check the rules of docs/domain.md and raise a typed error, writing nothing;
 only then do they call a private `@event` method, whose body just applies the change
 (it runs again on every replay, so it must not re-check rules that may change)."""
 

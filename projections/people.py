@@ -256,8 +256,7 @@ class PeopleProjection(ViewProjection[PeopleView]):
         name_key = folded(display_name)
         cur.execute(
             view.sql(
-                "UPDATE {s}people SET name_key = ?, display_name = ?, organization = ? "
-                "WHERE id = ?"
+                "UPDATE {s}people SET name_key = ?, display_name = ?, organization = ? WHERE id = ?"
             ),
             (name_key, display_name, organization, person_id),
         )

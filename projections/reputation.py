@@ -1,4 +1,4 @@
-"""Introducer reputation (DOMAIN.md): plain counts, and the good (r) and bad (s) weights
+"""Introducer reputation (docs/domain.md): plain counts, and the good (r) and bad (s) weights
 with forgetting, kept in O(1) per introducer.
 
 Forgetting: with w = 2^(-age / half_life), a sum of weights at time t equals the sum at

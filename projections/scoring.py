@@ -1,4 +1,4 @@
-"""The reputation arithmetic of DOMAIN.md, kept apart from storage so that it can be
+"""The reputation arithmetic of docs/domain.md, kept apart from storage so that it can be
 read against the formulas: forgetting, the Beta score and the Wilson lower bound."""
 
 from __future__ import annotations

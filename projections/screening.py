@@ -1,4 +1,4 @@
-"""Screening of a person from their track record (DOMAIN.md, "Track record"), in words."""
+"""Screening of a person from their track record (docs/domain.md, "Track record"), in words."""
 
 from __future__ import annotations
 

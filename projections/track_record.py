@@ -1,4 +1,4 @@
-"""Track record of a person as a party (DOMAIN.md): counts, the burns they were blamed
+"""Track record of a person as a party (docs/domain.md): counts, the burns they were blamed
 for (for the reasons in words), and the screening derived from them at read time."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The wire format of DOMAIN.md (Standard Webhooks): the body of an event's delivery and
+"""The wire format of docs/domain.md (Standard Webhooks): the body of an event's delivery and
 the headers of one attempt."""
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class GraphQL:
 
 
 def seed_story(gql: GraphQL) -> dict[str, str]:
-    """DOMAIN.md's story through GraphQL: Jason introduces Jim to John; both consent, Jim
+    """docs/domain.md's story through GraphQL: Jason introduces Jim to John; both consent, Jim
     replies, John burns it (TRANSACTIONAL_ASK, SKILL). Kent: Alice -> Bob, formed."""
     ids = {name: gql.register(name) for name in ("Jason", "Jim", "John", "Kent", "Alice", "Bob")}
     jason, jim, john = ids["Jason"], ids["Jim"], ids["John"]

@@ -186,6 +186,8 @@ def test_a_document_that_takes_too_long_to_check_is_refused(
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "took more than 0 s to check" in body["errors"][0]["message"]
+
+
 NESTED_JSON = (
     '{"query":"{health{ok}}","variables":{"a":' + "[" * 50_000 + "]" * 50_000 + "}}"
 ).encode()

@@ -131,8 +131,9 @@ def test_a_person_revokes_their_own_token_and_no_one_elses(gql: GraphQL) -> None
     unknown_id = "8a4b1e2c-0000-4000-8000-000000000000"
     unknown = revoke(gql, johns["token"], unknown_id)
     assert [e["code"] for e in foreign["errors"]] == ["NOT_FOUND"]
-    assert foreign["errors"][0]["message"].replace(jims["tokenId"], unknown_id) == (
-        unknown["errors"][0]["message"]
+    assert (
+        foreign["errors"][0]["message"].replace(jims["tokenId"], unknown_id)
+        == (unknown["errors"][0]["message"])
     )
     assert me(gql, jims["token"]) == jim
     # Jim revokes the very token he is using.

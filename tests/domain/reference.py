@@ -1,4 +1,4 @@
-"""The rules of DOMAIN.md written out independently of the code under test: who may
+"""The rules of docs/domain.md written out independently of the code under test: who may
 cause each event, from which status, and what status follows. The tests build
 Introductions in every reachable state and compare the aggregate against this."""
 

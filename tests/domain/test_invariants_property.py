@@ -1,6 +1,6 @@
 """Random sequences of commands by random actors never break the invariants.
 
-The reference model below is written from the table of DOMAIN.md alone; the aggregate
+The reference model below is written from the table of docs/domain.md alone; the aggregate
 must agree with it after every step: same decision (accepted, or refused with the same
 error), same status, one version and one event per accepted command, nothing changed by a
 refused one, nothing accepted once final, and a replay of the recorded events giving the
@@ -92,7 +92,7 @@ class Model:
 
 
 def status_implied_by(events: list[Any], cast: Cast) -> str:
-    """Fold the recorded event types into a status, as DOMAIN.md's last column says."""
+    """Fold the recorded event types into a status, as docs/domain.md's last column says."""
     status, consents = "", set()
     for e in events:
         name = type(e).__name__

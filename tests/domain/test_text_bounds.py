@@ -1,4 +1,4 @@
-"""Text bounds of DOMAIN.md, at the limit (accepted) and one past it (BAD_USER_INPUT,
+"""Text bounds of docs/domain.md, at the limit (accepted) and one past it (BAD_USER_INPUT,
 nothing recorded)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every command by every role in every state, against the table of DOMAIN.md."""
+"""Every command by every role in every state, against the table of docs/domain.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Screening rules of DOMAIN.md, by table, with their boundaries."""
+"""Screening rules of docs/domain.md, by table, with their boundaries."""
 
 from __future__ import annotations
 
