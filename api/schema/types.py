@@ -16,6 +16,10 @@ from api.render import entry_as_dict
 from api.schema.context import info_context
 from api.services import in_thread
 from domain.application import HistoryEntry
+from domain.coach import Verdict
+from domain.introduction import BurnCause as DomainBurnCause
+from domain.introduction import BurnReason as DomainBurnReason
+from domain.introduction import Status
 
 if TYPE_CHECKING:
     from domain.coach import Assessment as CoachAssessment
@@ -25,39 +29,16 @@ if TYPE_CHECKING:
 Info = strawberry.Info
 
 
-@strawberry.enum
-class IntroductionStatus(Enum):
-    PROPOSED = "PROPOSED"
-    CONSENTED = "CONSENTED"
-    REPLIED = "REPLIED"
-    RELATIONSHIP_FORMED = "RELATIONSHIP_FORMED"
-    BURNED = "BURNED"
-    DECLINED = "DECLINED"
-    EXPIRED = "EXPIRED"
-
-
-@strawberry.enum
-class BurnReason(Enum):
-    TRANSACTIONAL_ASK = "TRANSACTIONAL_ASK"
-    NO_RESEARCH = "NO_RESEARCH"
-    CANNED_MESSAGE = "CANNED_MESSAGE"
-    UNRESPONSIVE = "UNRESPONSIVE"
-    MISUSED_CONTACT = "MISUSED_CONTACT"
-    OTHER = "OTHER"
-
-
-@strawberry.enum
-class BurnCause(Enum):
-    SKILL = "SKILL"
-    CARING = "CARING"
-    UNKNOWN = "UNKNOWN"
-
-
-@strawberry.enum
-class MessageVerdict(Enum):
-    LIKELY_BURN = "LIKELY_BURN"
-    NEEDS_WORK = "NEEDS_WORK"
-    GOOD = "GOOD"
+# The domain's own enums, declared to GraphQL under the contract's names (strawberry
+# marks the class itself, so the names below are the domain's classes).
+strawberry.enum(Status, name="IntroductionStatus")
+strawberry.enum(DomainBurnReason, name="BurnReason")
+strawberry.enum(DomainBurnCause, name="BurnCause")
+strawberry.enum(Verdict, name="MessageVerdict")
+IntroductionStatus = Status
+BurnReason = DomainBurnReason
+BurnCause = DomainBurnCause
+MessageVerdict = Verdict
 
 
 @strawberry.type
