@@ -1,6 +1,7 @@
 """One benchmark instrument: `python -m bench all` seeds its own data in process, runs
 every measurement beside its baseline, prints the tables, writes the scale chart and
-appends a dated section to BENCHMARKS.md. `python -m bench PART` runs one part."""
+writes the run to BENCHMARKS.md in place of the previous one. `python -m bench PART`
+runs one part."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     common.add_argument("--cache-dir", type=Path, help="seeded logs (/tmp/introductions-bench)")
     common.add_argument("--results-dir", type=Path, help="chart and last run (bench/results)")
-    common.add_argument("--no-write", action="store_true", help="do not append to BENCHMARKS.md")
+    common.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md as it is")
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = top.add_subparsers(dest="part", required=True)
     sub.add_parser("all", parents=[common], help="every part")

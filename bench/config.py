@@ -24,7 +24,7 @@ class Config:
     postgres_url: str | None  # a database the benchmark may create schemas in; None: skip
     cache_dir: Path  # seeded logs, reused across invocations
     results_dir: Path  # the chart and the last run's Markdown
-    write: bool  # append the run to BENCHMARKS.md
+    write: bool  # the run replaces the previous one in BENCHMARKS.md
     connections: int
     commands: int  # in-process commands per run (a multiple of 5: one introduction's life)
     projection_events: int

@@ -75,6 +75,16 @@ class Report:
         last = results_dir / "last-run.md"
         last.write_text(text)
         if append_to_benchmarks:
-            with (REPO / "BENCHMARKS.md").open("a") as f:
-                f.write("\n" + text)
+            replace_latest_run(REPO / "BENCHMARKS.md", text)
         return last
+
+
+RUN_HEADING = "## `python -m bench` run of "
+
+
+def replace_latest_run(path: Path, run: str) -> None:
+    """BENCHMARKS.md keeps its preamble and the latest run only (earlier ones live in
+    git): the new run takes the place of the old one and of its reading."""
+    text = path.read_text(encoding="utf-8")
+    preamble = text.split(RUN_HEADING, 1)[0].rstrip("\n")
+    path.write_text(preamble + "\n\n" + run, encoding="utf-8")

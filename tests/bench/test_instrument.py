@@ -66,3 +66,14 @@ def test_python_m_bench_all_quick_reports_every_measurement(tmp_path: Path) -> N
     assert "Load average (1 / 5 / 15 min) after" in report
     assert "| `leaderboard(first: 10)` |" in report
     assert (REPO / "BENCHMARKS.md").read_bytes() == benchmarks
+
+
+def test_a_new_run_replaces_the_latest_and_keeps_the_preamble(tmp_path: Path) -> None:
+    from bench.report import RUN_HEADING, replace_latest_run
+
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(
+        f"# Benchmarks\n\nWhat this is.\n\n{RUN_HEADING}yesterday\n\nold\n\n### Reading\n"
+    )
+    replace_latest_run(path, f"{RUN_HEADING}today\n\nnew\n")
+    assert path.read_text() == f"# Benchmarks\n\nWhat this is.\n\n{RUN_HEADING}today\n\nnew\n"
