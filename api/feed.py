@@ -65,6 +65,11 @@ class EventFeed:
         finally:
             self._subscribers.discard(queue)
 
+    def following(self) -> int:
+        """How many subscriptions receive every event recorded from now on."""
+        running = self._task is not None and not self._task.done()
+        return len(self._subscribers) if running else 0
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

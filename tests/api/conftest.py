@@ -3,6 +3,7 @@ SQLite file and on a real PostgreSQL schema, with the projections running beside
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -32,3 +33,12 @@ def client(services: Services) -> Iterator[TestClient]:
 @pytest.fixture
 def gql(client: TestClient) -> GraphQL:
     return GraphQL(client, ADMIN_TOKEN)
+
+
+def wait_for_subscriptions(services: Services, count: int, timeout: float = 10.0) -> None:
+    """A subscribe message is handled after the client sent it: an event written before
+    the subscription follows the log would never reach it. Tests wait for it here."""
+    deadline = time.monotonic() + timeout
+    while services.feed.following() < count:
+        assert time.monotonic() < deadline, f"{count} subscriptions never started"
+        time.sleep(0.01)

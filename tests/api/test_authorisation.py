@@ -15,6 +15,8 @@ from graphql import build_schema as parse_sdl
 from starlette.websockets import WebSocketDisconnect
 
 from api.schema import schema_sdl
+from api.services import Services
+from tests.api.conftest import wait_for_subscriptions
 from tests.api.graphql_client import (
     BURN,
     CONSENT,
@@ -366,7 +368,9 @@ def _subscribed(client: TestClient, token: str | None, ids: dict[str, Any]) -> t
     return ws, socket
 
 
-def test_subscriptions_deliver_only_what_each_role_may_see(cast: Cast, client: TestClient) -> None:
+def test_subscriptions_deliver_only_what_each_role_may_see(
+    cast: Cast, client: TestClient, services: Services
+) -> None:
     """Each role subscribes to the introduction by id ("this"), to a random id ("random")
     and to everything ("all"). The introduction's events reach the admin, the introducer
     and both parties; the outsider gets nothing for it, exactly as for the random id: its
@@ -374,6 +378,7 @@ def test_subscriptions_deliver_only_what_each_role_may_see(cast: Cast, client: T
     iid = cast.introduction("base")
     ids = {"this": iid, "random": str(uuid.uuid4()), "all": None}
     sockets = {role: _subscribed(client, cast.token(role), ids) for role in ROLES[:5]}
+    wait_for_subscriptions(services, 5 * len(ids))
     try:
         cast.gql.mutate(cast.ids["requester"], CONSENT, id=iid)
         outsider = cast.ids["outsider"]

@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from api.services import Services
 from domain.chain import event_id
+from tests.api.conftest import wait_for_subscriptions
 from tests.api.graphql_client import CONSENT, PROPOSE, SUBSCRIBE, GraphQL
 
 PROTOCOL = ["graphql-transport-ws"]
@@ -32,7 +34,7 @@ def _next_event(socket: Any) -> dict[str, Any]:
 
 
 def test_subscriber_receives_events_written_by_another_client(
-    client: TestClient, gql: GraphQL
+    client: TestClient, gql: GraphQL, services: Services
 ) -> None:
     jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
     outsider = gql.register("Outsider")
@@ -52,6 +54,7 @@ def test_subscriber_receives_events_written_by_another_client(
             }
         )
         out_socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
+        wait_for_subscriptions(services, 2)
         # Another client writes: Jim consents.
         gql.mutate(jim, CONSENT, id=iid)
         event = _next_event(socket)["data"]["introductionEvents"]

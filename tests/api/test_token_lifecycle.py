@@ -15,6 +15,7 @@ from api.app import build_services
 from api.auth import KnownTokens
 from api.services import Services
 from storage.database import Storage
+from tests.api.conftest import wait_for_subscriptions
 from tests.api.graphql_client import CONSENT, ME, PROPOSE, SUBSCRIBE, GraphQL
 from tests.api.test_subscriptions import _connect, _next_event
 from tests.conftest import FakeClock
@@ -195,7 +196,7 @@ def test_the_token_cache_can_be_turned_off(
 
 
 def test_an_open_subscription_ends_when_its_token_is_revoked(
-    gql: GraphQL, client: TestClient
+    gql: GraphQL, client: TestClient, services: Services
 ) -> None:
     jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
     issued = issue(gql, jim)
@@ -205,6 +206,7 @@ def test_an_open_subscription_ends_when_its_token_is_revoked(
         assert socket.receive_json()["type"] == "connection_ack"
         payload = {"query": SUBSCRIBE, "variables": {"id": iid}}
         socket.send_json({"id": "1", "type": "subscribe", "payload": payload})
+        wait_for_subscriptions(services, 1)
         gql.mutate(john, CONSENT, id=iid)
         assert _next_event(socket)["data"]["introductionEvents"]["type"] == "ConsentGiven"
         assert revoke(gql, gql.admin_token, issued["tokenId"])["revoked"] is True

@@ -29,6 +29,7 @@ TITLES = (
 
 @pytest.mark.slow
 @pytest.mark.postgres
+@pytest.mark.timeout(1000)  # its subprocess has 900 s
 def test_python_m_bench_all_quick_reports_every_measurement(tmp_path: Path) -> None:
     skip_without_postgres()
     if not shutil.which("wrk"):
