@@ -21,8 +21,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.chain import ChainedAggregate
-from domain.errors import BadInput, InvalidTransition
 from domain.delivered import DELIVERED_EVENT_TYPES
+from domain.errors import BadInput, InvalidTransition
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 SECRET_BYTES = 32  # the specification asks for at least 24

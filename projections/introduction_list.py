@@ -137,6 +137,16 @@ class IntroductionListView(View):
         end = rows[-1].cursor if rows else None
         return Page(rows=rows, end_cursor=end, has_next_page=len(found) > first, total_count=total)
 
+    def share_an_introduction(self, person_id: str, other_id: str) -> bool:
+        """Whether the two are in one introduction, in any roles: two primary-key lookups."""
+        sql = (
+            "SELECT 1 FROM {s}introduction_members a JOIN {s}introduction_members b "
+            "ON b.person_id = ? AND b.seq = a.seq WHERE a.person_id = ? LIMIT 1"
+        )
+        with self.read() as cur:
+            cur.execute(self.sql(sql), (other_id, person_id))
+            return cur.fetchone() is not None
+
     def rows(self) -> list[tuple[Any, ...]]:
         with self.read() as cur:
             cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}introduction_list ORDER BY seq"))

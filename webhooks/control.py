@@ -10,8 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import IntroductionsApp
-from domain.errors import BadInput, Forbidden, NotFound
 from domain.delivered import DELIVERED_TOPICS
+from domain.errors import BadInput, Forbidden, NotFound
 from domain.introduction import ADMIN
 from domain.use_case_base import canonical_id
 from domain.webhook import WebhookEndpoint
