@@ -28,6 +28,8 @@ from projections.views import Cursor, View
 OFFER, NEED = "o", "n"
 COLUMNS = "term, side, person_id, tag"
 DECLINE_COLUMNS = "introducer_id, person_id"
+PROFILE_EVENTS = (Person.PersonRegistered, Person.PersonProfileUpdated)
+DECLINE_EVENTS = (Introduction.IntroductionProposed, Introduction.ConsentDeclined)
 # Words that would match everyone with everyone.
 STOPWORDS = frozenset(
     "a an and any as at by for from help in into of on or some the to with who want "  # noqa: SIM905
@@ -115,14 +117,7 @@ class SuggestionIndexView(View):
 
 class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
     name = "suggestion_index"
-    event_types = frozenset(
-        {
-            Person.PersonRegistered,
-            Person.PersonProfileUpdated,
-            Introduction.IntroductionProposed,
-            Introduction.ConsentDeclined,
-        }
-    )
+    event_types = frozenset(PROFILE_EVENTS + DECLINE_EVENTS)
 
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view

@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from api.render import entry_as_dict
+from api.schema.types import event_from
 from api.services import Services, in_thread
 from domain.application import HistoryEntry
 from domain.introduction import ADMIN
@@ -33,17 +33,10 @@ class PersonEvent:
 
 
 def person_event_from(entry: HistoryEntry) -> PersonEvent:
-    as_dict = entry_as_dict(entry)
-    return PersonEvent(
-        id=strawberry.ID(as_dict["id"]),
-        person_id=strawberry.ID(as_dict["introductionId"]),  # the aggregate's id: the person
-        version=entry.version,
-        type=entry.type,
-        occurred_at=entry.occurred_at,
-        actor_id=strawberry.ID(entry.actor_id) if entry.actor_id is not None else None,
-        data=as_dict["data"],
-        hash=as_dict["hash"],
-    )
+    """The fields of an IntroductionEvent, whose aggregate id is here the person's."""
+    fields = dict(vars(event_from(entry)))
+    fields["person_id"] = fields.pop("introduction_id")
+    return PersonEvent(**fields)
 
 
 async def may_see_person(services: Services, actor: str, person_id: str) -> bool:
