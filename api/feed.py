@@ -1,6 +1,6 @@
-"""The live feed behind subscriptions: one poller per process reads new introduction
-events from the notification log and fans them out to every subscriber's queue, so a
-thousand subscribers cost one query per interval, not a thousand."""
+"""The live feed behind subscriptions: one poller per process reads new delivered events
+(domain/delivered.py) from the notification log and fans them out to every subscriber's
+queue, so a thousand subscribers cost one query per interval, not a thousand."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import anyio.to_thread
 
 from domain.application import HistoryEntry, IntroductionsApp, history_entry
-from domain.introduction import ADMIN, INTRODUCTION_TOPICS
+from domain.delivered import DELIVERED_TOPICS, PERSON_TOPICS
+from domain.introduction import ADMIN
 
 log = logging.getLogger("introductions.feed")
 BATCH = 500
 QUEUE_SIZE = 1_000
-INTRODUCTION_EVENT_TOPICS = tuple(INTRODUCTION_TOPICS)
+DELIVERED_EVENT_TOPICS = tuple(DELIVERED_TOPICS)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class Roles:
 @dataclass(frozen=True)
 class FeedItem:
     entry: HistoryEntry
-    roles: Roles
+    roles: Roles | None  # an introduction's; None for a person's event (entry.introduction_id
+    # is then the person's id)
 
 
 class EventFeed:
@@ -99,18 +101,19 @@ class EventFeed:
     def _read_new(self) -> list[FeedItem]:
         start = (self._position or 0) + 1
         notifications = self.app.recorder.select_notifications(
-            start, BATCH, topics=INTRODUCTION_EVENT_TOPICS
+            start, BATCH, topics=DELIVERED_EVENT_TOPICS
         )
         items = []
         for n in notifications:
             self._position = max(self._position or 0, n.id)
             entry = history_entry(self.app.mapper.to_domain_event(n))
-            roles = self._roles_of(entry)
-            if roles is not None:
-                items.append(FeedItem(entry, roles))
+            if n.topic in PERSON_TOPICS:
+                items.append(FeedItem(entry, None))
+            else:
+                items.append(FeedItem(entry, self._roles_of(entry)))
         return items
 
-    def _roles_of(self, entry: HistoryEntry) -> Roles | None:
+    def _roles_of(self, entry: HistoryEntry) -> Roles:
         key = str(entry.introduction_id)
         if key not in self._roles:
             if len(self._roles) > 100_000:

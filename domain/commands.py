@@ -180,8 +180,9 @@ class Expire(IntroductionChange):
 
 @dataclass(frozen=True, slots=True)
 class RegisterWebhook(Command[WebhookRegistration]):
-    """Receives the Introduction events of `event_types` (all when none) recorded after
-    its registration. `resolver` looks up the URL's host (tests give their own)."""
+    """Receives the delivered events (domain/delivered.py) of `event_types` (all when
+    none) recorded after its registration. `resolver` looks up the URL's host (tests
+    give their own)."""
 
     operation = "registerWebhook"
     url: str

@@ -21,8 +21,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.chain import ChainedAggregate
+from domain.delivered import DELIVERED_EVENT_TYPES
 from domain.errors import BadInput, InvalidTransition
-from domain.introduction import INTRODUCTION_EVENT_TYPES  # the only events delivered
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 SECRET_BYTES = 32  # the specification asks for at least 24
@@ -136,9 +136,9 @@ def validate_url(url: str, *, allow_private: bool, resolver: Resolver = resolve)
 
 def validate_event_types(event_types: Sequence[str] | None) -> list[str]:
     chosen = list(dict.fromkeys(event_types or []))
-    unknown = [t for t in chosen if t not in INTRODUCTION_EVENT_TYPES]
+    unknown = [t for t in chosen if t not in DELIVERED_EVENT_TYPES]
     if unknown:
-        allowed = ", ".join(INTRODUCTION_EVENT_TYPES)
+        allowed = ", ".join(DELIVERED_EVENT_TYPES)
         msg = f"Unknown event types {', '.join(unknown)}; the types are {allowed}."
         raise BadInput(msg, field="eventTypes")
     return chosen

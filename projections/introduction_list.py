@@ -137,6 +137,37 @@ class IntroductionListView(View):
         end = rows[-1].cursor if rows else None
         return Page(rows=rows, end_cursor=end, has_next_page=len(found) > first, total_count=total)
 
+    def share_an_introduction(self, person_id: str, other_id: str) -> bool:
+        """Whether the two are in one introduction, in any roles: two primary-key lookups."""
+        sql = (
+            "SELECT 1 FROM {s}introduction_members a JOIN {s}introduction_members b "
+            "ON b.person_id = ? AND b.seq = a.seq WHERE a.person_id = ? LIMIT 1"
+        )
+        with self.read() as cur:
+            cur.execute(self.sql(sql), (other_id, person_id))
+            return cur.fetchone() is not None
+
+    def network_of(self, person_id: str) -> set[str]:
+        """Everyone in an introduction with this person, in any role (them excluded)."""
+        sql = (
+            "SELECT DISTINCT b.person_id FROM {s}introduction_members a "
+            "JOIN {s}introduction_members b ON b.seq = a.seq WHERE a.person_id = ?"
+        )
+        with self.read() as cur:
+            cur.execute(self.sql(sql), (person_id,))
+            return {r[0] for r in cur.fetchall()} - {person_id}
+
+    def introduced_to_each_other(self, person_id: str, other_id: str) -> bool:
+        """Whether the two are the parties of one introduction, by anyone, in any state."""
+        sql = (
+            "SELECT 1 FROM {s}introduction_members a JOIN {s}introduction_members b "
+            "ON b.person_id = ? AND b.seq = a.seq AND b.is_party = 1 "
+            "WHERE a.person_id = ? AND a.is_party = 1 LIMIT 1"
+        )
+        with self.read() as cur:
+            cur.execute(self.sql(sql), (other_id, person_id))
+            return cur.fetchone() is not None
+
     def rows(self) -> list[tuple[Any, ...]]:
         with self.read() as cur:
             cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}introduction_list ORDER BY seq"))

@@ -154,6 +154,19 @@ class PeopleView(View):
         page_params.append(first + 1)
         return self.sql(page_sql), page_params, self.sql(count_sql), params
 
+    def display_names(self, person_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self.read() as cur:
+            for start in range(0, len(person_ids), 500):
+                chunk = person_ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                cur.execute(
+                    self.sql(f"SELECT id, display_name FROM {{s}}people WHERE id IN ({marks})"),
+                    list(chunk),
+                )
+                found.update((r[0], r[1]) for r in cur.fetchall())
+        return found
+
     def tokens(self, person_id: str) -> list[TokenRow]:
         """A person's tokens, oldest first."""
         with self.read() as cur:

@@ -15,6 +15,7 @@ from projections.expiry import ExpiryCandidatesProjection, ExpiryCandidatesView
 from projections.introduction_list import IntroductionListProjection, IntroductionListView
 from projections.people import PeopleProjection, PeopleView
 from projections.reputation import ReputationProjection, ReputationView
+from projections.suggestion_index import SuggestionIndexProjection, SuggestionIndexView
 from projections.track_record import TrackRecordProjection, TrackRecordView
 from projections.views import SQLiteView, View, to_us
 from storage.database import Storage, use_wal
@@ -27,6 +28,7 @@ VIEWS: dict[str, tuple[type[View], type[ViewProjection[Any]]]] = {
         (IntroductionListView, IntroductionListProjection),
         (ExpiryCandidatesView, ExpiryCandidatesProjection),
         (PeopleView, PeopleProjection),
+        (SuggestionIndexView, SuggestionIndexProjection),
     )
 }
 NAMES = tuple(VIEWS)
@@ -81,6 +83,12 @@ class Views:
     def people(self) -> PeopleView:
         view = self.by_name["people"]
         assert isinstance(view, PeopleView)
+        return view
+
+    @property
+    def suggestion_index(self) -> SuggestionIndexView:
+        view = self.by_name["suggestion_index"]
+        assert isinstance(view, SuggestionIndexView)
         return view
 
     def projections(self, names: tuple[str, ...] = NAMES) -> list[ViewProjection[Any]]:

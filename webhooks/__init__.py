@@ -1,2 +1,2 @@
-"""The webhook engine: follows the event log, records one delivery per Introduction event
+"""The webhook engine: follows the event log, records one delivery per delivered event
 and matching endpoint, and sends them (Standard Webhooks) with retries."""

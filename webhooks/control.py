@@ -10,8 +10,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import IntroductionsApp
+from domain.delivered import DELIVERED_TOPICS
 from domain.errors import BadInput, Forbidden, NotFound
-from domain.introduction import ADMIN, INTRODUCTION_TOPICS
+from domain.introduction import ADMIN
 from domain.use_case_base import canonical_id
 from domain.webhook import WebhookEndpoint
 from storage.database import Storage
@@ -96,7 +97,7 @@ class WebhookControl:
         *,
         idempotency_key: str | None = None,
     ) -> int:
-        """Schedules every matching Introduction event that occurred at or after `since`
+        """Schedules every matching delivered event that occurred at or after `since`
         for the endpoint, even those before its registration; returns how many. Repeated
         with the same idempotency key: the first count, nothing scheduled again."""
         _require_admin(actor_id)
@@ -116,7 +117,7 @@ class WebhookControl:
 
     def _replay(self, endpoint: WebhookEndpoint, since: datetime) -> int:
         types = set(endpoint.event_types)
-        topics = [t for t, name in INTRODUCTION_TOPICS.items() if not types or name in types]
+        topics = [t for t, name in DELIVERED_TOPICS.items() if not types or name in types]
         recorder: Any = self.app.recorder
         scheduled, after = 0, 0
         while True:

@@ -1,4 +1,4 @@
-"""Follows the event log and turns each Introduction event into one delivery per
+"""Follows the event log and turns each delivered event (domain/delivered.py) into one delivery per
 matching endpoint. Endpoint events are followed from the same log, in the same order, so
 an endpoint gets exactly the events recorded after its registration and while active."""
 
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
-from domain.introduction import INTRODUCTION_TOPICS
+from domain.delivered import DELIVERED_TOPICS
 from domain.webhook import WebhookEndpoint
 from projections.subscription import POLL_INTERVAL, subscribe
 from storage.bootstrap import open_application
@@ -173,9 +173,9 @@ class Follower:
                 if row is not None:
                     changed[row.id] = row
                 continue
-            event_type = INTRODUCTION_TOPICS.get(n.topic)
+            event_type = DELIVERED_TOPICS.get(n.topic)
             if event_type is None:
-                continue  # people, indexes, tokens, endpoints: not delivered
+                continue  # registrations, indexes, tokens: not delivered
             wanting = [e for e in endpoints.values() if e.wants(event_type)]
             if not wanting:
                 continue

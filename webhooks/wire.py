@@ -11,6 +11,7 @@ from standardwebhooks.webhooks import Webhook
 
 from domain.chain import event_data, event_id
 from domain.client_data import client_data
+from domain.delivered import is_person_event
 
 USER_AGENT = "introductions-webhooks/1"
 
@@ -18,8 +19,9 @@ USER_AGENT = "introductions-webhooks/1"
 def event_body(domain_event: Any) -> str:
     """The body, built once per event so that every attempt sends the same bytes."""
     fields = vars(domain_event)
+    about = "personId" if is_person_event(domain_event) else "introductionId"
     data = {
-        "introductionId": str(domain_event.originator_id),
+        about: str(domain_event.originator_id),
         "version": domain_event.originator_version,
         "actorId": fields.get("actor_id"),
     }

@@ -27,10 +27,11 @@ from api.schema.mutations import CoreMutations
 from api.schema.profiles import ProfileMutations
 from api.schema.queries import Query as CoreQueries
 from api.schema.subscriptions import Subscription
+from api.schema.suggestions import SuggestionQueries
 from api.schema.webhooks import WebhookMutations
 from config import DEFAULT_MAX_QUERY_COST
 
-Query = merge_types("Query", (CoreQueries, CoachQueries))
+Query = merge_types("Query", (CoreQueries, CoachQueries, SuggestionQueries))
 Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations, ProfileMutations))
 
 

@@ -1,4 +1,5 @@
-"""Subscriptions: new introduction events, live, only those the subscriber may see."""
+"""Subscriptions: new introduction and person events, live, only those the subscriber may
+see (who sees a person's events: api/schema/person_events.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import strawberry
 
 from api.errors import UNAUTHENTICATED, error_with_code
 from api.schema.context import Context, info_context
+from api.schema.person_events import PersonEvent, may_see_person, person_event_from
 from api.schema.queries import checked_id
 from api.schema.types import IntroductionEvent, event_from
 
@@ -31,7 +33,7 @@ class Subscription:
         async for item in ctx.services.feed.subscribe():
             # An introduction the subscriber may not see is filtered out silently: a
             # subscription to its id looks exactly like one to an id that does not exist.
-            if not item.roles.visible_to(actor):
+            if item.roles is None or not item.roles.visible_to(actor):
                 continue
             if wanted_introduction and str(item.entry.introduction_id) != wanted_introduction:
                 continue
@@ -39,6 +41,30 @@ class Subscription:
                 continue
             await still_valid()
             yield event_from(item.entry)
+
+    @strawberry.subscription(
+        description="New PersonProfileUpdated events (of personId when given) of the people "
+        "the subscriber may see: themself, anyone they share an introduction with, and "
+        "everyone for the admin."
+    )
+    async def person_events(
+        self, info: Info, person_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[PersonEvent, None]:
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        wanted_person = person_id and checked_id(person_id, "personId")
+        still_valid = TokenRecheck(ctx, actor)
+        async for item in ctx.services.feed.subscribe():
+            if item.roles is not None:
+                continue
+            about = str(item.entry.introduction_id)
+            if wanted_person and about != wanted_person:
+                continue
+            # Checked at each event: one shared introduction may have been proposed since.
+            if not await may_see_person(ctx.services, actor, about):
+                continue
+            await still_valid()
+            yield person_event_from(item.entry)
 
 
 class TokenRecheck:

@@ -14,6 +14,8 @@ from graphql import GraphQLObjectType
 from graphql import build_schema as parse_sdl
 from starlette.websockets import WebSocketDisconnect
 
+import tests.api.test_subscriptions as subscriptions  # as a module: not collected twice
+import tests.api.test_suggestions as suggestions
 from api.schema import schema_sdl
 from api.services import Services
 from tests.api.conftest import wait_for_subscriptions
@@ -459,6 +461,10 @@ COVERED = {
     "Mutation.registerWebhook": test_webhooks_are_the_admins_alone,
     **{f"Mutation.{name}": test_webhook_controls_are_the_admins_alone for name in WEBHOOK_CONTROLS},
     "Subscription.introductionEvents": test_subscriptions_deliver_only_what_each_role_may_see,
+    "Query.suggestedIntroductions": suggestions.test_needs_meet_offers_in_the_connectors_network,
+    "Subscription.personEvents": (
+        subscriptions.test_profile_updates_reach_those_who_share_an_introduction
+    ),
 }
 
 

@@ -85,3 +85,46 @@ def test_connection_without_a_valid_token_is_refused(client: TestClient, token: 
         assert refused.value.code == 4403
     finally:
         ws.__exit__(None, None, None)
+
+
+PERSON_EVENTS = """subscription($person: ID) {
+  personEvents(personId: $person) { id personId version type actorId data } }"""
+
+
+def test_profile_updates_reach_those_who_share_an_introduction(
+    client: TestClient, gql: GraphQL
+) -> None:
+    from tests.api.test_profiles import UPDATE
+
+    jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
+    outsider = gql.register("Outsider")
+    iid = gql.mutate(jason, PROPOSE, r=jim, t=john, c="c")["introduction"]["id"]
+    sockets = {who: _connect(client, gql.tokens[who]) for who in (john, outsider, jason)}
+    try:
+        for _, socket in sockets.values():
+            assert socket.receive_json()["type"] == "connection_ack"
+        for who in (john, outsider):
+            sockets[who][1].send_json(
+                {"id": "1", "type": "subscribe", "payload": {"query": PERSON_EVENTS}}
+            )
+        sockets[jason][1].send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}}
+        )
+        gql.mutate(jim, UPDATE, input={"needs": ["marketing job leads"]})
+        seen = _next_event(sockets[john][1])["data"]["personEvents"]
+        assert seen["type"] == "PersonProfileUpdated"
+        assert (seen["personId"], seen["version"], seen["actorId"]) == (jim, 2, jim)
+        assert seen["id"] == str(event_id(jim, 2))
+        assert seen["data"]["needs"] == ["marketing job leads"]
+        assert seen["data"]["displayName"] == "Jim"
+        # The outsider shares no introduction with Jim: its first event is its own update.
+        gql.mutate(outsider, UPDATE, input={"organization": "Elsewhere"})
+        own = _next_event(sockets[outsider][1])["data"]["personEvents"]
+        assert (own["personId"], own["data"]["organization"]) == (outsider, "Elsewhere")
+        # introductionEvents carries introduction events only.
+        gql.mutate(jim, CONSENT, id=iid)
+        first = _next_event(sockets[jason][1])["data"]["introductionEvents"]
+        assert (first["type"], first["introductionId"]) == ("ConsentGiven", iid)
+    finally:
+        for ws, _ in sockets.values():
+            ws.__exit__(None, None, None)

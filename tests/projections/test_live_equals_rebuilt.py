@@ -50,7 +50,9 @@ def _apply(
                 str(app.propose(people[x], people[z], others[n % len(others)], "c").introduction.id)
             )
         elif op == "profile":
-            app.update_profile(people[x], None, display_name=f"P{x}.{n}", needs=[f"n{y}"])
+            app.update_profile(
+                people[x], None, display_name=f"P{x}.{n}", needs=[f"n{y}"], offers=[f"n{n % 5}"]
+            )
         elif introduction is None:
             return
         elif op == "expire":
