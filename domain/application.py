@@ -112,7 +112,7 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         # A command saves one event: the saved aggregate is then at the snapshot's
         # version, so it is snapshotted as it is in memory, instead of the library's
         # way, which reads it back (its last snapshot and up to a hundred events) to
-        # rebuild it (py-spy on serve under replies). A save of several events falls back.
+        # rebuild it. A save of several events falls back.
         if self.snapshots is None:
             return
         aggregates = processing_event.aggregates

@@ -102,10 +102,9 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
 
     def _listen(self) -> None:
         """The library's listening loop, with two more pulls. Its pull thread reads the
-        log before LISTEN is in place: an event committed in between sent its NOTIFY to
-        no one, and was read only when a later event's NOTIFY came (after a database
-        outage, a webhook follower started at the end of the load waited for ever). So it
-        pulls once LISTEN is in place, and after a quiet second in case a NOTIFY was lost."""
+        log before LISTEN is in place, and an event committed in between sends its NOTIFY
+        to no one; so it pulls once LISTEN is in place, and after a quiet second in case
+        a NOTIFY was lost."""
         try:
             with self._recorder.datastore.get_connection() as conn:
                 conn.execute(SQL("LISTEN {0}").format(Identifier(self._recorder.channel_name)))
