@@ -1,11 +1,10 @@
 """POST /graphql with a well-formed JSON body, executed on the schema directly.
 
-Through FastAPI's route, every operation also paid for the route's dependency
-injection (strawberry's context getter is four dependencies), strawberry's HTTP view
-(its request adapter, content-type parsing through the email package, runtime protocol
-checks) and a response object: py-spy on `serve` under the benchmark's replies put a
-third of the event loop's time there. This path does what the view does for such a
-body, with the router's own hooks (the context, process_result, encode_json) so the
+FastAPI's route would add to every operation its dependency injection (strawberry's
+context getter is four dependencies), strawberry's HTTP view (its request adapter,
+content-type parsing through the email package, runtime protocol checks) and a response
+object: about a third of the event loop's time under load. This path does what the view
+does for such a body, with the router's own hooks (the context, process_result, encode_json) so the
 answers are the same. Anything else (GET, GraphiQL, websockets, another content type,
 a body the view would refuse or stream) goes to the router unchanged, with its body
 replayed, and gets the router's own answer."""

@@ -112,7 +112,7 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         # A command saves one event: the saved aggregate is then at the snapshot's
         # version, so it is snapshotted as it is in memory, instead of the library's
         # way, which reads it back (its last snapshot and up to a hundred events) to
-        # rebuild it (py-spy on serve under replies). A save of several events falls back.
+        # rebuild it. A save of several events falls back.
         if self.snapshots is None:
             return
         aggregates = processing_event.aggregates
@@ -192,10 +192,7 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         return replace(c, person_id=str(self._profile_owner(actor_id, c.person_id)))
 
     def _update_profile(self, actor_id: str, c: commands.UpdateProfile) -> Decision[PersonResult]:
-        person = self._get(Person, c.person_id or "", "personId")
-        if person is None:
-            msg = f"No person has the id {c.person_id}."
-            raise NotFound(msg, field="personId")
+        person = self._existing(Person, c.person_id or "", "personId", "person", "personId")
         changed = person.update_profile(
             display_name=c.display_name,
             organization=c.organization,
@@ -220,11 +217,7 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         return owner
 
     def get_person(self, person_id: str | UUID) -> Person:
-        person = self._get(Person, person_id, "id")
-        if person is None:
-            msg = f"No person has the id {person_id}."
-            raise NotFound(msg)
-        return person
+        return self._existing(Person, person_id, "id", "person", None)
 
     # --- introductions -----------------------------------------------------------
 

@@ -103,16 +103,8 @@ class ChainVerifier:
             return
         if chain.ahead is not None:
             later_version, later_position = chain.ahead
-            self._fail(
-                chain,
-                Finding(
-                    aggregate_id,
-                    version,
-                    position,
-                    f"version {version} was recorded after version {later_version}"
-                    f"{_at(later_position)}: events were reordered (versions swapped)",
-                ),
-            )
+            after = f"after version {later_version}{_at(later_position)}"
+            self._reordered(aggregate_id, chain, version, position, after)
             return
         problem, head = self._check(aggregate_id, stored, chain.head)
         if problem is not None:
@@ -161,16 +153,21 @@ class ChainVerifier:
             if chain.ahead is None:
                 chain.ahead = (version, position)
             return
-        self._fail(
-            chain,
-            Finding(
-                aggregate_id,
-                version,
-                position,
-                f"version {version} was recorded again after version {chain.next_version - 1}"
-                ": events were reordered (versions swapped)",
-            ),
+        after = f"again after version {chain.next_version - 1}"
+        self._reordered(aggregate_id, chain, version, position, after)
+
+    def _reordered(
+        self,
+        aggregate_id: str,
+        chain: AggregateChain,
+        version: int,
+        position: int | None,
+        after: str,
+    ) -> None:
+        problem = (
+            f"version {version} was recorded {after}: events were reordered (versions swapped)"
         )
+        self._fail(chain, Finding(aggregate_id, version, position, problem))
 
     def _check(
         self, aggregate_id: str, stored: StoredEvent, previous: str

@@ -78,24 +78,8 @@ class IdempotencyKey(ChainedAggregate):
     ) -> None:
         self._remember(arguments_digest, result_id, result_version, timestamp)
 
-    def use_again(
-        self,
-        arguments_digest: str,
-        result_id: UUID,
-        result_version: int,
-        actor_id: str | None,
-        at: datetime,
-    ) -> None:
-        self._used_again(
-            arguments_digest=arguments_digest,
-            result_id=result_id,
-            result_version=result_version,
-            actor_id=actor_id,
-            timestamp=at,
-        )
-
     @event(KeyUsedAgain)
-    def _used_again(
+    def use_again(
         self,
         arguments_digest: str,
         result_id: UUID,

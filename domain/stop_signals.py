@@ -3,9 +3,9 @@
 
 The kernel hands a signal sent to a process to any one of its threads. Python runs the
 handler in the main thread, but a main thread asleep in `Event.wait()` wakes only if the
-signal landed on it: one that landed on a worker thread left the worker asleep, and its
-SIGTERM unanswered (CI caught one). Whichever thread the signal lands on, the C handler
-writes its number to the wake-up file descriptor, so the main thread waits on that."""
+signal landed on it, not on another thread. Whichever thread the signal lands on, the C
+handler writes its number to the wake-up file descriptor, so the main thread waits on
+that."""
 
 from __future__ import annotations
 

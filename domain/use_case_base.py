@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError
 
 from domain.chain import ChainedAggregate
-from domain.errors import BadInput, ConcurrencyConflict, DomainError, Forbidden
+from domain.errors import BadInput, ConcurrencyConflict, DomainError, Forbidden, NotFound
 from domain.idempotency import (
     FIELD,
     IdempotencyKey,
@@ -213,6 +213,16 @@ class UseCaseBase(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
+
+    def _existing(
+        self, cls: type[A], raw_id: str | UUID, field: str, noun: str, error_field: str | None
+    ) -> A:
+        """The aggregate, or NotFound: "No `noun` has the id …" (on `error_field`)."""
+        found = self._get(cls, raw_id, field)
+        if found is None:
+            msg = f"No {noun} has the id {raw_id}."
+            raise NotFound(msg, field=error_field)
+        return found
 
     def _known_person(self, person_id: str, field: str) -> Person:
         # Through the repository's fast-forward cache: the person as they are now, with

@@ -15,7 +15,6 @@ from domain.commands import (
     RegisterWebhook,
     RotateWebhookSecret,
 )
-from domain.errors import NotFound
 from domain.results import WebhookRegistration, WebhookResult
 from domain.use_case_base import Decision, UseCaseBase, require_admin
 from domain.webhook import (
@@ -110,11 +109,7 @@ class WebhookUseCases(UseCaseBase):
         return _registration_of(self._endpoint_at(webhook_id, version), self._position_now())
 
     def _endpoint(self, webhook_id: str | UUID) -> WebhookEndpoint:
-        endpoint = self._get(WebhookEndpoint, webhook_id, "id")
-        if endpoint is None:
-            msg = f"No webhook has the id {webhook_id}."
-            raise NotFound(msg)
-        return endpoint
+        return self._existing(WebhookEndpoint, webhook_id, "id", "webhook", None)
 
 
 def _registration_of(endpoint: WebhookEndpoint, position: int) -> WebhookRegistration:

@@ -16,6 +16,7 @@ from domain.introduction import Introduction
 from projections.views import Cursor, View
 
 V = TypeVar("V", bound=View)
+R = TypeVar("R")
 Positioned = tuple[int, Any, str]  # (log position, domain event, its aggregate's id)
 INTRODUCTION_EVENTS: frozenset[type[Any]] = frozenset(introduction.INTRODUCTION_EVENTS)
 
@@ -32,6 +33,36 @@ def earlier_introductions(events: Sequence[Positioned]) -> set[str]:
     ones that can have rows already (saves looking up the others)."""
     proposed = {i for _, e, i in events if type(e) is Introduction.IntroductionProposed}
     return {i for _, _, i in events if i not in proposed}
+
+
+class OpenRows(Generic[R]):
+    """A batch's rows of a table keyed by introduction id (its first column) that holds
+    open introductions only: the stored ones the batch touches, loaded once; `open` adds
+    one, `close` marks one to go; `save` writes what stays and deletes what went."""
+
+    def __init__(
+        self, view: View, cur: Cursor, table: str, row_class: type[R], events: Sequence[Positioned]
+    ) -> None:
+        self.view, self.table = view, table
+        self.columns, self._values = columns_of(row_class)
+        key = self.columns.split(",", 1)[0]
+        loaded = view.load(cur, table, self.columns, key, earlier_introductions(events))
+        self.rows: dict[str, R] = {k: row_class(*row) for k, row in loaded.items()}
+        self._stored = set(self.rows)
+        self._closed: set[str] = set()
+
+    def open(self, introduction_id: str, row: R) -> None:
+        self.rows[introduction_id] = row
+        self._closed.discard(introduction_id)
+
+    def close(self, introduction_id: str) -> None:
+        self._closed.add(introduction_id)
+
+    def save(self, cur: Cursor) -> None:
+        key = self.columns.split(",", 1)[0]
+        self.view.delete(cur, self.table, key, sorted(self._closed & self._stored))
+        kept = [self._values(r) for k, r in sorted(self.rows.items()) if k not in self._closed]
+        self.view.upsert(cur, self.table, self.columns, kept)
 
 
 class ViewProjection(Projection[Any], Generic[V]):

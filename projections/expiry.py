@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
+from projections.base import OpenRows, Positioned, ViewProjection, columns_of
 from projections.views import Cursor, View, to_us
 
 Ev = Introduction
@@ -31,7 +31,7 @@ class Candidate:
     consented_at_us: int | None = None  # set by the second consent
 
 
-COLUMNS, _candidate_values = columns_of(Candidate)
+COLUMNS, _ = columns_of(Candidate)
 
 
 class ExpiryCandidatesView(View):
@@ -69,17 +69,12 @@ class ExpiryCandidatesView(View):
 class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
-        loaded = view.load(
-            cur, "expiry_candidates", COLUMNS, "introduction_id", earlier_introductions(events)
-        )
-        rows = {key: Candidate(*row) for key, row in loaded.items()}
-        stored = set(rows)
-        closed: set[str] = set()
+        candidates = OpenRows(view, cur, "expiry_candidates", Candidate, events)
+        rows = candidates.rows
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                rows[introduction_id] = Candidate(introduction_id)
-                closed.discard(introduction_id)
+                candidates.open(introduction_id, Candidate(introduction_id))
             elif introduction_id in rows:
                 if kind is Ev.ConsentGiven:
                     row = rows[introduction_id]
@@ -87,11 +82,5 @@ class ExpiryCandidatesProjection(ViewProjection[ExpiryCandidatesView]):
                     if row.consents == 2:
                         row.consented_at_us = to_us(e.timestamp)
                 else:  # a reply or an ending: it can no longer expire
-                    closed.add(introduction_id)
-        view.delete(cur, "expiry_candidates", "introduction_id", sorted(closed & stored))
-        view.upsert(
-            cur,
-            "expiry_candidates",
-            COLUMNS,
-            [_candidate_values(row) for key, row in sorted(rows.items()) if key not in closed],
-        )
+                    candidates.close(introduction_id)
+        candidates.save(cur)

@@ -96,9 +96,9 @@ class Decoded:
 class Prefetch:
     """Decodes the next batches in a background thread while the current one is being
     written, when the views are on PostgreSQL: the server does the writing while this
-    process decodes. On SQLite the writing is done in this process, and a second
-    Python thread only contends for the GIL (measured: no faster, mostly slower), so batches are
-    decoded inline there."""
+    process decodes. On SQLite the writing is done in this process, where a second
+    Python thread only contends for the GIL and is no faster, so batches are decoded
+    inline there."""
 
     def __init__(
         self, batches: Iterator[Sequence[Notification]], fanout: Fanout, depth: int = 2

@@ -24,7 +24,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from projections.subscription import Batches
-from projections.views import Cursor, Row, View
+from projections.views import Cursor, Row, View, column_names, insert_sql, upsert_sql
 from storage.dialect import Dialect
 
 
@@ -56,20 +56,13 @@ class PostgresView(View, PostgresTrackingRecorder):
     # batch as one array per column instead.
 
     def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
-        if not rows:
-            return
-        names = [c.strip() for c in columns.split(",")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
-        statement = (
-            f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)} "
-            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
-        )
-        cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
+        if rows:
+            statement = upsert_sql(table, columns, self._unnest(cur, table, columns))
+            cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
 
     def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
         if rows:
-            names = [c.strip() for c in columns.split(",")]
-            statement = f"INSERT INTO {{s}}{table} ({columns}) {self._unnest(cur, table, names)}"
+            statement = insert_sql(table, columns, self._unnest(cur, table, columns))
             cur.execute(self.sql(statement), [list(c) for c in zip(*rows, strict=True)])
 
     def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
@@ -77,7 +70,7 @@ class PostgresView(View, PostgresTrackingRecorder):
         if keys:
             cur.execute(self.sql(f"DELETE FROM {{s}}{table} WHERE {key} = ANY(%b)"), [keys])
 
-    def _unnest(self, cur: Cursor, table: str, names: list[str]) -> str:
+    def _unnest(self, cur: Cursor, table: str, columns: str) -> str:
         types: dict[str, str] = self.__dict__.setdefault("_column_types", {})
         if table not in types:
             cur.execute(
@@ -88,7 +81,7 @@ class PostgresView(View, PostgresTrackingRecorder):
             types.update({f"{table}.{name}": kind for name, kind in cur.fetchall()})
             types[table] = table
         # %b: binary arrays, which psycopg dumps without scanning every string for quotes.
-        arrays = ", ".join(f"%b::{types[f'{table}.{name}']}[]" for name in names)
+        arrays = ", ".join(f"%b::{types[f'{table}.{name}']}[]" for name in column_names(columns))
         return f"SELECT * FROM unnest({arrays})"
 
     def _lock_ddl(self, cur: Cursor) -> None:
@@ -109,10 +102,9 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
 
     def _listen(self) -> None:
         """The library's listening loop, with two more pulls. Its pull thread reads the
-        log before LISTEN is in place: an event committed in between sent its NOTIFY to
-        no one, and was read only when a later event's NOTIFY came (after a database
-        outage, a webhook follower started at the end of the load waited for ever). So it
-        pulls once LISTEN is in place, and after a quiet second in case a NOTIFY was lost."""
+        log before LISTEN is in place, and an event committed in between sends its NOTIFY
+        to no one; so it pulls once LISTEN is in place, and after a quiet second in case
+        a NOTIFY was lost."""
         try:
             with self._recorder.datastore.get_connection() as conn:
                 conn.execute(SQL("LISTEN {0}").format(Identifier(self._recorder.channel_name)))

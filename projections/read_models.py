@@ -11,6 +11,7 @@ from datetime import datetime
 
 from domain.application import utc_now
 from projections import leaderboard, progress
+from projections.introduction_list import IntroductionListView
 from projections.own_writes import fold_own_write
 from projections.people import PeopleView
 from projections.records import (
@@ -75,26 +76,10 @@ class ReadModels:
     def track_record(self, person_id: str) -> TrackRecord:
         return self.views.track_record.record(person_id)
 
-    def introductions(
-        self,
-        *,
-        introducer_id: str | None = None,
-        person_id: str | None = None,
-        status: str | None = None,
-        visible_to: str | None = None,
-        first: int = 20,
-        after: str | None = None,
-        with_total: bool = True,
-    ) -> Page[IntroductionRow]:
-        return self.views.introduction_list.page(
-            introducer_id=introducer_id,
-            person_id=person_id,
-            status=status,
-            visible_to=visible_to,
-            first=first,
-            after=after,
-            with_total=with_total,
-        )
+    @property
+    def introductions(self) -> IntroductionListView:
+        """The introductions a person may see, a page at a time (`page`)."""
+        return self.views.introduction_list
 
     @property
     def people(self) -> PeopleView:

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
+from projections.base import OpenRows, Positioned, ViewProjection, columns_of
 from projections.records import Reputation
 from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
@@ -76,7 +76,6 @@ class OpenIntroduction:
 
 
 COLUMNS, _introducer_values = columns_of(Introducer)
-INTRODUCTION_COLUMNS, _introduction_values = columns_of(OpenIntroduction)
 
 HALF_LIFE = "half_life_days"
 RANKED_AT = "ranked_at_us"  # the reference time of every ranking_key
@@ -175,29 +174,19 @@ class ReputationProjection(ViewProjection[ReputationView]):
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
         half_life, ranked_at = view.settings_in(cur)
-        loaded = view.load(
-            cur,
-            "reputation_introductions",
-            INTRODUCTION_COLUMNS,
-            "introduction_id",
-            earlier_introductions(events),
-        )
-        opened = {key: OpenIntroduction(*row) for key, row in loaded.items()}
-        stored = set(opened)
-        introducers = {i.introducer_id for i in opened.values()}
+        opened = OpenRows(view, cur, "reputation_introductions", OpenIntroduction, events)
+        introducers = {i.introducer_id for i in opened.rows.values()}
         introducers.update(
             e.introducer_id for _, e, _ in events if type(e) is Ev.IntroductionProposed
         )
         loaded = view.load(cur, "reputation", COLUMNS, "introducer_id", introducers)
         people = {key: Introducer(*row) for key, row in loaded.items()}
-        closed: set[str] = set()
         changed: set[str] = set()
 
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                opened[introduction_id] = OpenIntroduction(introduction_id, e.introducer_id)
-                closed.discard(introduction_id)
+                opened.open(introduction_id, OpenIntroduction(introduction_id, e.introducer_id))
                 person = people.get(e.introducer_id)
                 if person is None:
                     person = Introducer(e.introducer_id, decayed_at_us=to_us(e.timestamp))
@@ -205,7 +194,7 @@ class ReputationProjection(ViewProjection[ReputationView]):
                 person.proposed += 1
                 changed.add(e.introducer_id)
                 continue
-            introduction = opened.get(introduction_id)
+            introduction = opened.rows.get(introduction_id)
             if introduction is None:
                 continue  # already final: nothing can change it
             person = people[introduction.introducer_id]
@@ -220,29 +209,23 @@ class ReputationProjection(ViewProjection[ReputationView]):
                     person.replied += 1
             elif kind is Ev.ConsentDeclined:
                 person.declined += 1
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.RelationshipFormed:
                 person.relationships_formed += 1
                 person.add_outcome(1.0, 0.0, to_us(e.timestamp), half_life)
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.IntroductionBurned:
                 person.burned += 1
                 person.add_outcome(0.0, 1.0, to_us(e.timestamp), half_life)
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.IntroductionExpired:
                 person.expired += 1
                 person.add_outcome(0.0, 0.5, to_us(e.timestamp), half_life)
-                closed.add(introduction_id)
+                opened.close(introduction_id)
 
         for introducer_id in changed:
             person = people[introducer_id]
             person.ranking_key = ranking_key(person, ranked_at, half_life)
         rows = [_introducer_values(people[i]) for i in sorted(changed)]
         view.upsert(cur, "reputation", COLUMNS, rows)
-        view.delete(cur, "reputation_introductions", "introduction_id", sorted(closed & stored))
-        view.upsert(
-            cur,
-            "reputation_introductions",
-            INTRODUCTION_COLUMNS,
-            [_introduction_values(i) for key, i in sorted(opened.items()) if key not in closed],
-        )
+        opened.save(cur)

@@ -23,9 +23,8 @@ from eventsourcing.persistence import (
 from storage.database import backend_of
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
-# A log unchanged this long is looked at less often: an idle `serve` polled its log a
-# hundred times a second (two followers) doing nothing. The projections fold a write of
-# their own process at once all the same (projections.own_writes).
+# A log unchanged this long is looked at less often, so that an idle service barely
+# wakes; a write of this process is folded at once all the same (projections.own_writes).
 IDLE_AFTER = 1.0
 IDLE_POLL_INTERVAL = 0.2
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.introduction import Introduction
-from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
+from projections.base import OpenRows, Positioned, ViewProjection, columns_of
 from projections.records import TrackRecord
 from projections.screening import Burn, reasons, screening
 from projections.views import Cursor, View, to_us
@@ -41,7 +41,6 @@ class OpenIntroduction:
 
 
 COLUMNS, _party_values = columns_of(Party)
-INTRODUCTION_COLUMNS, _introduction_values = columns_of(OpenIntroduction)
 BURN_COLUMNS = "person_id, introduction_id, reason, cause, burned_at_us"
 
 
@@ -94,27 +93,18 @@ class TrackRecordView(View):
 class TrackRecordProjection(ViewProjection[TrackRecordView]):
     def fold(self, cur: Cursor, events: Sequence[Positioned]) -> None:
         view = self.typed_view
-        loaded = view.load(
-            cur,
-            "track_record_introductions",
-            INTRODUCTION_COLUMNS,
-            "introduction_id",
-            earlier_introductions(events),
-        )
-        opened = {key: OpenIntroduction(*row) for key, row in loaded.items()}
-        stored = set(opened)
+        opened = OpenRows(view, cur, "track_record_introductions", OpenIntroduction, events)
         persons = {e.actor_id for _, e, _ in events if e.actor_id}
         for _, e, _ in events:
             if type(e) is Ev.IntroductionProposed:
                 persons.update((e.requester_id, e.target_id))
             elif type(e) is Ev.IntroductionBurned:
                 persons.add(e.blamed_person_id)
-        for known in opened.values():
+        for known in opened.rows.values():
             persons.update((known.requester_id, known.target_id))
         loaded = view.load(cur, "track_records", COLUMNS, "person_id", persons)
         people = {key: Party(*row) for key, row in loaded.items()}
         changed: set[str] = set()
-        closed: set[str] = set()
         burns: list[tuple[Any, ...]] = []
 
         def person(person_id: str) -> Party:
@@ -127,14 +117,13 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
         for _, e, introduction_id in events:
             kind = type(e)
             if kind is Ev.IntroductionProposed:
-                opened[introduction_id] = OpenIntroduction(
-                    introduction_id, e.requester_id, e.target_id
+                opened.open(
+                    introduction_id, OpenIntroduction(introduction_id, e.requester_id, e.target_id)
                 )
-                closed.discard(introduction_id)
                 person(e.requester_id).introductions_as_party += 1
                 person(e.target_id).introductions_as_party += 1
                 continue
-            introduction = opened.get(introduction_id)
+            introduction = opened.rows.get(introduction_id)
             if introduction is None:
                 continue  # already final: nothing can change it
             if kind is Ev.ConsentGiven:
@@ -147,30 +136,24 @@ class TrackRecordProjection(ViewProjection[TrackRecordView]):
                     introduction.target_replied = 1
             elif kind is Ev.ConsentDeclined:
                 person(e.actor_id).declines += 1
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.IntroductionBurned:
                 person(e.blamed_person_id).burns_blamed += 1
                 burns.append(
                     (e.blamed_person_id, introduction_id, e.reason, e.cause, to_us(e.timestamp))
                 )
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.IntroductionExpired:
                 if not introduction.requester_replied:
                     person(introduction.requester_id).ghosted += 1
                 if not introduction.target_replied:
                     person(introduction.target_id).ghosted += 1
-                closed.add(introduction_id)
+                opened.close(introduction_id)
             elif kind is Ev.RelationshipFormed:
-                closed.add(introduction_id)
+                opened.close(introduction_id)
 
         view.upsert(
             cur, "track_records", COLUMNS, [_party_values(people[p]) for p in sorted(changed)]
         )
         view.insert(cur, "track_record_burns", BURN_COLUMNS, burns)
-        view.delete(cur, "track_record_introductions", "introduction_id", sorted(closed & stored))
-        view.upsert(
-            cur,
-            "track_record_introductions",
-            INTRODUCTION_COLUMNS,
-            [_introduction_values(i) for key, i in sorted(opened.items()) if key not in closed],
-        )
+        opened.save(cur)

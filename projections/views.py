@@ -52,6 +52,26 @@ def from_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+def column_names(columns: str) -> list[str]:
+    return [c.strip() for c in columns.split(",")]
+
+
+def insert_sql(table: str, columns: str, source: str) -> str:
+    """INSERT of `columns` from `source` (a VALUES list or a SELECT)."""
+    return f"INSERT INTO {{s}}{table} ({columns}) {source}"
+
+
+def upsert_sql(table: str, columns: str, source: str) -> str:
+    """`insert_sql`, replacing the row whose primary key (the first column) is taken."""
+    names = column_names(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+    return f"{insert_sql(table, columns, source)} ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
+
+
+def _values(columns: str) -> str:
+    return f"VALUES ({','.join('?' * len(column_names(columns)))})"
+
+
 class PositionMovedError(Exception):
     """Someone else moved this view's position first (another worker, or a rebuild)."""
 
@@ -105,21 +125,12 @@ class View:
 
     def upsert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
         """Insert or replace rows; the first column is the primary key."""
-        if not rows:
-            return
-        names = [c.strip() for c in columns.split(",")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
-        statement = (
-            f"INSERT INTO {{s}}{table} ({columns}) VALUES ({','.join('?' * len(names))}) "
-            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}"
-        )
-        cur.executemany(self.sql(statement), rows)
+        if rows:
+            cur.executemany(self.sql(upsert_sql(table, columns, _values(columns))), rows)
 
     def insert(self, cur: Cursor, table: str, columns: str, rows: Sequence[Row]) -> None:
         if rows:
-            marks = ",".join("?" * len(columns.split(",")))
-            statement = f"INSERT INTO {{s}}{table} ({columns}) VALUES ({marks})"
-            cur.executemany(self.sql(statement), rows)
+            cur.executemany(self.sql(insert_sql(table, columns, _values(columns))), rows)
 
     def delete(self, cur: Cursor, table: str, key: str, keys: Iterable[Any]) -> None:
         params = [(k,) for k in keys]

@@ -1,25 +1,23 @@
-"""A real, headless Debian Chromium driven by selenium, for the tests that need a
-browser: nothing is downloaded (the distribution's chromium and chromedriver, and
-Selenium Manager kept offline), and every run gets a fresh profile."""
+"""A real, headless Debian Chromium driven by Playwright, for every test that needs a
+browser: nothing is downloaded (the distribution's /usr/bin/chromium), and every launch
+gets a fresh, temporary profile."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING
 
 from tests.conftest import missing_tool
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -30,41 +28,24 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-
-
-def require_chromium() -> None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
-    if missing:
-        missing_tool(f"no {', '.join(missing)} (apt-get install chromium chromium-driver)")
-    pytest.importorskip("selenium")
-
-
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # no host but this one
 
 
 @contextmanager
-def chromium(profile: Path, *flags: str) -> Iterator[Any]:
-    """A headless Chromium on a fresh profile directory; quit on exit."""
-    require_chromium()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+def chromium(*flags: str) -> Iterator[Browser]:
+    """A headless Chromium with FLAGS and `flags`; closed on exit."""
+    if not Path(CHROMIUM).exists():
+        missing_tool(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
 
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, *flags, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def wait_until(driver: Any, condition: Callable[[Any], Any], timeout: float = 15) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*FLAGS, *flags]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager

@@ -191,7 +191,7 @@ class Query:
         f = filter or IntroductionFilter()
         try:
             page = await in_thread(
-                views.introductions,
+                views.introductions.page,
                 introducer_id=checked_id(f.introducer_id, "introducerId")
                 if f.introducer_id
                 else None,

@@ -25,12 +25,15 @@ from api.schema.types import (
 )
 from api.services import in_thread
 from domain.commands import (
+    Command,
     DeactivateWebhook,
     ReactivateWebhook,
     RegisterWebhook,
     RotateWebhookSecret,
+    WebhookChange,
 )
 from domain.errors import DomainError
+from domain.results import WebhookRegistration as DomainRegistration
 
 Info = strawberry.Info
 
@@ -113,6 +116,26 @@ def _error(e: DomainError) -> list[MutationError]:
     return [mutation_error(e)]
 
 
+async def _registration(
+    info: Info, command: Command[DomainRegistration], idempotency_key: str | None
+) -> WebhookPayload:
+    try:
+        result = await handle(info, command, idempotency_key)
+    except DomainError as e:
+        return WebhookPayload(errors=_error(e))
+    return WebhookPayload(registration=registration_from(result))
+
+
+async def _status_change(
+    info: Info, command: WebhookChange, idempotency_key: str | None
+) -> WebhookStatusPayload:
+    try:
+        result = await handle(info, command, idempotency_key)
+    except DomainError as e:
+        return WebhookStatusPayload(errors=_error(e))
+    return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
+
+
 @strawberry.type
 class WebhookMutations:
     """Merged into the schema's Mutation type (api.schema)."""
@@ -125,11 +148,7 @@ class WebhookMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookPayload:
         command = RegisterWebhook(input.url, input.event_types, input.description)
-        try:
-            result = await handle(info, command, idempotency_key)
-        except DomainError as e:
-            return WebhookPayload(errors=_error(e))
-        return WebhookPayload(registration=registration_from(result))
+        return await _registration(info, command, idempotency_key)
 
     @strawberry.mutation
     async def deactivate_webhook(
@@ -139,21 +158,13 @@ class WebhookMutations:
         reason: str | None = None,
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> WebhookStatusPayload:
-        try:
-            result = await handle(info, DeactivateWebhook(str(id), reason), idempotency_key)
-        except DomainError as e:
-            return WebhookStatusPayload(errors=_error(e))
-        return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
+        return await _status_change(info, DeactivateWebhook(str(id), reason), idempotency_key)
 
     @strawberry.mutation
     async def reactivate_webhook(
         self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
     ) -> WebhookStatusPayload:
-        try:
-            result = await handle(info, ReactivateWebhook(str(id)), idempotency_key)
-        except DomainError as e:
-            return WebhookStatusPayload(errors=_error(e))
-        return WebhookStatusPayload(webhook=webhook_from(result.endpoint))
+        return await _status_change(info, ReactivateWebhook(str(id)), idempotency_key)
 
     @strawberry.mutation(
         description="A new secret, shown once; the old one keeps signing for 24 hours."
@@ -161,11 +172,7 @@ class WebhookMutations:
     async def rotate_webhook_secret(
         self, info: Info, id: strawberry.ID, idempotency_key: IdempotencyKeyArgument = None
     ) -> WebhookPayload:
-        try:
-            result = await handle(info, RotateWebhookSecret(str(id)), idempotency_key)
-        except DomainError as e:
-            return WebhookPayload(errors=_error(e))
-        return WebhookPayload(registration=registration_from(result))
+        return await _registration(info, RotateWebhookSecret(str(id)), idempotency_key)
 
     @strawberry.mutation(description="Sends one delivery again, with its original webhook-id.")
     async def redeliver_webhook_delivery(

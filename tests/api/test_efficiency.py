@@ -103,13 +103,14 @@ def test_introductions_are_counted_only_when_a_client_selects_total_count(
     gql.mutate(introducer, PROPOSE, r=a, t=b, c="one")
     gql.mutate(introducer, PROPOSE, r=a, t=c, c="two")
     counted: list[bool] = []
-    original = services.read_models.introductions
+    view = services.read_models.introductions
+    original = view.page
 
     def spied(**kwargs: Any) -> Any:
         counted.append(kwargs["with_total"])
         return original(**kwargs)
 
-    monkeypatch.setattr(services.read_models, "introductions", spied)
+    monkeypatch.setattr(view, "page", spied)
     page = gql.as_(introducer, "{ introductions(first: 1) { edges { cursor } } }")
     assert len(page["introductions"]["edges"]) == 1
     by_fragment = gql.as_(

@@ -5,12 +5,12 @@ real `serve`, pages served from two other origins."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
+from playwright.sync_api import Browser, Page
 
 from tests.api.graphql_client import PROPOSE, GraphQL
-from tests.browser import chromium, static_site, wait_until
+from tests.browser import chromium, static_site
 from tests.e2e.conftest import ADMIN_TOKEN, free_port, serving
 
 PAGE = """<!doctype html>
@@ -39,17 +39,12 @@ function subscribe(url, token) {
 """
 
 
-def _open(driver: Any, page: str, ws_url: str, token: str) -> str:
-    """Opens the page in a new window, subscribes from it; returns the window's handle."""
-    driver.switch_to.new_window("window")
-    driver.get(page)
-    driver.execute_script("subscribe(arguments[0], arguments[1])", ws_url, token)
-    return str(driver.current_window_handle)
-
-
-def _state(driver: Any, window: str) -> str:
-    driver.switch_to.window(window)
-    return str(driver.execute_script("return window.state"))
+def _open(browser: Browser, page_url: str, ws_url: str, token: str) -> Page:
+    """Opens the page in a fresh context and subscribes from it."""
+    page = browser.new_context().new_page()
+    page.goto(page_url)
+    page.evaluate("([url, token]) => subscribe(url, token)", [ws_url, token])
+    return page
 
 
 def test_a_page_on_an_allowed_origin_subscribes_and_one_on_another_is_refused(
@@ -70,24 +65,24 @@ def test_a_page_on_an_allowed_origin_subscribes_and_one_on_another_is_refused(
             INTRODUCTIONS_CORS_ORIGINS=f"https://app.example, {allowed_origin}",
         ) as server,
         httpx.Client(base_url=server.url, timeout=30) as http,
-        chromium(tmp_path / "profile") as driver,
+        chromium() as browser,
     ):
         gql = GraphQL(http, ADMIN_TOKEN)
         jason, jim, john = gql.register("Jason"), gql.register("Jim"), gql.register("John")
         ws_url = server.url.replace("http://", "ws://") + "/graphql"
         token = gql.tokens[jason]
-        good = _open(driver, f"{allowed}/index.html", ws_url, token)
-        bad = _open(driver, f"{other}/index.html", ws_url, token)
-        wait_until(driver, lambda d: _state(d, good) == "subscribed")
-        wait_until(driver, lambda d: _state(d, bad) == "refused")
+        good = _open(browser, f"{allowed}/index.html", ws_url, token)
+        bad = _open(browser, f"{other}/index.html", ws_url, token)
+        good.wait_for_function("window.state === 'subscribed'")
+        bad.wait_for_function("window.state === 'refused'")
 
         gql.mutate(jason, PROPOSE, r=jim, t=john, c="Both build compilers.")
-        driver.switch_to.window(good)
-        events = wait_until(driver, lambda d: d.execute_script("return window.events"))
+        good.wait_for_function("window.events.length > 0")
+        events = good.evaluate("window.events")
         assert events[0]["type"] == "IntroductionProposed"
         assert events[0]["data"]["introducerId"] == jason
-        assert _state(driver, bad) == "refused"
-        assert driver.execute_script("return window.events") == []
+        assert bad.evaluate("window.state") == "refused"
+        assert bad.evaluate("window.events") == []
         assert f"Rejected WebSocket connection from origin 'http://127.0.0.1:{other_port}'" in (
             server.output()
         )

@@ -37,7 +37,7 @@ def test_sweeper_expires_the_stale_consented_introduction(
         assert read_models.wait_for(app.recorder.max_notification_id(), timeout=10)
         assert runner.sweep_now() == []  # nothing twice
 
-    statuses = {row.id: row.status for row in read_models.introductions().rows}
+    statuses = {row.id: row.status for row in read_models.introductions.page().rows}
     assert statuses == {
         stale: "EXPIRED",
         replied: "REPLIED",

@@ -25,7 +25,7 @@ def test_filters_visibility_and_pages(app: IntroductionsApp, read_models: ReadMo
     project(app, read_models)
     assert read_models.position() == app.recorder.max_notification_id()
 
-    everything = read_models.introductions(first=10)
+    everything = read_models.introductions.page(first=10)
     assert [r.id for r in everything.rows] == made[::-1]  # newest first
     assert (everything.total_count, everything.has_next_page) == (5, False)
     declined = everything.rows[-1]
@@ -34,7 +34,7 @@ def test_filters_visibility_and_pages(app: IntroductionsApp, read_models: ReadMo
     assert everything.rows[-2].version == result.introduction.version
 
     def ids(**kwargs: object) -> list[str]:
-        return [r.id for r in read_models.introductions(first=10, **kwargs).rows]  # type: ignore[arg-type]
+        return [r.id for r in read_models.introductions.page(first=10, **kwargs).rows]  # type: ignore[arg-type]
 
     assert ids(introducer_id=i) == [made[4], made[1], made[0]]
     assert ids(person_id=a) == [made[3], made[1], made[0]]
@@ -48,7 +48,7 @@ def test_filters_visibility_and_pages(app: IntroductionsApp, read_models: ReadMo
 
     seen, after = [], None
     while True:
-        page = read_models.introductions(first=2, after=after)
+        page = read_models.introductions.page(first=2, after=after)
         assert page.total_count == 5
         seen += [r.id for r in page.rows]
         if not page.has_next_page:
@@ -58,20 +58,20 @@ def test_filters_visibility_and_pages(app: IntroductionsApp, read_models: ReadMo
 
     # Each row carries its own cursor: resuming after it continues right below it.
     second = everything.rows[1]
-    assert [r.id for r in read_models.introductions(first=10, after=second.cursor).rows] == (
+    assert [r.id for r in read_models.introductions.page(first=10, after=second.cursor).rows] == (
         made[2::-1]
     )
 
     # A cursor stays valid while new introductions arrive: no row twice, none skipped.
-    first_page = read_models.introductions(first=2)
+    first_page = read_models.introductions.page(first=2)
     app.propose(j, c, a, "6")
     project(app, read_models)
-    rest = read_models.introductions(first=10, after=first_page.end_cursor)
+    rest = read_models.introductions.page(first=10, after=first_page.end_cursor)
     assert [r.id for r in rest.rows] == made[2::-1]
 
 
 @pytest.mark.parametrize("cursor", ["", "nonsense", "c2VxOng", "!!!", "c2VxOi0x"])
 def test_a_malformed_cursor_is_bad_input(read_models: ReadModels, cursor: str) -> None:
     with pytest.raises(BadInput) as raised:
-        read_models.introductions(after=cursor)
+        read_models.introductions.page(after=cursor)
     assert raised.value.field == "after"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS
-from tests.conftest import missing_tool
+from tests.browser import chromium
 from tests.e2e.conftest import ADMIN_TOKEN, Server, serving
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -17,20 +16,8 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        missing_tool(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # The flags every browser test uses; Playwright gives each launch a fresh,
-        # temporary --user-data-dir.
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=list(FLAGS)
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
