@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, skip_without_postgres
+from tests.conftest import POSTGRES_URL, missing_tool, skip_without_postgres
 
 REPO = Path(__file__).parents[2]
 TITLES = (
@@ -33,7 +33,7 @@ TITLES = (
 def test_python_m_bench_all_quick_reports_every_measurement(tmp_path: Path) -> None:
     skip_without_postgres()
     if not shutil.which("wrk"):
-        pytest.skip("wrk is not installed (apt-get install wrk)")
+        missing_tool("wrk is not installed (apt-get install wrk)")
     benchmarks = (REPO / "BENCHMARKS.md").read_bytes()
     results = tmp_path / "results"
     done = subprocess.run(
