@@ -22,6 +22,7 @@ TITLES = (
     "Memory of `serve`",
     "Projection catch-up",
     "Webhook deliveries",
+    "Idle `serve`",
     "`recordReply` over HTTP",
     "Reply coach",
 )
