@@ -11,6 +11,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from bench import server, wrk
 from bench.config import Config
 from bench.report import Table
@@ -103,11 +105,11 @@ def load_cells(r: dict[str, float], name: str) -> list[str]:
     return [rate(r[f"{name}.rps"]), ms(r[f"{name}.p50"]), ms(r[f"{name}.p99"]), f"{bad:.0f}"]
 
 
-def reply_once(url: str, story: Story, introduction: str) -> dict[str, object]:
+def reply_once(
+    url: str, story: Story, introduction: str, client: httpx.Client | None = None
+) -> dict[str, object]:
     """One `recordReply` over HTTP, answered (no retry): its payload."""
-    import httpx
-
-    answer = httpx.post(
+    answer = (client or httpx).post(
         url + "/graphql",
         json={"query": RECORD_REPLY, "variables": {"id": introduction}},
         headers={"Authorization": f"Bearer {story.party_token}"},
