@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import coach, commands, http, machine, projections, scale, scaleout, webhooks
+from bench import coach, commands, http, idle, machine, projections, scale, scaleout, webhooks
 from bench.config import Config, make_config
 from bench.report import Report, Table
 
@@ -22,6 +22,7 @@ PARTS = {
     "scale": "p50 of four queries as the log grows; memory of serve; the chart",
     "projections": "projection catch-up vs raw read-and-decode",
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
+    "idle": "CPU of an idle serve (SQLite, PostgreSQL); then read-your-writes and webhook latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
 }
@@ -45,6 +46,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "http": http,
             "projections": projections,
             "webhooks": webhooks,
+            "idle": idle,
             "scaleout": scaleout,
         }
         found = modules[name].run(config, folder)
