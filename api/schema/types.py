@@ -4,9 +4,10 @@ model row by a `from_*` function; domain objects never leave the edge as GraphQL
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -27,6 +28,22 @@ if TYPE_CHECKING:
     from domain.person import Person as DomainPerson
 
 Info = strawberry.Info
+T = TypeVar("T")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def copied(api_type: type[T], record: Any, **converted: Any) -> T:
+    """An API type from a read model's record: each field taken by its name, but those
+    given here (converted, or of another name)."""
+    every = _FIELD_NAMES.get(api_type)
+    if every is None:
+        fields = dataclasses.fields(api_type)  # type: ignore[arg-type]  # a strawberry type
+        every = tuple(f.name for f in fields if f.init)
+        _FIELD_NAMES[api_type] = every
+    names = (n for n in every if n not in converted)
+    return api_type(**{n: getattr(record, n) for n in names}, **converted)
 
 
 # The domain's own enums, declared to GraphQL under the contract's names (strawberry
@@ -114,16 +131,8 @@ class PersonTrackRecord:
 
 
 def track_record_from(record: Any) -> PersonTrackRecord:
-    return PersonTrackRecord(
-        introductions_as_party=record.introductions_as_party,
-        consents_given=record.consents_given,
-        declines=record.declines,
-        replies_sent=record.replies_sent,
-        burns_blamed=record.burns_blamed,
-        ghosted=record.ghosted,
-        screening=Screening(str(record.screening)),
-        reasons=list(record.reasons),
-    )
+    screening = Screening(str(record.screening))
+    return copied(PersonTrackRecord, record, screening=screening, reasons=list(record.reasons))
 
 
 @strawberry.type
@@ -263,14 +272,14 @@ def introduction_from(introduction: DomainIntroduction) -> Introduction:
 class IntroducerReputation:
     score: float
     ranking_score: float
-    proposed: int
-    consented: int
-    declined: int
-    replied: int
-    relationships_formed: int
-    burned: int
-    expired: int
     introducer_id: strawberry.Private[str]
+    proposed: int = 0
+    consented: int = 0
+    declined: int = 0
+    replied: int = 0
+    relationships_formed: int = 0
+    burned: int = 0
+    expired: int = 0
 
     @strawberry.field
     async def introducer(self, info: Info) -> Person:
@@ -278,34 +287,12 @@ class IntroducerReputation:
 
 
 def reputation_from(r: Any) -> IntroducerReputation:
-    return IntroducerReputation(
-        introducer_id=str(r.introducer_id),
-        score=r.score,
-        ranking_score=r.ranking_score,
-        proposed=r.proposed,
-        consented=r.consented,
-        declined=r.declined,
-        replied=r.replied,
-        relationships_formed=r.relationships_formed,
-        burned=r.burned,
-        expired=r.expired,
-    )
+    return copied(IntroducerReputation, r, introducer_id=str(r.introducer_id))
 
 
 def no_reputation(introducer_id: str) -> IntroducerReputation:
     """A registered person who has proposed nothing yet: the Beta prior, (0+1)/(0+2)."""
-    return IntroducerReputation(
-        introducer_id=introducer_id,
-        score=0.5,
-        ranking_score=0.0,
-        proposed=0,
-        consented=0,
-        declined=0,
-        replied=0,
-        relationships_formed=0,
-        burned=0,
-        expired=0,
-    )
+    return IntroducerReputation(introducer_id=introducer_id, score=0.5, ranking_score=0.0)
 
 
 @strawberry.type
