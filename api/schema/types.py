@@ -4,10 +4,9 @@ model row by a `from_*` function; domain objects never leave the edge as GraphQL
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,6 +20,7 @@ from domain.coach import Verdict
 from domain.introduction import BurnCause as DomainBurnCause
 from domain.introduction import BurnReason as DomainBurnReason
 from domain.introduction import Status
+from projections.records import copied
 
 if TYPE_CHECKING:
     from domain.coach import Assessment as CoachAssessment
@@ -28,22 +28,6 @@ if TYPE_CHECKING:
     from domain.person import Person as DomainPerson
 
 Info = strawberry.Info
-T = TypeVar("T")
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def copied(api_type: type[T], record: Any, **converted: Any) -> T:
-    """An API type from a read model's record: each field taken by its name, but those
-    given here (converted, or of another name)."""
-    every = _FIELD_NAMES.get(api_type)
-    if every is None:
-        fields = dataclasses.fields(api_type)  # type: ignore[arg-type]  # a strawberry type
-        every = tuple(f.name for f in fields if f.init)
-        _FIELD_NAMES[api_type] = every
-    names = (n for n in every if n not in converted)
-    return api_type(**{n: getattr(record, n) for n in names}, **converted)
 
 
 # The domain's own enums, declared to GraphQL under the contract's names (strawberry
