@@ -256,14 +256,14 @@ def introduction_from(introduction: DomainIntroduction) -> Introduction:
 class IntroducerReputation:
     score: float
     ranking_score: float
+    proposed: int
+    consented: int
+    declined: int
+    replied: int
+    relationships_formed: int
+    burned: int
+    expired: int
     introducer_id: strawberry.Private[str]
-    proposed: int = 0
-    consented: int = 0
-    declined: int = 0
-    replied: int = 0
-    relationships_formed: int = 0
-    burned: int = 0
-    expired: int = 0
 
     @strawberry.field
     async def introducer(self, info: Info) -> Person:
@@ -276,7 +276,18 @@ def reputation_from(r: Any) -> IntroducerReputation:
 
 def no_reputation(introducer_id: str) -> IntroducerReputation:
     """A registered person who has proposed nothing yet: the Beta prior, (0+1)/(0+2)."""
-    return IntroducerReputation(introducer_id=introducer_id, score=0.5, ranking_score=0.0)
+    return IntroducerReputation(
+        introducer_id=introducer_id,
+        score=0.5,
+        ranking_score=0.0,
+        proposed=0,
+        consented=0,
+        declined=0,
+        replied=0,
+        relationships_formed=0,
+        burned=0,
+        expired=0,
+    )
 
 
 @strawberry.type
