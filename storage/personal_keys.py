@@ -17,10 +17,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from typing import Any
 from uuid import UUID
 
@@ -166,3 +168,16 @@ def _id_text(raw: UUID | str) -> str:
         return str(raw if isinstance(raw, UUID) else UUID(str(raw)))
     except ValueError:
         return str(raw)
+
+
+def scrub_after_forgetting(app: Any) -> bool:
+    """On SQLite, moves the write-ahead log into the database file and empties it, so that
+    no page as it stood before a forgetting (a key, a name in a view row) stays in the
+    log; secure_delete has zeroed what the forgetting deleted. True when the log was
+    emptied (a reader in the middle of a long read can hold it back: run it again)."""
+    path = getattr(getattr(app.recorder.datastore, "pool", None), "db_name", None)
+    if not isinstance(path, str) or path == ":memory:" or "mode=memory" in path:
+        return True
+    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as c:
+        busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy

@@ -29,7 +29,9 @@ class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         super()._insert_stored_events(curs, stored_events, **kwargs)  # under the table lock
-        record_keys(curs, self.key_tables, self.keyring, stored_events)
+        # Another cursor: the library reads the new notification ids from this one.
+        with curs.connection.cursor() as keys_cursor:
+            record_keys(keys_cursor, self.key_tables, self.keyring, stored_events)
 
     def read_secret(self, key_id: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as curs:
