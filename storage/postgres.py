@@ -23,7 +23,9 @@ class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         prefix = f'"{self.datastore.schema}".' if self.datastore.schema else ""
         self.key_tables = KeyTables(prefix, "%s", lambda _cursor: None)
-        self.sql_create_statements += [SQL(s) for s in create_statements(prefix, "BYTEA")]  # type: ignore[arg-type]
+        self.sql_create_statements += [
+            SQL(s).format() for s in create_statements(prefix, "BYTEA")
+        ]
 
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -35,7 +37,7 @@ class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
 
     def read_secret(self, key_id: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.key_tables.select, (key_id,))  # type: ignore[arg-type]
+            curs.execute(self.key_tables.select, (key_id,))
             row = curs.fetchone()
         return None if row is None else bytes(row["secret"])
 
