@@ -23,9 +23,7 @@ class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         prefix = f'"{self.datastore.schema}".' if self.datastore.schema else ""
         self.key_tables = KeyTables(prefix, "%s", lambda _cursor: None)
-        self.sql_create_statements += [
-            SQL(s).format() for s in create_statements(prefix, "BYTEA")
-        ]
+        self.sql_create_statements += [SQL(s).format() for s in create_statements(prefix, "BYTEA")]
 
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
