@@ -1,0 +1,48 @@
+"""`introductions forget ID`: forgetPerson from the command line, as the admin; the
+views are brought up to the forgetting before it returns, and on SQLite the write-ahead
+log is emptied, so no copy of the person's data is left in the database."""
+
+from __future__ import annotations
+
+import typer
+
+from domain.commands import ForgetPerson
+from domain.errors import DomainError
+from domain.introduction import ADMIN
+from projections.read_models import ReadModels
+from projections.runner import ProjectionsRunner
+from storage.bootstrap import open_application
+from storage.database import storage_from_environment
+from storage.personal_keys import scrub_after_forgetting
+
+VIEWS_TIMEOUT_SECONDS = 60.0
+
+
+def forget(person_id: str = typer.Argument(..., help="The person's id.")) -> None:
+    """Forget a person at their request: destroy their keys (a PersonForgotten event)."""
+    storage = storage_from_environment()
+    app = open_application(storage)
+    try:
+        result = app.handle(ADMIN, ForgetPerson(person_id))
+        read_models = ReadModels(storage)
+        try:
+            # A running worker or server may fold it first; this one makes sure.
+            with ProjectionsRunner(storage, sweep_interval=3600):
+                caught_up = read_models.wait_for(result.position, VIEWS_TIMEOUT_SECONDS)
+        finally:
+            read_models.close()
+        emptied = scrub_after_forgetting(app)
+    except DomainError as e:
+        typer.echo(f"introductions: {e.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        app.close()
+    typer.echo(f"Forgot {result.person.id}: their keys are destroyed.")
+    if not caught_up:
+        typer.echo("The views have not caught up yet: run `introductions worker`.", err=True)
+    if not emptied:
+        typer.echo("The SQLite log is still in use: run `introductions forget` again.", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(forget)
