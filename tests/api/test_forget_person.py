@@ -8,9 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from api.services import Services
 from domain.audit import verify_log
 from storage.database import Storage
+from tests.api.conftest import wait_for_subscriptions
 from tests.api.graphql_client import (
     HISTORY,
     ISSUE_TOKEN,
@@ -95,3 +98,26 @@ def test_forgetting_is_idempotent_and_only_for_the_admin_or_the_person(
     assert forget(gql, ids["jim"])["errors"] == []  # again: nothing more is written
     assert services.app.recorder.max_notification_id() == position
     assert verify_log(services.app).ok
+
+
+def test_subscribers_receive_person_forgotten(
+    client: TestClient, gql: GraphQL, services: Services
+) -> None:
+    from tests.api.test_subscriptions import PERSON_EVENTS, _connect, _next_event
+
+    ids = seed_story(gql)
+    ws, socket = _connect(client, gql.tokens[ids["john"]])  # shares an introduction with Jim
+    try:
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": PERSON_EVENTS}})
+        wait_for_subscriptions(services, 1)
+        assert forget(gql, ids["jim"])["errors"] == []
+        seen = _next_event(socket)["data"]["personEvents"]
+        assert (seen["type"], seen["personId"], seen["actorId"]) == (
+            "PersonForgotten",
+            ids["jim"],
+            "admin",
+        )
+        assert seen["data"] == {}  # no personal data in it
+    finally:
+        ws.__exit__(None, None, None)
