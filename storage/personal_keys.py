@@ -181,3 +181,33 @@ def scrub_after_forgetting(app: Any) -> bool:
     with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as c:
         busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return not busy
+
+
+def read_key_tables(recorder: Any) -> dict[str, list[list[Any]]]:
+    """Every row of the three key tables (for an export)."""
+    tables = recorder.key_tables
+    found: dict[str, list[list[Any]]] = {}
+    with recorder.datastore.transaction(commit=False) as cursor:
+        for table, columns in KEY_TABLE_COLUMNS.items():
+            cursor.execute(f"SELECT {columns} FROM {tables.s}{table} ORDER BY 1")  # noqa: S608
+            found[table] = [
+                list(row.values()) if isinstance(row, dict) else list(row)
+                for row in cursor.fetchall()
+            ]
+    return found
+
+
+def write_key_tables(cursor: Any, mark: str, rows: dict[str, list[list[Any]]]) -> None:
+    """Inserts the rows of an export into the (empty) key tables, with the caller's cursor."""
+    for table, columns in KEY_TABLE_COLUMNS.items():
+        if rows.get(table):
+            marks = ", ".join([mark] * len(columns.split(",")))
+            statement = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(statement, [tuple(r) for r in rows[table]])
+
+
+KEY_TABLE_COLUMNS = {
+    "personal_keys": "key_id, secret",
+    "personal_key_holders": "person, key_id",
+    "forgotten_people": "person",
+}

@@ -42,9 +42,10 @@ def test_a_reply_racing_the_forgetting_is_kept_and_erased(app: IntroductionsApp)
     for n in range(ROUNDS):
         people = register_people(app, f"reply{n}-")
         introduction_id = consented(app, people)
+        forget = ForgetPerson(people.requester)
+        reply = (people.target, introduction_id, f"secret reply {n}")
         forgot, replied = race(
-            lambda: app.handle(ADMIN, ForgetPerson(people.requester)),
-            lambda: app.record_reply(people.target, introduction_id, f"secret reply {n}"),
+            lambda f=forget: app.handle(ADMIN, f), lambda r=reply: app.record_reply(*r)
         )
         assert not isinstance(forgot, Exception), forgot
         assert not isinstance(replied, Exception), replied  # the reply is not lost
@@ -59,9 +60,10 @@ def test_a_reply_racing_the_forgetting_is_kept_and_erased(app: IntroductionsApp)
 def test_a_proposal_racing_the_forgetting_is_refused_or_erased(app: IntroductionsApp) -> None:
     for n in range(ROUNDS):
         people = register_people(app, f"propose{n}-")
+        forget = ForgetPerson(people.requester)
+        proposal = (people.introducer, people.requester, people.target, "secret")
         forgot, proposed = race(
-            lambda: app.handle(ADMIN, ForgetPerson(people.requester)),
-            lambda: app.propose(people.introducer, people.requester, people.target, "secret"),
+            lambda f=forget: app.handle(ADMIN, f), lambda p=proposal: app.propose(*p)
         )
         assert not isinstance(forgot, Exception), forgot
         if isinstance(proposed, BadInput):
