@@ -245,9 +245,9 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         changed = person.forget(actor_id, self._now())
 
         def answer(position: int) -> PersonResult:
-            drop = getattr(self.keyring, "drop_cached", None)
-            if drop is not None:
-                drop()  # this process opens nothing under the destroyed keys from now on
+            forgotten = getattr(self.keyring, "forgotten", None)
+            if forgotten is not None:
+                forgotten(c.person_id)  # this process opens nothing under their keys now
             return PersonResult(person, position)
 
         return Decision((person,) if changed else (), answer)

@@ -36,7 +36,7 @@ from domain.personal import Sealed
 
 FORGOTTEN_TOPIC = get_topic(Person.PersonForgotten)
 NONCE_BYTES = 12
-PENDING_MAX = 10_000  # keys made for saves that failed are dropped beyond this
+PENDING_MAX = 10_000  # new keys kept for their first event's save (and its retries)
 # A key read from the table is trusted this long in a process other than the forgetting
 # one (the forgetting process drops it at once): the longest another process may still
 # open an erased field.
@@ -145,12 +145,20 @@ class AesGcmKeyring:
         return json.loads(plain)
 
     def take_pending(self, key_id: str) -> tuple[bytes, tuple[str, ...]] | None:
+        # Kept, not popped: a group commit that fails is retried save by save, and the
+        # retry must store the key too (the first event of an aggregate commits once).
         with self._lock:
-            return self._pending.pop(key_id, None)
+            return self._pending.get(key_id)
 
-    def drop_cached(self) -> None:
-        """Forgets every cached key (after a forgetting, in this process)."""
-        self._cache.clear()
+    def forgotten(self, person_id: str) -> None:
+        """After a forgetting in this process: no cached key, and no pending key the
+        person holds (the table has none of them any more)."""
+        person = _id_text(person_id)
+        with self._lock:
+            self._cache.clear()
+            held = [k for k, (_, holders) in self._pending.items() if person in holders]
+            for key_id in held:
+                del self._pending[key_id]
 
     def _key(self, key_id: str) -> AESGCM | None:
         cached = self._cache.get(key_id)
