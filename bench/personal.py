@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.commands import COMMANDS_PER_LIFE
+from bench.commands import COMMANDS_PER_LIFE, life
 from bench.config import Config
 from bench.report import Table
 from bench.seed import register_people
@@ -40,11 +40,7 @@ def lives_per_second(storage: Storage, lives: int, *, sealed: bool) -> float:
         )
         started = time.perf_counter()
         for target in targets:
-            iid = app.propose(introducer, requester, target, "bench context").introduction.id
-            app.consent(requester, iid)
-            app.consent(target, iid)
-            app.record_reply(requester, iid, "Hello, I read your post on pipelines.")
-            app.record_relationship_formed(introducer, iid, "Working together.")
+            life(app, introducer, requester, target)
         return lives * COMMANDS_PER_LIFE / (time.perf_counter() - started)
     finally:
         app.close()
