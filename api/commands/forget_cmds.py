@@ -9,13 +9,13 @@ import typer
 from domain.commands import ForgetPerson
 from domain.errors import DomainError
 from domain.introduction import ADMIN
-from projections.read_models import ReadModels
-from projections.runner import ProjectionsRunner
+from projections.fanout import Fanout
+from projections.rebuild import fold_to_end
+from projections.registry import open_views
+from projections.settings import half_life_from_environment
 from storage.bootstrap import open_application
 from storage.database import storage_from_environment
 from storage.personal_keys import scrub_after_forgetting
-
-VIEWS_TIMEOUT_SECONDS = 60.0
 
 
 def forget(person_id: str = typer.Argument(..., help="The person's id.")) -> None:
@@ -24,13 +24,12 @@ def forget(person_id: str = typer.Argument(..., help="The person's id.")) -> Non
     app = open_application(storage)
     try:
         result = app.handle(ADMIN, ForgetPerson(person_id))
-        read_models = ReadModels(storage)
+        views = open_views(storage, half_life_days=half_life_from_environment(), clock=app.clock)
         try:
-            # A running worker or server may fold it first; this one makes sure.
-            with ProjectionsRunner(storage, sweep_interval=3600):
-                caught_up = read_models.wait_for(result.position, VIEWS_TIMEOUT_SECONDS)
+            # Folded here, whether or not a worker or a server folds it too.
+            fold_to_end(app, Fanout(views.projections(), app.mapper, storage.url))
         finally:
-            read_models.close()
+            views.close()
         emptied = scrub_after_forgetting(app)
     except DomainError as e:
         typer.echo(f"introductions: {e.message}", err=True)
@@ -38,8 +37,6 @@ def forget(person_id: str = typer.Argument(..., help="The person's id.")) -> Non
     finally:
         app.close()
     typer.echo(f"Forgot {result.person.id}: their keys are destroyed.")
-    if not caught_up:
-        typer.echo("The views have not caught up yet: run `introductions worker`.", err=True)
     if not emptied:
         typer.echo("The SQLite log is still in use: run `introductions forget` again.", err=True)
 

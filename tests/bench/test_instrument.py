@@ -24,6 +24,7 @@ TITLES = (
     "Webhook deliveries",
     "`recordReply` over HTTP",
     "Reply coach",
+    "Sealing personal data",
 )
 
 
