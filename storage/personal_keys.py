@@ -183,7 +183,11 @@ def scrub_after_forgetting(app: Any) -> bool:
     no page as it stood before a forgetting (a key, a name in a view row) stays in the
     log; secure_delete has zeroed what the forgetting deleted. True when the log was
     emptied (a reader in the middle of a long read can hold it back: run it again)."""
-    path = getattr(getattr(app.recorder.datastore, "pool", None), "db_name", None)
+    return empty_wal(getattr(getattr(app.recorder.datastore, "pool", None), "db_name", None))
+
+
+def empty_wal(path: object) -> bool:
+    """`wal_checkpoint(TRUNCATE)` on an SQLite file (True for anything else)."""
     if not isinstance(path, str) or path == ":memory:" or "mode=memory" in path:
         return True
     with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as c:

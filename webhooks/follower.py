@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic
 
 from domain.delivered import DELIVERED_TOPICS
 from domain.person import Person
@@ -18,6 +19,7 @@ from domain.webhook import WebhookEndpoint
 from projections.subscription import POLL_INTERVAL, subscribe
 from storage.bootstrap import open_application
 from storage.database import Storage
+from storage.personal_keys import empty_wal
 from webhooks.erasure import erase_bodies_about
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction, open_store
@@ -145,6 +147,7 @@ def apply_endpoint_event(
 
 
 FORGOTTEN = Person.PersonForgotten.__name__
+FORGOTTEN_TOPIC = get_topic(Person.PersonForgotten)
 
 
 class Follower:
@@ -166,6 +169,8 @@ class Follower:
                 return 0, 0  # another worker recorded this batch meanwhile; read again
             recorded = self._record(tx, notifications)
             tx.move_to(notifications[-1].id)
+        if any(n.topic == FORGOTTEN_TOPIC for n in notifications):
+            empty_wal(getattr(self.store, "path", None))  # the erased bodies' old pages
         return len(notifications), recorded
 
     def _record(self, tx: Transaction, notifications: Sequence[Notification]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,7 @@ def test_consumers_receive_person_forgotten_and_bodies_are_erased(
     assert reply["data"]["erased"] is True
     formed = [json.loads(b) for b in bodies if ids["formed"] in b and "RelationshipFormed" in b]
     assert formed[0]["data"]["note"] == "They are building it together."  # not Jim's
+    if storage.sqlite_path is not None:  # nor any byte of the old bodies in the file or log
+        for path in (Path(storage.sqlite_path), Path(f"{storage.sqlite_path}-wal")):
+            content = path.read_bytes() if path.exists() else b""
+            assert JIMS_MESSAGE.encode() not in content, path.name
