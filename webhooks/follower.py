@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from eventsourcing.utils import get_topic
 
 from domain.delivered import DELIVERED_TOPICS
 from domain.person import Person
