@@ -113,7 +113,7 @@ class AesGcmKeyring:
         self._read_secret = read_secret
         self._lock = threading.Lock()
         self._pending: OrderedDict[str, tuple[bytes, tuple[str, ...]]] = OrderedDict()
-        self._cache: dict[str, tuple[AESGCM | None, float]] = {}
+        self._cache: dict[str, tuple[AESGCM, float]] = {}
 
     def seal(self, key_id: str, value: Any, holders: Sequence[str] | None = None) -> Sealed:
         if holders is not None:
@@ -123,9 +123,12 @@ class AesGcmKeyring:
                 while len(self._pending) > PENDING_MAX:
                     self._pending.popitem(last=False)
             aead: AESGCM | None = AESGCM(secret)
-            self._cache[key_id] = (aead, time.monotonic())
         else:
-            aead = self._key(key_id)
+            # A key not yet committed seals the other fields of its first event; opening
+            # asks only the table, which decides whether the key was kept.
+            with self._lock:
+                pending = self._pending.get(key_id)
+            aead = AESGCM(pending[0]) if pending is not None else self._key(key_id)
         if aead is None:  # the key is gone: the value is sealed under a key nobody keeps
             aead = AESGCM(AESGCM.generate_key(bit_length=256))
         nonce = os.urandom(NONCE_BYTES)
@@ -166,7 +169,9 @@ class AesGcmKeyring:
         if cached is not None and now - cached[1] < KEY_CACHE_SECONDS:
             return cached[0]
         secret = self._read_secret(key_id)
-        aead = None if secret is None else AESGCM(bytes(secret))
+        if secret is None:
+            return None  # not remembered: a key may yet commit, and erased fields are rare
+        aead = AESGCM(bytes(secret))
         self._cache[key_id] = (aead, now)
         return aead
 
