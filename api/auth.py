@@ -143,6 +143,15 @@ class KnownTokens:
                 self._known.clear()
             self._known[token_digest] = (credential, self.monotonic() + self.ttl)
 
+    def forget_person(self, person_id: str) -> None:
+        """Forgets every token of a person (forgotten at their request)."""
+        with self._lock:
+            gone = [d for d, (c, _) in self._known.items() if c.person_id == person_id]
+            for token_digest in gone:
+                del self._known[token_digest]
+        for call in self.on_forget:
+            call()
+
     def forget(self, token_id: UUID | str) -> None:
         with self._lock:
             key = canonical_id(token_id)

@@ -6,7 +6,14 @@ import sys
 
 import typer
 
-from api.commands import audit_cmds, projection_cmds, serve_cmds, story, transfer_cmds
+from api.commands import (
+    audit_cmds,
+    forget_cmds,
+    projection_cmds,
+    serve_cmds,
+    story,
+    transfer_cmds,
+)
 from domain.errors import ConfigurationError
 
 app = typer.Typer(
@@ -20,6 +27,7 @@ audit_cmds.register(app)
 projection_cmds.register(app)
 serve_cmds.register(app)
 transfer_cmds.register(app)
+forget_cmds.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import coach, commands, http, idle, machine, projections, scale, scaleout, webhooks
+from bench import (
+    coach,
+    commands,
+    http,
+    idle,
+    machine,
+    personal,
+    projections,
+    scale,
+    scaleout,
+    webhooks,
+)
 from bench.config import Config, make_config
 from bench.report import Report, Table
 
@@ -24,6 +35,7 @@ PARTS = {
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
     "idle": "CPU of an idle serve (SQLite, PostgreSQL); then read-your-writes and webhook latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
+    "personal": "commands and recordReply in process with personal data sealed vs plain",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
 }
 
@@ -48,6 +60,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "webhooks": webhooks,
             "idle": idle,
             "scaleout": scaleout,
+            "personal": personal,
         }
         found = modules[name].run(config, folder)
         tables = [] if found is None else [found]

@@ -16,12 +16,21 @@ from bench.report import Table
 from bench.seed import register_people
 from bench.stats import median_of, rate, ratio, times, verdict
 from bench.storages import LABELS, fresh
-from domain.application import utc_now
+from domain.application import IntroductionsApp, utc_now
 from storage.bootstrap import open_application
 from storage.database import Storage
 
 COMMANDS_PER_LIFE = 5
 GOAL = 0.7  # of the library floor
+
+
+def life(app: IntroductionsApp, introducer: str, requester: str, target: str) -> None:
+    """One introduction's life: five commands, each its own transaction."""
+    iid = app.propose(introducer, requester, target, "bench").introduction.id
+    app.consent(requester, iid)
+    app.consent(target, iid)
+    app.record_reply(requester, iid, "Hello!")
+    app.record_relationship_formed(introducer, iid, "Working together.")
 
 
 def service_lives(storage: Storage, lives: int) -> tuple[float, list[tuple]]:
@@ -33,11 +42,7 @@ def service_lives(storage: Storage, lives: int) -> tuple[float, list[tuple]]:
         first = app.recorder.max_notification_id() or 0
         started = time.perf_counter()
         for target in targets:
-            iid = app.propose(introducer, requester, target, "bench").introduction.id
-            app.consent(requester, iid)
-            app.consent(target, iid)
-            app.record_reply(requester, iid, "Hello!")
-            app.record_relationship_formed(introducer, iid, "Working together.")
+            life(app, introducer, requester, target)
         seconds = time.perf_counter() - started
         written = app.recorder.select_notifications(start=first + 1, limit=lives * 10)
         rows = [(n.originator_id, n.originator_version, n.topic, n.state) for n in written]

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType
 
 from domain import commands
@@ -26,6 +27,7 @@ from domain.errors import BadInput, ConcurrencyConflict, DomainError, Forbidden,
 from domain.introduction import ADMIN, Introduction
 from domain.pair_index import PairIndex, pair_index_id
 from domain.person import Person
+from domain.personal import Keyring, Sealed, SealedAsStored, opened_data, sealing
 from domain.results import CommandResult, PersonResult, WebhookRegistration, WebhookResult
 from domain.shorthands import Shorthands
 from domain.token_use_cases import TokenUseCases
@@ -96,6 +98,10 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
     # since (by any process), instead of a snapshot and up to a hundred events each time.
     env = {"AGGREGATE_CACHE_MAXSIZE": "4096", "AGGREGATE_CACHE_FASTFORWARD": "y"}  # noqa: RUF012
 
+    # Seals personal fields (domain.personal); storage.bootstrap installs it. Without
+    # one, fields are written plain and sealed ones read as erased.
+    keyring: Keyring | None = None
+
     def __init__(
         self,
         env: EnvType | None = None,
@@ -107,6 +113,13 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
         self.clock = clock
         self.expire_after = expire_after
         self._aggregate_locks = AggregateLocks()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(SealedAsStored(self._open_sealed))
+
+    def _open_sealed(self, sealed: Sealed) -> Any:
+        return None if self.keyring is None else self.keyring.open(sealed)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # A command saves one event: the saved aggregate is then at the snapshot's
@@ -152,7 +165,8 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
             turn = self._aggregate_locks.turn(handler.turn(command)) if handler.turn else NO_TURN
             with turn:
                 for attempt in range(MAX_ATTEMPTS):
-                    decision = handler.decide(self, actor_id, command)  # load, then the rule
+                    with sealing(self.keyring):
+                        decision = handler.decide(self, actor_id, command)  # load, then the rule
                     try:
                         position = (
                             self._save(*decision.aggregates, claim=claim)
@@ -215,6 +229,28 @@ class IntroductionsApp(Shorthands, TokenUseCases, WebhookUseCases, BatchedReads)
             msg = "A person may update only their own profile."
             raise Forbidden(msg, field="personId")
         return owner
+
+    def _admit_forget(self, actor_id: str, c: commands.ForgetPerson) -> commands.ForgetPerson:
+        """The admin forgets anyone; a person only themself."""
+        person_id = parse_id(c.person_id, "personId")
+        if actor_id not in (ADMIN, str(person_id)):
+            msg = "A person may ask only for themself to be forgotten."
+            raise Forbidden(msg, field="personId")
+        return replace(c, person_id=str(person_id))
+
+    def _forget(self, actor_id: str, c: commands.ForgetPerson) -> Decision[PersonResult]:
+        """PersonForgotten, whose recording destroys the person's keys in its transaction
+        (storage.personal_keys); forgetting again records nothing."""
+        person = self._existing(Person, c.person_id, "personId", "person", "personId")
+        changed = person.forget(actor_id, self._now())
+
+        def answer(position: int) -> PersonResult:
+            forgotten = getattr(self.keyring, "forgotten", None)
+            if forgotten is not None:
+                forgotten(c.person_id)  # this process opens nothing under their keys now
+            return PersonResult(person, position)
+
+        return Decision((person,) if changed else (), answer)
 
     def get_person(self, person_id: str | UUID) -> Person:
         return self._existing(Person, person_id, "id", "person", None)
@@ -408,7 +444,7 @@ def history_entry(e: Any) -> HistoryEntry:
         type=type(e).__name__,
         occurred_at=e.timestamp,
         actor_id=fields.get("actor_id"),
-        data=event_data(fields),
+        data=opened_data(event_data(fields)),  # opened now: readers may outlive the keyring
         chain_hash=fields.get("chain_hash", ""),
     )
 
@@ -448,6 +484,12 @@ HANDLERS: dict[type[Command[Any]], Handler[Any, Any]] = {
         IntroductionsApp._person_result,
         IntroductionsApp._admit_profile,
         lambda c: c.person_id or "",
+    ),
+    commands.ForgetPerson: Handler(
+        IntroductionsApp._forget,
+        IntroductionsApp._person_result,
+        IntroductionsApp._admit_forget,
+        lambda c: c.person_id,
     ),
     commands.IssueToken: Handler(
         IntroductionsApp._issue, IntroductionsApp._issued_before, _admin_only("issue tokens")

@@ -12,6 +12,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.personal import Sealed, seal_fields
+
 GENESIS = ""
 # Fields the library or the chain itself adds to a stored event; everything else is data.
 ENVELOPE_FIELDS = frozenset(
@@ -32,6 +34,8 @@ EVENT_ID_NAMESPACE = UUID("6f1d2c1e-4b8a-5d6e-9f70-8a9b0c1d2e3f")
 def _canonical_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Sealed):  # the hash covers the sealed form, as stored
+        return {"sealed": value.stored}
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, (set, frozenset)):
@@ -95,12 +99,14 @@ class ChainedAggregate(Aggregate):
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Any:
         aggregate_id = kwargs["id"]
+        seal_fields(event_class, str(aggregate_id), kwargs, new=True)
         kwargs["chain_hash"] = _digest_for(
             GENESIS, aggregate_id, event_class, cls.INITIAL_VERSION, kwargs
         )
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        seal_fields(event_class, str(self.id), kwargs, new=False)
         kwargs["chain_hash"] = _digest_for(
             self.chain_head, self.id, event_class, self.version + 1, kwargs
         )

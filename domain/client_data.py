@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from domain.chain import canonical_json
+from domain.personal import opened_data
 
 
 def camel(name: str) -> str:
@@ -24,6 +25,7 @@ def _camel_keys(value: Any) -> Any:
 
 
 def client_data(data: dict[str, Any]) -> dict[str, Any]:
-    """An event's own fields (`chain.event_data`) as clients see them."""
-    converted: dict[str, Any] = _camel_keys(json.loads(canonical_json(data)))
+    """An event's own fields (`chain.event_data`) as clients see them, sealed ones opened
+    (an erased one null, beside `erased: true`)."""
+    converted: dict[str, Any] = _camel_keys(json.loads(canonical_json(opened_data(data))))
     return converted

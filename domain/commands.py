@@ -73,6 +73,17 @@ class UpdateProfile(Command[PersonResult]):
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetPerson(Command[PersonResult]):
+    """Erases a person's personal data by destroying their keys (domain.personal)."""
+
+    operation = "forgetPerson"
+    person_id: str
+
+    def key_arguments(self) -> list[object]:
+        return [self.person_id]
+
+
+@dataclass(frozen=True, slots=True)
 class IssueToken(Command[IssuedToken]):
     """Expires at `expires_at`, or `expires_in_seconds` from now (at most one), or never."""
 

@@ -10,7 +10,10 @@ from domain.chain import ChainedAggregate
 from domain.introduction import INTRODUCTION_EVENTS
 from domain.person import Person
 
-PERSON_EVENTS: tuple[type[ChainedAggregate.Event], ...] = (Person.PersonProfileUpdated,)
+PERSON_EVENTS: tuple[type[ChainedAggregate.Event], ...] = (
+    Person.PersonProfileUpdated,
+    Person.PersonForgotten,  # the cue to erase any copy of the person's data
+)
 DELIVERED_EVENTS = INTRODUCTION_EVENTS + PERSON_EVENTS
 DELIVERED_EVENT_TYPES = tuple(e.__name__ for e in DELIVERED_EVENTS)
 DELIVERED_TOPICS = {get_topic(e): e.__name__ for e in DELIVERED_EVENTS}

@@ -56,6 +56,12 @@ class Introduction(ChainedAggregate):
         target_id: str
         context: str
         guidelines: str | None
+        # Free text is sealed under the introduction's key, held by all three (domain.personal).
+        personal_fields = ("context", "guidelines")
+
+        @staticmethod
+        def key_holders(_key_id: str, fields: dict[str, str]) -> list[str]:
+            return [fields["introducer_id"], fields["requester_id"], fields["target_id"]]
 
     class ConsentGiven(ChainedAggregate.Event):
         class_version = 1
@@ -63,11 +69,13 @@ class Introduction(ChainedAggregate):
     class ConsentDeclined(ChainedAggregate.Event):
         class_version = 1
         reason: str | None
+        personal_fields = ("reason",)
 
     class ReplyRecorded(ChainedAggregate.Event):
         # v1 had no message: replies were only counted.
         class_version = 2
         message: str | None
+        personal_fields = ("message",)
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -76,6 +84,7 @@ class Introduction(ChainedAggregate):
     class RelationshipFormed(ChainedAggregate.Event):
         class_version = 1
         note: str | None
+        personal_fields = ("note",)
 
     class IntroductionBurned(ChainedAggregate.Event):
         class_version = 1
@@ -83,6 +92,7 @@ class Introduction(ChainedAggregate):
         reason: str
         cause: str
         note: str | None
+        personal_fields = ("note",)
 
     class IntroductionExpired(ChainedAggregate.Event):
         class_version = 1

@@ -12,23 +12,39 @@ from eventsourcing.domain import event
 from domain import bounds
 from domain.chain import ChainedAggregate
 from domain.errors import BadInput
+from domain.personal import FORGOTTEN_NAME, plain
+
+PROFILE_FIELDS = ("display_name", "organization", "offers", "needs")
 
 
 class Person(ChainedAggregate):
     class PersonRegistered(ChainedAggregate.Created):
         class_version = 1
+        personal_fields = PROFILE_FIELDS  # sealed under the person's own key (domain.personal)
         display_name: str
         organization: str | None
         offers: list[str]
         needs: list[str]
 
+        @staticmethod
+        def key_holders(key_id: str, _fields: dict[str, object]) -> list[str]:
+            return [key_id]
+
     class PersonProfileUpdated(ChainedAggregate.Event):
         # The whole profile after the update: history shows what it became.
         class_version = 1
+        personal_fields = PROFILE_FIELDS
         display_name: str
         organization: str | None
         offers: list[str]
         needs: list[str]
+
+    class PersonForgotten(ChainedAggregate.Event):
+        # No personal data: its recording destroys every key the person holds
+        # (storage/personal_keys.py), in the same transaction.
+        class_version = 1
+
+    forgotten: bool = False
 
     @event(PersonRegistered)
     def __init__(
@@ -46,10 +62,39 @@ class Person(ChainedAggregate):
     def _set_profile(
         self, display_name: str, organization: str | None, offers: list[str], needs: list[str]
     ) -> None:
-        self.display_name = display_name
-        self.organization = organization
-        self.offers = list(offers)
-        self.needs = list(needs)
+        # Kept as stored (sealed); the properties open them, so an erased key erases them.
+        self._display_name = display_name
+        self._organization = organization
+        self._offers = offers
+        self._needs = needs
+
+    @property
+    def display_name(self) -> str:
+        name = None if self.forgotten else plain(self._display_name)
+        return FORGOTTEN_NAME if name is None else str(name)
+
+    @property
+    def organization(self) -> str | None:
+        return None if self.forgotten else plain(self._organization)
+
+    @property
+    def offers(self) -> list[str]:
+        return [] if self.forgotten else list(plain(self._offers) or [])
+
+    @property
+    def needs(self) -> list[str]:
+        return [] if self.forgotten else list(plain(self._needs) or [])
+
+    def forget(self, actor_id: str, at: datetime) -> bool:
+        """Forgets the person: False, and no event, if they already are."""
+        if self.forgotten:
+            return False
+        self._forgotten(actor_id=actor_id, timestamp=at)
+        return True
+
+    @event(PersonForgotten)
+    def _forgotten(self, actor_id: str, timestamp: datetime) -> None:
+        self.forgotten = True
 
     @classmethod
     def register(
@@ -85,6 +130,9 @@ class Person(ChainedAggregate):
     ) -> bool:
         """Applies the fields given (None leaves one as it is; an empty organization
         removes it). False, and no event, when nothing would change."""
+        if self.forgotten:
+            msg = "This person was forgotten: their profile can no longer be changed."
+            raise BadInput(msg, field="personId")
         if display_name is None and organization is None and offers is None and needs is None:
             msg = "Give at least one of displayName, organization, offers and needs."
             raise BadInput(msg)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain.application import HistoryEntry, IntroductionsApp, history_entry
 from domain.introduction import ADMIN
+from domain.personal import plain
 
 # Bookkeeping that changes with every event and says nothing about the story.
 UNTOLD_FIELDS = frozenset({"chain_head"})
@@ -43,9 +44,16 @@ def replay(
 
 
 def told_state(aggregate: Any) -> dict[str, Any]:
-    # Copied, because the next event mutates the same aggregate in place.
+    # Copied, because the next event mutates the same aggregate in place; sealed fields
+    # opened (None once erased), as the history shows them.
     return {
-        name: deepcopy(value)
+        name: _opened(deepcopy(value))
         for name, value in vars(aggregate).items()
         if not name.startswith("_") and name not in UNTOLD_FIELDS
     }
+
+
+def _opened(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _opened(v) for k, v in value.items()}
+    return plain(value)

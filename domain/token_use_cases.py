@@ -11,6 +11,7 @@ from domain.access import REASON_MAX, AccessToken, access_token_id, new_token, t
 from domain.commands import IssueToken, RevokeToken
 from domain.errors import BadInput, NotFound
 from domain.introduction import ADMIN
+from domain.person import Person
 from domain.results import IssuedToken
 from domain.use_case_base import Decision, UseCaseBase
 
@@ -91,6 +92,9 @@ class TokenUseCases(UseCaseBase):
         digest = token_hash(token)
         access = self._get(AccessToken, access_token_id(digest), "token")
         if access is None or not access.matches(digest) or not access.valid_at(self._now()):
+            return None
+        person = self._get(Person, access.person_id, "token")
+        if person is None or person.forgotten:  # a forgotten person's tokens stop at once
             return None
         return Credential(access.person_id, access.id, access.expires_at)
 

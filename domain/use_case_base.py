@@ -231,4 +231,7 @@ class UseCaseBase(Application[UUID]):
         if person is None:
             msg = f"No person has the id {person_id}: register them first."
             raise BadInput(msg, field=field)
+        if person.forgotten:
+            msg = f"The person {person_id} was forgotten at their request: leave them out."
+            raise BadInput(msg, field=field)
         return person

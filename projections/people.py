@@ -26,6 +26,7 @@ from typing import Any
 from domain.access import AccessToken
 from domain.errors import BadInput
 from domain.person import Person
+from domain.personal import FORGOTTEN_NAME, plain
 from projections.base import Positioned, ViewProjection
 from projections.records import Page, PersonRow, TokenRow
 from projections.views import Cursor, View, from_us, to_us
@@ -211,6 +212,7 @@ class PeopleProjection(ViewProjection[PeopleView]):
         {
             Person.PersonRegistered,
             Person.PersonProfileUpdated,
+            Person.PersonForgotten,
             AccessToken.TokenIssued,
             AccessToken.TokenRevoked,
         }
@@ -225,19 +227,16 @@ class PeopleProjection(ViewProjection[PeopleView]):
         for _, e, originator_id in events:
             kind = type(e)
             if kind is Person.PersonRegistered:
-                name_key = folded(e.display_name)
-                people.append(
-                    (originator_id, name_key, e.display_name, e.organization, to_us(e.timestamp))
-                )
-                prefix_rows += [
-                    (p, name_key, originator_id) for p in prefixes(e.display_name, e.organization)
-                ]
-            elif kind is Person.PersonProfileUpdated:
+                name, organization = opened_name(e)
+                name_key = folded(name)
+                people.append((originator_id, name_key, name, organization, to_us(e.timestamp)))
+                prefix_rows += [(p, name_key, originator_id) for p in prefixes(name, organization)]
+            elif kind is Person.PersonProfileUpdated or kind is Person.PersonForgotten:
                 # rare: the rows gathered so far go first, as a rebuild would write them
                 view.insert(cur, "people", PEOPLE_COLUMNS, people)
                 view.insert(cur, "people_words", WORD_COLUMNS, prefix_rows)
                 people, prefix_rows = [], []
-                self.renamed(cur, originator_id, e.display_name, e.organization)
+                self.renamed(cur, originator_id, *opened_name(e))
             elif kind is AccessToken.TokenIssued:
                 expires = None if e.expires_at is None else to_us(e.expires_at)
                 issued.append((originator_id, e.person_id, to_us(e.timestamp), expires, 0))
@@ -279,3 +278,12 @@ class PeopleProjection(ViewProjection[PeopleView]):
             WORD_COLUMNS,
             [(p, name_key, person_id) for p in prefixes(display_name, organization)],
         )
+
+
+def opened_name(e: Any) -> tuple[str, str | None]:
+    """(display name, organization) as the view shows them: a forgotten person's, or one
+    whose key is destroyed, as "Forgotten person" (domain.personal)."""
+    if isinstance(e, Person.PersonForgotten):
+        return FORGOTTEN_NAME, None
+    name = plain(e.display_name)
+    return (FORGOTTEN_NAME, None) if name is None else (name, plain(e.organization))

@@ -21,6 +21,7 @@ import snowballstemmer
 
 from domain.introduction import Introduction
 from domain.person import Person
+from domain.personal import plain
 from projections.base import Positioned, ViewProjection
 from projections.people import words
 from projections.views import Cursor, View
@@ -28,7 +29,7 @@ from projections.views import Cursor, View
 OFFER, NEED = "o", "n"
 COLUMNS = "term, side, person_id, tag"
 DECLINE_COLUMNS = "introducer_id, person_id"
-PROFILE_EVENTS = (Person.PersonRegistered, Person.PersonProfileUpdated)
+PROFILE_EVENTS = (Person.PersonRegistered, Person.PersonProfileUpdated, Person.PersonForgotten)
 DECLINE_EVENTS = (Introduction.IntroductionProposed, Introduction.ConsentDeclined)
 # Words that would match everyone with everyone.
 STOPWORDS = frozenset(
@@ -132,7 +133,7 @@ class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
                 introducer = introducers.get(aggregate_id) or self.introducer(cur, aggregate_id)
                 declines.add((introducer, e.actor_id))
             else:
-                if kind is Person.PersonProfileUpdated:
+                if kind is not Person.PersonRegistered:  # updated or forgotten
                     # rare: the rows gathered so far go first, as a rebuild would write them
                     view.insert(cur, "offer_need_terms", COLUMNS, terms_rows)
                     terms_rows = []
@@ -140,7 +141,8 @@ class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
                         view.sql("DELETE FROM {s}offer_need_terms WHERE person_id = ?"),
                         (aggregate_id,),
                     )
-                terms_rows += rows_of(aggregate_id, e.offers, e.needs)
+                if kind is not Person.PersonForgotten:
+                    terms_rows += rows_of(aggregate_id, plain(e.offers) or [], plain(e.needs) or [])
         view.insert(cur, "offer_need_terms", COLUMNS, terms_rows)
         view.insert(
             cur, "introducers", "introduction_id, introducer_id", sorted(introducers.items())

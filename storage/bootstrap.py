@@ -6,6 +6,7 @@ import random
 import sqlite3
 import time
 from datetime import timedelta
+from typing import Any
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -18,6 +19,7 @@ from config import Settings
 from domain.application import Clock, IntroductionsApp, utc_now
 from domain.errors import ConfigurationError
 from storage.database import DATABASE_URL_VARIABLE, Storage, storage_from_environment, use_wal
+from storage.personal_keys import AesGcmKeyring
 
 OPEN_ATTEMPTS = 5
 
@@ -40,7 +42,9 @@ def open_application(
         raise _cannot_open(storage, e) from None
     for attempt in range(1, OPEN_ATTEMPTS + 1):
         try:
-            return IntroductionsApp(env=storage.env, clock=clock, expire_after=expire_after)
+            return with_keyring(
+                IntroductionsApp(env=storage.env, clock=clock, expire_after=expire_after)
+            )
         except PersistenceError as e:
             if attempt == OPEN_ATTEMPTS or not _racing_to_create_tables(e):
                 raise _cannot_open(storage, e) from None
@@ -48,6 +52,14 @@ def open_application(
         except OSError as e:
             raise _cannot_open(storage, e) from None
     raise AssertionError  # unreachable: the last attempt returns or raises
+
+
+def with_keyring(app: IntroductionsApp) -> IntroductionsApp:
+    """Seals personal data under the keys in the application's own database."""
+    recorder: Any = app.recorder
+    if hasattr(recorder, "read_secret"):
+        app.keyring = recorder.keyring = AesGcmKeyring(recorder.read_secret)
+    return app
 
 
 def _racing_to_create_tables(e: PersistenceError) -> bool:

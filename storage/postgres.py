@@ -13,9 +13,32 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from storage.group_commit import GroupCommit
+from storage.personal_keys import AesGcmKeyring, KeyTables, create_statements, record_keys
 
 
 class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
+    keyring: AesGcmKeyring | None = None  # set by the application that writes through it
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prefix = f'"{self.datastore.schema}".' if self.datastore.schema else ""
+        self.key_tables = KeyTables(prefix, "%s", lambda _cursor: None)
+        self.sql_create_statements += [SQL(s).format() for s in create_statements(prefix, "BYTEA")]
+
+    def _insert_stored_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)  # under the table lock
+        # Another cursor: the library reads the new notification ids from this one.
+        with curs.connection.cursor() as keys_cursor:
+            record_keys(keys_cursor, self.key_tables, self.keyring, stored_events)
+
+    def read_secret(self, key_id: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.key_tables.select, (key_id,))
+            row = curs.fetchone()
+        return None if row is None else bytes(row["secret"])
+
     def select_events_of_many(
         self, ids: Sequence[UUID], after: dict[UUID, int]
     ) -> list[StoredEvent]:

@@ -23,6 +23,7 @@ from eventsourcing.utils import strtobool
 from storage import wal_checkpoints
 from storage.database import Storage
 from storage.group_commit import GroupCommit
+from storage.personal_keys import AesGcmKeyring, KeyTables, create_statements, record_keys
 
 BACKGROUND_CHECKPOINTS = "SQLITE_BACKGROUND_CHECKPOINTS"
 
@@ -62,7 +63,31 @@ class _PoolWithoutCheckpoints(SQLiteConnectionPool):
         return connection
 
 
+def _secure_delete(cursor: Any) -> None:
+    # Deleted keys and rewritten rows are zeroed in their pages, not left on free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+
+
 class SQLiteLogRecorder(GroupCommit, SQLiteApplicationRecorder):
+    keyring: AesGcmKeyring | None = None  # set by the application that writes through it
+    key_tables = KeyTables("", "?", _secure_delete)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *create_statements("", "BLOB")]
+
+    def _insert_events(
+        self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        record_keys(c, self.key_tables, self.keyring, stored_events)
+        return ids
+
+    def read_secret(self, key_id: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.key_tables.select, (key_id,))
+            row = c.fetchone()
+        return None if row is None else bytes(row[0])
+
     def select_events_of_many(
         self, ids: Sequence[UUID], after: dict[UUID, int]
     ) -> list[StoredEvent]:

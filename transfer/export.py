@@ -10,7 +10,9 @@ from pathlib import Path
 from domain.audit import log_notifications
 from storage.bootstrap import open_application
 from storage.database import Storage
+from storage.personal_keys import read_key_tables
 from transfer import lines
+from transfer.keys import PassphraseNeededError, seal_keys
 
 Progress = Callable[[int, int], None]  # (position reached, last position)
 
@@ -21,13 +23,27 @@ class Exported:
     last_position: int
 
 
-def export_log(storage: Storage, output: Path, *, progress: Progress | None = None) -> Exported:
+def export_log(
+    storage: Storage,
+    output: Path,
+    *,
+    progress: Progress | None = None,
+    passphrase: bytes | None = None,
+) -> Exported:
     """Every event up to the end of the log as it is when the export starts, in log
-    order. Written to a temporary file beside `output` and renamed at the end, so that
-    `output` is either a complete export or untouched."""
+    order, and the keys of personal data sealed under `passphrase` (transfer.keys) in
+    the end line. Written to a temporary file beside `output` and renamed at the end, so
+    that `output` is either a complete export or untouched."""
     app = open_application(storage)
     partial = output.with_name(f".{output.name}.partial")
     try:
+        key_rows = read_key_tables(app.recorder)
+        if key_rows["personal_keys"] and passphrase is None:
+            msg = (
+                "the log holds keys of personal data: pass a passphrase to seal them in "
+                "the export (nothing was written)"
+            )
+            raise PassphraseNeededError(msg)
         end = app.recorder.max_notification_id() or 0
         events = 0
         # Owner-only, like the database: the log holds webhook secrets in clear.
@@ -41,7 +57,8 @@ def export_log(storage: Storage, output: Path, *, progress: Progress | None = No
                 events += len(batch)
                 if progress is not None:
                     progress(batch[-1].id, end)
-            out.write(lines.trailer(events, end) + "\n")
+            sealed = None if passphrase is None else seal_keys(key_rows, passphrase)
+            out.write(lines.trailer(events, end, sealed) + "\n")
             out.flush()
             os.fsync(out.fileno())
         partial.replace(output)

@@ -41,8 +41,12 @@ def header(application: str, last_position: int) -> str:
     )
 
 
-def trailer(events: int, last_position: int) -> str:
-    return _dump({"end": True, "events": events, "lastPosition": last_position})
+def trailer(events: int, last_position: int, keys: dict[str, str] | None = None) -> str:
+    """The end line; with the keys of personal data, sealed (transfer.keys)."""
+    line: dict[str, Any] = {"end": True, "events": events, "lastPosition": last_position}
+    if keys is not None:
+        line["keys"] = keys
+    return _dump(line)
 
 
 def event_line(notification: Notification, mapper: Mapper[Any]) -> str:

@@ -18,6 +18,7 @@ from domain.audit import ChainVerifier, Finding
 from projections.rebuild import Rebuilt, rebuild
 from storage.bootstrap import open_application
 from storage.database import Storage
+from transfer.keys import PassphraseNeededError, open_keys
 from transfer.lines import BadExportError, Positioned, parse_header, parse_line
 from transfer.targets import open_target
 from webhooks.follower import start_after
@@ -44,6 +45,7 @@ def import_log(
     *,
     progress: Progress | None = None,
     rebuild_progress: Callable[[int, int, int], None] | None = None,
+    passphrase: bytes | None = None,
 ) -> Imported:
     app = open_application(storage)  # creates the event tables if the database is new
     try:
@@ -60,7 +62,8 @@ def import_log(
             events = last = 0
             batch: list[Positioned] = []
             end = _header(file)
-            for item in _events(file, end):
+            trailer: dict[str, Any] = {}
+            for item in _events(file, end, trailer):
                 verifier.feed(item.event, item.position)
                 batch.append(item)
                 events, last = events + 1, item.position
@@ -73,6 +76,11 @@ def import_log(
             report = verifier.finish()
             if not report.ok:
                 raise BadExportError(_refusal(report.findings[0]))
+            if "keys" in trailer:
+                if passphrase is None:
+                    msg = "the export holds sealed keys: pass its passphrase (nothing was written)"
+                    raise PassphraseNeededError(msg)
+                target.insert_keys(open_keys(trailer["keys"], passphrase))
             target.finish(last)
     finally:
         app.close()
@@ -95,8 +103,9 @@ def _header(file: Any) -> int:
     return last_position
 
 
-def _events(file: Any, last_position: int) -> Iterator[Positioned]:
-    """The event lines in order, checked for shape, order and completeness."""
+def _events(file: Any, last_position: int, trailer: dict[str, Any]) -> Iterator[Positioned]:
+    """The event lines in order, checked for shape, order and completeness; the end line
+    is left in `trailer`."""
     count, last, end = 0, 0, None
     for number, text in enumerate(file, start=2):
         if end is not None:
@@ -105,6 +114,7 @@ def _events(file: Any, last_position: int) -> Iterator[Positioned]:
         item = parse_line(number, text)
         if isinstance(item, dict):
             end = item
+            trailer.update(item)
             continue
         if item.position <= last:
             msg = f"line {number}: position {item.position} does not follow {last}"

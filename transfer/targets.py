@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from storage.database import Storage
+from storage.personal_keys import write_key_tables
 from transfer.lines import Positioned
 
 # ruff: noqa: S608 - the table name is the library's; values are always bound parameters.
@@ -20,6 +21,8 @@ class Target(Protocol):
     def event_count(self) -> int: ...
 
     def insert(self, events: Sequence[Positioned]) -> None: ...
+
+    def insert_keys(self, rows: dict[str, list[list[Any]]]) -> None: ...
 
     def finish(self, last_position: int) -> None:
         """Called once every event is in, before the commit."""
@@ -47,6 +50,9 @@ class SQLiteTarget:
                 for e in events
             ],
         )
+
+    def insert_keys(self, rows: dict[str, list[list[Any]]]) -> None:
+        write_key_tables(self.cursor, "?", rows)
 
     def finish(self, last_position: int) -> None:
         pass
@@ -76,6 +82,9 @@ class PostgresTarget:
                 for e in events
             ],
         )
+
+    def insert_keys(self, rows: dict[str, list[list[Any]]]) -> None:
+        write_key_tables(self.cursor, "%s", rows)
 
     def finish(self, last_position: int) -> None:
         if last_position > 0:  # the next event written here follows the imported ones

@@ -13,10 +13,13 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from domain.delivered import DELIVERED_TOPICS
+from domain.person import Person
 from domain.webhook import WebhookEndpoint
 from projections.subscription import POLL_INTERVAL, subscribe
 from storage.bootstrap import open_application
 from storage.database import Storage
+from storage.personal_keys import empty_wal
+from webhooks.erasure import erase_bodies_about
 from webhooks.records import EndpointRow, NewDelivery
 from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id
@@ -142,6 +145,10 @@ def apply_endpoint_event(
     return row
 
 
+FORGOTTEN = Person.PersonForgotten.__name__
+FORGOTTEN_TOPIC = get_topic(Person.PersonForgotten)
+
+
 class Follower:
     def __init__(self, store: DeliveryStore, reader: LogReader, mapper: Any, batch_size: int):
         self.store = store
@@ -161,6 +168,8 @@ class Follower:
                 return 0, 0  # another worker recorded this batch meanwhile; read again
             recorded = self._record(tx, notifications)
             tx.move_to(notifications[-1].id)
+        if any(n.topic == FORGOTTEN_TOPIC for n in notifications):
+            empty_wal(getattr(self.store, "path", None))  # the erased bodies' old pages
         return len(notifications), recorded
 
     def _record(self, tx: Transaction, notifications: Sequence[Notification]) -> int:
@@ -176,6 +185,10 @@ class Follower:
             event_type = DELIVERED_TOPICS.get(n.topic)
             if event_type is None:
                 continue  # registrations, indexes, tokens: not delivered
+            if event_type == FORGOTTEN:
+                tx.add_deliveries(deliveries, time.time())  # the earlier ones first
+                deliveries = []
+                erase_bodies_about(tx, str(n.originator_id))
             wanting = [e for e in endpoints.values() if e.wants(event_type)]
             if not wanting:
                 continue

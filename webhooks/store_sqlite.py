@@ -44,6 +44,7 @@ class SQLiteDeliveryStore(DeliveryStore):
         )
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute("PRAGMA secure_delete=ON")  # erased bodies leave no bytes
 
     def _schema(self) -> list[str]:
         return SCHEMA

@@ -14,10 +14,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from storage.database import storage_from_environment
 
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option(
+        exists=True,
+        dir_okay=False,
+        help="A file whose first line is the passphrase that seals the keys of personal "
+        "data in the export (the import needs the same one). Needed when there are keys.",
+    ),
+]
+
 
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (JSON lines).")],
     force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
+    passphrase_file: PassphraseFile = None,
 ) -> None:
     """Write every stored event (all aggregates, in log order, as stored) to a file that
     `introductions import` loads into an empty database of either kind."""
@@ -28,9 +39,19 @@ def export(
         _fail(f"{output} exists: choose another file, or pass --force to overwrite it")
     if not output.parent.is_dir():
         _fail(f"{output.parent} is not a folder")
+    from transfer.keys import PassphraseNeededError
+
     storage = storage_from_environment()
-    with _bars() as task:
-        exported = export_log(storage, output, progress=task("exporting events"))
+    try:
+        with _bars() as task:
+            exported = export_log(
+                storage,
+                output,
+                progress=task("exporting events"),
+                passphrase=_passphrase(passphrase_file),
+            )
+    except PassphraseNeededError as e:
+        _fail(f"cannot export: {e}; give --passphrase-file")
     typer.echo(
         f"Exported {exported.events:,} events (log positions up to {exported.last_position:,})"
         f" from {storage.display} to {output}."
@@ -53,9 +74,11 @@ def import_(
         Path,
         typer.Argument(exists=True, dir_okay=False, readable=True, help="An export file."),
     ],
+    passphrase_file: PassphraseFile = None,
 ) -> None:
     """Load an export into an empty database (INTRODUCTIONS_DATABASE_URL), then rebuild
     the projections there. A non-empty database or a damaged file writes nothing."""
+    from transfer.keys import PassphraseNeededError
     from transfer.lines import BadExportError
     from transfer.load import TargetNotEmptyError, import_log
 
@@ -69,8 +92,9 @@ def import_(
                 file,
                 progress=importing,
                 rebuild_progress=lambda position, end, _events: rebuilding(position, end),
+                passphrase=_passphrase(passphrase_file),
             )
-    except (BadExportError, TargetNotEmptyError) as e:
+    except (BadExportError, TargetNotEmptyError, PassphraseNeededError) as e:
         typer.echo(f"introductions: cannot import {file}: {e}", err=True)
         raise typer.Exit(1) from None
     typer.echo(
@@ -88,6 +112,17 @@ def import_(
             "history to the webhook endpoints again (each with its original webhook-id)."
         )
     typer.echo("`introductions verify` checks every chain.")
+
+
+def _passphrase(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    passphrase = (
+        path.read_text(encoding="utf-8").splitlines()[0].strip() if path.stat().st_size else ""
+    )
+    if len(passphrase) < 12:
+        _fail(f"the passphrase in {path} is shorter than 12 characters")
+    return passphrase.encode()
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from strawberry.types.graphql import OperationType
 from api.schema.checking import CACHED_DOCUMENTS, MAX_TOKENS, Checked, checked, query_cost
 from api.schema.coach import CoachQueries
 from api.schema.extensions import AuthenticationGate, finish_errors
+from api.schema.forgetting import ForgetMutations
 from api.schema.measure import page_values, refused
 from api.schema.mutations import CoreMutations
 from api.schema.profiles import ProfileMutations
@@ -32,7 +33,9 @@ from api.schema.webhooks import WebhookMutations
 from config import DEFAULT_MAX_QUERY_COST
 
 Query = merge_types("Query", (CoreQueries, CoachQueries, SuggestionQueries))
-Mutation = merge_types("Mutation", (CoreMutations, WebhookMutations, ProfileMutations))
+Mutation = merge_types(
+    "Mutation", (CoreMutations, WebhookMutations, ProfileMutations, ForgetMutations)
+)
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)

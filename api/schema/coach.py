@@ -16,6 +16,7 @@ from domain import bounds
 from domain.application import parse_id
 from domain.coach import Assessment, Setting, Verdict, assess
 from domain.errors import DomainError, Forbidden, NotFound
+from domain.personal import plain
 
 Info = strawberry.Info
 # Past this many characters the coach runs in a worker thread, off the event loop; a
@@ -32,8 +33,8 @@ async def setting_for(ctx: Context, introduction: Introduction, writer: str) -> 
         ctx.loaders.person(introduction.introducer_id), ctx.loaders.person(recipient_id)
     )  # one batch
     return Setting(
-        guidelines=introduction.guidelines,
-        context=introduction.context,
+        guidelines=plain(introduction.guidelines),
+        context=plain(introduction.context) or "",
         introducer_name=first_name(introducer.display_name) if introducer else None,
         recipient_name=first_name(recipient.display_name) if recipient else None,
         recipient_about=tuple(

@@ -1,4 +1,4 @@
-"""A person's events as subscriptions stream them (today only PersonProfileUpdated), and
+"""A person's events as subscriptions stream them (PersonProfileUpdated, PersonForgotten), and
 who may see them: the person, the admin, and whoever shares an introduction with the
 person (in any role), the people who would see the name on an introduction anyway."""
 
@@ -22,7 +22,7 @@ class PersonEvent:
     )
     person_id: strawberry.ID
     version: int = strawberry.field(description="1, 2, 3, … per person.")
-    type: str = strawberry.field(description="PersonProfileUpdated.")
+    type: str = strawberry.field(description="PersonProfileUpdated or PersonForgotten.")
     occurred_at: datetime
     actor_id: strawberry.ID | None
     data: JSON = strawberry.field(

@@ -43,7 +43,8 @@ class Subscription:
             yield event_from(item.entry)
 
     @strawberry.subscription(
-        description="New PersonProfileUpdated events (of personId when given) of the people "
+        description="New PersonProfileUpdated and PersonForgotten events (of personId when "
+        "given) of the people "
         "the subscriber may see: themself, anyone they share an introduction with, and "
         "everyone for the admin."
     )

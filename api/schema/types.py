@@ -20,6 +20,7 @@ from domain.coach import Verdict
 from domain.introduction import BurnCause as DomainBurnCause
 from domain.introduction import BurnReason as DomainBurnReason
 from domain.introduction import Status
+from domain.personal import ERASED_TEXT, plain
 from projections.records import copied
 
 if TYPE_CHECKING:
@@ -241,8 +242,8 @@ def introduction_from(introduction: DomainIntroduction) -> Introduction:
         id=strawberry.ID(str(introduction.id)),
         version=introduction.version,
         status=IntroductionStatus(introduction.status.value),
-        context=introduction.context,
-        guidelines=introduction.guidelines,
+        context=plain(introduction.context) or ERASED_TEXT,
+        guidelines=plain(introduction.guidelines),
         proposed_at=introduction.created_on,
         updated_at=introduction.modified_on,
         introducer_id=introduction.introducer_id,

@@ -14,6 +14,7 @@ from graphql import GraphQLObjectType
 from graphql import build_schema as parse_sdl
 from starlette.websockets import WebSocketDisconnect
 
+import tests.api.test_forget_person as forgetting
 import tests.api.test_subscriptions as subscriptions  # as a module: not collected twice
 import tests.api.test_suggestions as suggestions
 from api.schema import schema_sdl
@@ -453,6 +454,9 @@ COVERED = {
     "Query.webhookDeliveries": test_webhooks_are_the_admins_alone,
     "Query.assessMessage": test_assess_message_against_an_introduction_is_for_its_parties,
     "Mutation.updateMyProfile": test_a_profile_is_updated_by_its_person_or_the_admin,
+    "Mutation.forgetPerson": (
+        forgetting.test_forgetting_is_idempotent_and_only_for_the_admin_or_the_person
+    ),
     "Mutation.registerPerson": test_admin_mutations,
     "Mutation.issueToken": test_admin_mutations,
     "Mutation.revokeToken": test_revoke_token,

@@ -45,10 +45,10 @@ def test_the_database_its_wal_and_exports_are_the_owners_alone(tmp_path: Path) -
         app.close()
 
     fresh = folder / "events.jsonl"
-    export_log(storage, fresh)
+    export_log(storage, fresh, passphrase=b"a passphrase for the test")
     forced = folder / "old-export.jsonl"
     forced.write_text("an older export\n")
     forced.chmod(0o644)
-    export_log(storage, forced)  # export --force over an existing file
+    export_log(storage, forced, passphrase=b"a passphrase for the test")  # --force
     assert (oct(mode(fresh)), oct(mode(forced))) == (oct(OWNER_ONLY), oct(OWNER_ONLY))
     assert oct(mode(folder)) == oct(0o755)

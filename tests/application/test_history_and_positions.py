@@ -8,6 +8,7 @@ from datetime import UTC, timedelta, timezone
 from domain.application import IntroductionsApp
 from domain.chain import event_id
 from domain.introduction import ADMIN
+from domain.personal import plain
 from tests.application.journeys import People, last_position, replied
 from tests.conftest import FakeClock
 
@@ -108,4 +109,4 @@ def test_text_beyond_ascii_reads_back_exactly(app: IntroductionsApp, people: Peo
     ).introduction.id
     [proposed] = app.history(introduction_id)
     assert proposed.data["context"] == "Zoë ↔ Jürgen 👋 日本"
-    assert app.get_introduction(introduction_id).context == "Zoë ↔ Jürgen 👋 日本"
+    assert plain(app.get_introduction(introduction_id).context) == "Zoë ↔ Jürgen 👋 日本"

@@ -48,12 +48,33 @@ def test_an_untouched_log_verifies(seeded: tuple[Storage, dict[str, str], Tamper
 def test_a_flipped_byte_is_found(seeded: tuple[Storage, dict[str, str], Tamperer]) -> None:
     storage, ids, tamper = seeded
     burned = UUID(ids["burned"])
-    state = bytearray(tamper.state(burned, 4))
-    at = state.index(b"interested")
-    state[at] ^= 0x01  # "interested" -> "hnterested": still valid JSON, different words
-    tamper.set_state(burned, 4, bytes(state))
+    tamper.set_state(burned, 4, flip_in_ciphertext(tamper.state(burned, 4)))
     assert_found(run_cli(storage, "verify"), ids["burned"], "hash does not match")
     assert_found(run_cli(storage, "verify", "--id", ids["burned"]), ids["burned"], "version 4")
+
+
+def test_a_flipped_byte_is_found_after_the_person_is_forgotten(
+    seeded: tuple[Storage, dict[str, str], Tamperer],
+) -> None:
+    storage, ids, tamper = seeded
+    forgotten = run_cli(storage, "forget", ids["jim"])
+    assert forgotten.returncode == 0, forgotten.stdout + forgotten.stderr
+    assert run_cli(storage, "verify").returncode == 0  # erasure breaks no chain
+    burned = UUID(ids["burned"])
+    tamper.set_state(burned, 5, flip_in_ciphertext(tamper.state(burned, 5)))
+    assert_found(run_cli(storage, "verify"), ids["burned"], "hash does not match")
+    assert_found(run_cli(storage, "verify", "--id", ids["burned"]), ids["burned"], "version 5")
+
+
+def flip_in_ciphertext(stored: bytes) -> bytes:
+    """The state with one character of its sealed field's ciphertext changed (base64 for
+    base64: still valid JSON, a different ciphertext)."""
+    state = bytearray(stored)
+    start = state.index(b"sealed1:")
+    at = state.index(b'"', start) - 3  # inside the token, before any "=" padding
+    at -= 2 if state[at] == ord("=") else 0
+    state[at] = ord("B") if state[at] != ord("B") else ord("C")
+    return bytes(state)
 
 
 def test_an_undecodable_event_is_a_finding_not_a_crash(

@@ -26,6 +26,7 @@ TITLES = (
     "Idle `serve`",
     "`recordReply` over HTTP",
     "Reply coach",
+    "Sealing personal data",
 )
 
 

@@ -59,6 +59,13 @@ def cli(storage: Storage, tmp_path: Path, *args: str) -> str:
     return result.stdout
 
 
+def sealing(tmp_path: Path) -> list[str]:
+    """The option that passes the passphrase sealing the keys of personal data."""
+    path = tmp_path / "passphrase"
+    path.write_text("correct horse battery staple\n")
+    return ["--passphrase-file", str(path)]
+
+
 def views(storage: Storage) -> dict[str, list[tuple[Any, ...]]]:
     read_models = ReadModels(storage)
     try:
@@ -78,15 +85,18 @@ def test_everything_comes_across(direction: str, tmp_path: Path, request: Any) -
     receiver = Receiver()
     try:
         ids = record_service(source, receiver.url)
+        cli(source, tmp_path, "forget", ids["bob"])
         export = tmp_path / "introductions.jsonl"
-        cli(source, tmp_path, "export", "--output", str(export))
-        assert cli(target, tmp_path, "import", str(export)).startswith("Imported 27 events")
+        cli(source, tmp_path, "export", "--output", str(export), *sealing(tmp_path))
+        assert '"Bob"' not in export.read_text()
+        imported = cli(target, tmp_path, "import", str(export), *sealing(tmp_path))
+        assert imported.startswith("Imported 28 events")
 
         for name in ("burned", "formed", "declined"):
             history = [cli(db, tmp_path, "history", ids[name], "--json") for db in (source, target)]
             assert history[0] == history[1]
             assert len(history[0].splitlines()) in {2, 5}
-        assert "27 events" in cli(target, tmp_path, "verify")
+        assert "28 events" in cli(target, tmp_path, "verify")
         assert cli(target, tmp_path, "checkpoint") == cli(source, tmp_path, "checkpoint")
         assert views(target) == views(source)
 
@@ -96,14 +106,16 @@ def test_everything_comes_across(direction: str, tmp_path: Path, request: Any) -
         try:
             assert app.authenticate(ids["token"]) == ids["jim"]
             jim = app.get_person(ids["jim"])
-            assert (jim.display_name, jim.needs) == ("James", ["advice"])
+            assert (jim.display_name, jim.needs) == ("James", ["advice"])  # his key came along
+            assert app.get_person(ids["bob"]).display_name == "Forgotten person"
+            assert app.history(ids["formed"])[0].data["erased"] is True  # her key did not
             new = app.propose(ids["kent"], ids["alice"], ids["jim"], "After the move.")
             receiver.wait_for(lambda: len(receiver.requests) >= 1, timeout=20)
             [delivered] = receiver.requests  # the new event only: not the imported history
             body = Webhook(ids["secret"]).verify(delivered.body, delivered.headers)
             assert body["data"]["introductionId"] == str(new.introduction.id)
             # The log goes on right after the imported positions.
-            assert app.recorder.select_notifications(start=28, limit=1)[0].id == 28
+            assert app.recorder.select_notifications(start=29, limit=1)[0].id == 29
         finally:
             dispatcher.stop()
             app.close()
@@ -118,11 +130,15 @@ def test_a_database_that_holds_events_is_refused_and_left_as_it_was(
     source_url = f"sqlite:///{source}"
     introductions("demo", database_url=source_url, cwd=tmp_path)
     export = tmp_path / "export.jsonl"
-    introductions("export", "-o", str(export), database_url=source_url, cwd=tmp_path)
+    introductions(
+        "export", "-o", str(export), *sealing(tmp_path), database_url=source_url, cwd=tmp_path
+    )
     app = open_application(storage)
     try:
         app.register_person(ADMIN, "Already here")
-        result = introductions("import", str(export), database_url=storage.url, cwd=tmp_path)
+        result = introductions(
+            "import", str(export), *sealing(tmp_path), database_url=storage.url, cwd=tmp_path
+        )
         assert result.returncode == 1
         assert "already holds 1 events" in result.stderr
         assert "nothing was written" in result.stderr
@@ -153,11 +169,15 @@ def test_a_damaged_file_writes_nothing(damage: Any, says: str, tmp_path: Path) -
     source_url = f"sqlite:///{tmp_path / 'source.db'}"
     introductions("demo", database_url=source_url, cwd=tmp_path)
     export = tmp_path / "export.jsonl"
-    introductions("export", "-o", str(export), database_url=source_url, cwd=tmp_path)
+    introductions(
+        "export", "-o", str(export), *sealing(tmp_path), database_url=source_url, cwd=tmp_path
+    )
     export.write_text("\n".join(damage(export.read_text().splitlines())) + "\n")
 
     target_url = f"sqlite:///{tmp_path / 'target.db'}"
-    result = introductions("import", str(export), database_url=target_url, cwd=tmp_path)
+    result = introductions(
+        "import", str(export), *sealing(tmp_path), database_url=target_url, cwd=tmp_path
+    )
     assert result.returncode == 1, result.stdout
     assert says in result.stderr
     assert "0 events" in introductions("verify", database_url=target_url, cwd=tmp_path).stdout
@@ -175,20 +195,65 @@ def test_the_cipher_settings_must_match_the_source(tmp_path: Path) -> None:
     introductions("demo", database_url=source_url, cwd=tmp_path, environment=cipher)
     export = tmp_path / "export.jsonl"
     exported = introductions(
-        "export", "-o", str(export), database_url=source_url, cwd=tmp_path, environment=cipher
+        "export",
+        "-o",
+        str(export),
+        *sealing(tmp_path),
+        database_url=source_url,
+        cwd=tmp_path,
+        environment=cipher,
     )
     assert exported.returncode == 0, exported.stderr
     assert "TRANSACTIONAL_ASK" not in export.read_text()  # stored encrypted, copied so
 
     plain_url = f"sqlite:///{tmp_path / 'plain.db'}"
-    refused = introductions("import", str(export), database_url=plain_url, cwd=tmp_path)
+    refused = introductions(
+        "import", str(export), *sealing(tmp_path), database_url=plain_url, cwd=tmp_path
+    )
     assert refused.returncode == 1
     assert "CIPHER_TOPIC, CIPHER_KEY and COMPRESSOR_TOPIC" in refused.stderr
 
     same_url = f"sqlite:///{tmp_path / 'same.db'}"
     imported = introductions(
-        "import", str(export), database_url=same_url, cwd=tmp_path, environment=cipher
+        "import",
+        str(export),
+        *sealing(tmp_path),
+        database_url=same_url,
+        cwd=tmp_path,
+        environment=cipher,
     )
     assert imported.returncode == 0, imported.stderr
     verified = introductions("verify", database_url=same_url, cwd=tmp_path, environment=cipher)
     assert "18 events" in verified.stdout
+
+
+def test_keys_need_a_passphrase_and_the_same_one_to_import(tmp_path: Path) -> None:
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    introductions("demo", database_url=source_url, cwd=tmp_path)
+    export = tmp_path / "export.jsonl"
+    refused = introductions("export", "-o", str(export), database_url=source_url, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "pass a passphrase" in refused.stderr
+    assert not export.exists()
+
+    introductions(
+        "export", "-o", str(export), *sealing(tmp_path), database_url=source_url, cwd=tmp_path
+    )
+    assert "Dear John" not in export.read_text()  # sealed in the events, keys sealed too
+    target_url = f"sqlite:///{tmp_path / 'target.db'}"
+    without = introductions("import", str(export), database_url=target_url, cwd=tmp_path)
+    assert without.returncode == 1
+    assert "pass its passphrase" in without.stderr
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase at all\n")
+    other = introductions(
+        "import",
+        str(export),
+        "--passphrase-file",
+        str(wrong),
+        database_url=target_url,
+        cwd=tmp_path,
+    )
+    assert other.returncode == 1
+    assert "does not open the keys" in other.stderr
+    assert "0 events" in introductions("verify", database_url=target_url, cwd=tmp_path).stdout
