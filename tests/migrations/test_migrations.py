@@ -23,6 +23,8 @@ from tests.projections.helpers import project
 from webhooks.store import open_store
 
 COMPONENTS = [*NAMES, "webhooks"]
+# The versions this code applies: every component's first, and the suggestion index's 2.
+SHIPPED = sorted([*((c, 1) for c in COMPONENTS), ("suggestion_index", 2)])
 PROCESSES = 3
 
 
@@ -54,12 +56,12 @@ def start(storage: Storage) -> None:
     open_store(storage).close()
 
 
-def test_every_component_is_at_version_1_and_starting_again_applies_nothing(
+def test_every_component_is_at_its_version_and_starting_again_applies_nothing(
     storage: Storage,
 ) -> None:
     start(storage)
     first = versions(storage)
-    assert [(c, v) for c, v, _ in first] == sorted((c, 1) for c in COMPONENTS)
+    assert [(c, v) for c, v, _ in first] == SHIPPED
     start(storage)
     start(storage)
     assert versions(storage) == first  # same rows, same applied_at: nothing ran again
@@ -87,7 +89,7 @@ def test_a_database_from_before_versioning_keeps_its_rows(
         assert read_models.position() == app.recorder.max_notification_id()
     finally:
         read_models.close()
-    assert [(c, v) for c, v, _ in versions(storage)] == sorted((c, 1) for c in COMPONENTS)
+    assert [(c, v) for c, v, _ in versions(storage)] == SHIPPED
 
 
 def test_a_new_version_is_applied_once(storage: Storage) -> None:
@@ -122,7 +124,7 @@ def test_processes_starting_together_migrate_once(storage: Storage) -> None:
     outcomes = run_together(start_together, storage.url, processes=PROCESSES)
     assert outcomes == [("started", None)] * PROCESSES, outcomes
     recorded = [(c, v) for c, v, _ in versions(storage)]
-    assert recorded == sorted([*((c, 1) for c in COMPONENTS), ("webhooks", UPGRADE.version)])
+    assert recorded == sorted([*SHIPPED, ("webhooks", UPGRADE.version)])
 
 
 def test_migrations_must_be_numbered_in_order() -> None:
