@@ -24,6 +24,8 @@ TITLES = (
     "Webhook deliveries",
     "`recordReply` over HTTP",
     "Reply coach",
+    "suggestedIntroductions(first: 10)",
+    "Person reads in commands",
 )
 
 
