@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from bench.seed import proposed
 from domain.application import IntroductionsApp
-from domain.introduction import ADMIN, Introduction
+from domain.introduction import ADMIN
 from domain.person import Person
 
 SAVE_EVERY = 500  # aggregates per transaction
@@ -74,21 +75,15 @@ def seed_directory(app: IntroductionsApp, people: int, seed: int = 1) -> str:
     connector, others = ids[0], ids[1:]
     network = rng.sample(others, max(2, people // NETWORK_SHARE) // 2 * 2)
     at = START + timedelta(days=1)
-    proposals = [(connector, *network[i : i + 2]) for i in range(0, len(network), 2)]
-    proposals += [tuple(rng.sample(others, 3)) for _ in range(people // OTHER_INTRODUCTIONS_SHARE)]
-    for n, (introducer, requester, target) in enumerate(proposals):
+    proposals = [(connector, network[i], network[i + 1]) for i in range(0, len(network), 2)]
+    for _ in range(people // OTHER_INTRODUCTIONS_SHARE):
+        introducer, requester, target = rng.sample(others, 3)
+        proposals.append((introducer, requester, target))
+    for n, trio in enumerate(proposals):
         at += timedelta(minutes=1)
-        introduction = Introduction.propose(
-            id=UUID(int=rng.getrandbits(128)),
-            introducer_id=introducer,
-            requester_id=requester,
-            target_id=target,
-            context="A synthetic introduction for measuring suggestions.",
-            guidelines=None,
-            at=at,
-        )
-        if introducer == connector and n % DECLINED_SHARE == DECLINED_SHARE - 1:
-            introduction.decline(target, "Not now.", at + timedelta(minutes=1))
+        introduction = proposed(rng, trio, "suggestions", at)
+        if trio[0] == connector and n % DECLINED_SHARE == DECLINED_SHARE - 1:
+            introduction.decline(trio[2], "Not now.", at + timedelta(minutes=1))
         save(introduction)
     if pending:
         app.save(*pending)
