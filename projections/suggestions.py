@@ -68,8 +68,9 @@ def suggest(views: Views, connector: str, *, everyone: bool, first: int = 10) ->
         kept.append((pair, _score(shared) * CAUTION_FACTOR ** len(cautions), cautions))
         kept.sort(key=lambda k: (-k[1], k[0]))
     kept = kept[:first]
-    names = views.people.display_names(sorted({p for k in kept for p in k[0]}))
-    of_kept = [r for r in rows if r.person_id in names]
+    shown = {p for k in kept for p in k[0]}
+    names = views.people.display_names(sorted(shown))
+    of_kept = [r for r in rows if r.person_id in shown]
     return [
         Suggestion(
             pair[0],
