@@ -11,6 +11,7 @@ import pytest
 
 from domain.application import IntroductionsApp
 from domain.errors import ConfigurationError
+from domain.introduction import ADMIN
 from migrations import Migration
 from projections.read_models import ReadModels
 from projections.registry import NAMES
@@ -133,3 +134,38 @@ def test_migrations_must_be_numbered_in_order() -> None:
 
     with pytest.raises(ValueError, match="numbered 1, 2, 3"):
         migrate(None, Dialect.sqlite(), "x", [Migration(2, ())])
+
+
+def test_the_suggestion_index_at_version_1_gets_its_profiled_people(
+    storage: Storage, app: IntroductionsApp
+) -> None:
+    """Version 2 lists the people a version 1 index already holds, so that the admin's
+    suggestions see them before any rebuild."""
+    from projections.suggestions import suggest
+
+    jim = str(app.register_person(ADMIN, "Jim", needs=["marketing jobs"]).person.id)
+    maria = str(app.register_person(ADMIN, "Maria", offers=["marketing"]).person.id)
+    read_models = ReadModels(storage)
+    project(app, read_models)
+    index = read_models.views.suggestion_index
+    with index.write() as cur:  # as version 1 left it
+        cur.execute(index.sql("DROP TABLE {s}profiled_people"))
+        cur.execute(
+            index.sql(
+                "DELETE FROM {s}schema_migrations WHERE component = 'suggestion_index' "
+                "AND version = 2"
+            )
+        )
+    read_models.close()
+
+    start(storage)
+
+    read_models = ReadModels(storage)
+    try:
+        assert sorted(read_models.views.suggestion_index.recently_profiled(10)) == sorted(
+            [jim, maria]
+        )
+        found = suggest(read_models.views, ADMIN, everyone=True)
+        assert [(s.requester_id, s.target_id) for s in found] == [(jim, maria)]
+    finally:
+        read_models.close()
