@@ -16,6 +16,7 @@ from bench import (
     coach,
     commands,
     http,
+    idle,
     machine,
     profile_cache,
     projections,
@@ -34,6 +35,7 @@ PARTS = {
     "suggestedIntroductions from 1,000 to 100,000 people",
     "projections": "projection catch-up vs raw read-and-decode",
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
+    "idle": "CPU of an idle serve (SQLite, PostgreSQL); then read-your-writes and webhook latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
     "cache": "proposals/s with the fast-forward person cache vs no aggregate cache",
@@ -59,6 +61,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "http": http,
             "projections": projections,
             "webhooks": webhooks,
+            "idle": idle,
             "scaleout": scaleout,
             "cache": profile_cache,
         }

@@ -1,17 +1,20 @@
-"""Latency as the log grows: the p50 of four queries over HTTP against `serve` on
+"""Latency as the log grows: the p50 of five queries over HTTP against `serve` on
 seeded SQLite logs of each size (one connection, so latency is not queueing), each as a
-ratio to its value on the smallest log; and the memory `serve` holds afterwards."""
+ratio to its value on the smallest log, `introductionAt` at the last version of one long
+introduction among them; the memory `serve` holds afterwards; and `verify`'s throughput
+over each whole log, in process."""
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from bench import server, wrk
 from bench.config import Config
 from bench.report import Table
 from bench.seeded import SeededLog, seeded_log
-from bench.stats import median_of, ms, times, verdict
+from bench.stats import median_of, ms, rate, ratio, times, verdict
 
 QUERIES = {
     "introduction(id)": (
@@ -33,10 +36,40 @@ QUERIES = {
         "introducer { displayName } } } pageInfo { hasNextPage endCursor } } }",
         None,
     ),
+    "introductionAt(last version)": (
+        "query($id: ID!) { introductionAt(id: $id, version: __LAST__) { id status version "
+        "introducer { displayName } } }",
+        "long_introductions",
+    ),
 }
+LONG = 10_000  # events of the long introduction (a tenth of it with --quick)
 GOAL = 1.2  # at most this times the p50 on the smallest log
 MEMORY_GOAL_MIB = 200
 READY_TIMEOUT = 600.0
+
+
+def ids_of(log: SeededLog, ids: str | None) -> list[str]:
+    if ids == "long_introductions":
+        return [log.long_introduction]
+    return getattr(log, ids) if ids else ["-"]
+
+
+def verify_throughput(log: SeededLog) -> float:
+    """Events/s of `verify` (every chain) over the whole log, in process."""
+    from domain.audit import verify_log
+    from storage.bootstrap import open_application
+    from storage.database import parse_database_url
+
+    app = open_application(parse_database_url(log.url))
+    try:
+        started = time.perf_counter()
+        report = verify_log(app)
+        seconds = time.perf_counter() - started
+    finally:
+        app.close()
+    if not report.ok:
+        raise SystemExit(f"verify found {report.first_finding} in {log.path}")
+    return report.events / seconds
 
 
 def measure_sizes(
@@ -55,7 +88,10 @@ def measure_sizes(
         scripts = {
             log.events: {
                 name: wrk.script(
-                    getattr(log, ids) if ids else ["-"], query, server.ADMIN_TOKEN, id="__ID__"
+                    ids_of(log, ids),
+                    query.replace("__LAST__", str(log.long_versions)),
+                    server.ADMIN_TOKEN,
+                    id="__ID__",
                 )
                 for name, (query, ids) in QUERIES.items()
             }
@@ -85,7 +121,8 @@ def measure_sizes(
 
 def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float]]]:
     wrk.require_wrk()
-    logs = [seeded_log(config.cache_dir, size) for size in config.sizes]
+    long_versions = LONG // 10 if config.quick else LONG
+    logs = [seeded_log(config.cache_dir, size, long_versions) for size in config.sizes]
     seeding = Table(
         "Seeded logs (SQLite, in process: many aggregates per transaction, then every "
         "projection rebuilt)",
@@ -100,8 +137,10 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
             "reused from the cache" if log.reused else "seeded",
         )
     seeding.notes.append(
-        f"Cached under {config.cache_dir}, keyed by size and a hash of the code that writes "
-        "the events; the views are rebuilt there when their code changed."
+        f"Each log: the history, then one introduction of {long_versions:,} events (replies, "
+        f"snapshots every 100), counted in the events. Cached under {config.cache_dir}, keyed "
+        "by size and a hash of the code that writes the events; the views are rebuilt there "
+        "when their code changed."
     )
     # Seeding and rebuilding leave a gigabyte of dirty pages at 1M events: flushed now,
     # not by the kernel while the queries are timed (a run that seeded 1M measured every
@@ -136,7 +175,8 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
     bad = sum(figures[s][f"{n}.bad"] for s in sizes for n in QUERIES)
     latency.notes.append(
         "Random ids from 100 introductions proposed across the log (and their introducers); "
-        f"admin token; non-2xx, GraphQL and socket errors over all runs: {bad:.0f}."
+        f"`introductionAt` at version {long_versions:,} of the log's {long_versions:,}-event "
+        f"introduction; admin token; non-2xx, GraphQL and socket errors over all runs: {bad:.0f}."
     )
     memory = Table(
         "Memory of `serve` after the scale queries (one process, projections embedded)",
@@ -149,7 +189,20 @@ def run(config: Config, folder: Path) -> tuple[list[Table], dict[str, list[float
             f"{figures[s]['hwm']:.0f}",
             verdict(figures[s]["rss"] < MEMORY_GOAL_MIB),
         )
-    return [seeding, latency, memory], {"sizes": [float(s) for s in sizes], **series}
+    return [seeding, latency, memory, audit(logs)], {"sizes": [float(s) for s in sizes], **series}
+
+
+def audit(logs: list[SeededLog]) -> Table:
+    """`verify` over each whole log, after the HTTP runs (their services stopped)."""
+    rates = [verify_throughput(log) for log in logs]
+    table = Table(
+        "Audit: `verify` (every hash chain) over each whole log, in process, one run",
+        ["events", "events/s", f"slowdown to {logs[0].events:,}", f"goal ≤ {GOAL}×"],
+    )
+    for log, events_per_s in zip(logs, rates, strict=True):
+        slowdown = ratio(rates[0], events_per_s)
+        table.add(f"{log.events:,}", rate(events_per_s), times(slowdown), verdict(slowdown <= GOAL))
+    return table
 
 
 def chart(series: dict[str, list[float]], path: Path) -> Path | None:

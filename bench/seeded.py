@@ -1,7 +1,9 @@
 """Seeded SQLite logs of a given size, with their projections built, kept in a cache
 folder keyed by size and by a hash of the code that writes the events, so that a re-run
 reuses them (seeding a million events takes minutes). When only the projections' code
-changed, the views are rebuilt from the cached log instead of seeding it again."""
+changed, the views are rebuilt from the cached log instead of seeding it again. After
+the history, each log holds one long introduction (10,000 events in a full run), the
+same in every log, for the audit's time travel."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.config import REPO
-from bench.seed import append_history
+from bench.seed import append_history, build_long_introduction
 from storage.bootstrap import open_application
 from storage.database import Storage, parse_database_url
 
@@ -39,6 +41,8 @@ class SeededLog:
     events: int
     introductions: list[str]  # a random sample across the log
     introducers: list[str]
+    long_introduction: str  # appended after the history, its events not in the sample
+    long_versions: int
     seed_seconds: float  # appending the events (when the file was made)
     rebuild_seconds: float  # building every projection from them (when last built)
     views: str  # the hash of the code that built them
@@ -65,10 +69,11 @@ def people_for(events: int) -> int:
     return max(min(300, events // 10), events // 300)
 
 
-def seeded_log(cache_dir: Path, events: int) -> SeededLog:
+def seeded_log(cache_dir: Path, events: int, long_versions: int) -> SeededLog:
+    """About `events` events of history, then one introduction of `long_versions`."""
     from projections.rebuild import rebuild
 
-    folder = cache_dir / f"{events}-{code_hash(EVENTS_CODE)}"
+    folder = cache_dir / f"{events}-long{long_versions}-{code_hash(EVENTS_CODE)}"
     path, meta = folder / "log.db", folder / "meta.json"
     if meta.exists() and path.exists():
         data = json.loads(meta.read_text())
@@ -89,7 +94,11 @@ def seeded_log(cache_dir: Path, events: int) -> SeededLog:
     try:
         appended = append_history(app, events, people=people_for(events))
         seed_seconds = time.perf_counter() - started
-        introductions, introducers = _sample(app)
+        introductions, introducers = _sample(app)  # before the long one, outside it
+        started = time.perf_counter()
+        long_introduction = str(build_long_introduction(app, long_versions))
+        seed_seconds += time.perf_counter() - started
+        appended += long_versions + 3  # and its three people
     finally:
         app.close()
     rebuild_seconds = rebuild(storage).seconds
@@ -100,6 +109,8 @@ def seeded_log(cache_dir: Path, events: int) -> SeededLog:
         "events": appended,
         "introductions": introductions,
         "introducers": introducers,
+        "long_introduction": long_introduction,
+        "long_versions": long_versions,
         "seed_seconds": seed_seconds,
         "rebuild_seconds": rebuild_seconds,
         "views": code_hash(VIEWS_CODE),

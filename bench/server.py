@@ -30,12 +30,15 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from api.cli import main; main()", *args]
 
 
-def service_env(database_url: str) -> dict[str, str]:
+def service_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a service process: ours, less any INTRODUCTIONS_ setting but
+    the database, the admin token and `settings` (e.g. INTRODUCTIONS_WEBHOOK_...)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTRODUCTIONS_")}
     env.update(
         INTRODUCTIONS_DATABASE_URL=database_url,
         INTRODUCTIONS_ADMIN_TOKEN=ADMIN_TOKEN,
         PYTHONPATH=str(REPO),
+        **settings,
     )
     return env
 
@@ -89,22 +92,26 @@ def running(*processes: Process) -> Iterator[None]:
             process.stop()
 
 
-def serve(database_url: str, folder: Path, workers: int = 1, name: str = "serve") -> Process:
+def serve(
+    database_url: str, folder: Path, workers: int = 1, name: str = "serve", **settings: str
+) -> Process:
     port = free_port()
     args = cli("serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers))
     url = f"http://127.0.0.1:{port}"
-    return _start(args, service_env(database_url), folder / f"{name}.log", url)
+    return _start(args, service_env(database_url, **settings), folder / f"{name}.log", url)
 
 
-def worker(database_url: str, folder: Path) -> Process:
-    return _start(cli("worker"), service_env(database_url), folder / "worker.log")
+def worker(database_url: str, folder: Path, name: str = "worker", **settings: str) -> Process:
+    return _start(cli("worker"), service_env(database_url, **settings), folder / f"{name}.log")
 
 
-def framework_floor(folder: Path) -> Process:
+def framework_floor(folder: Path, *, cached: bool = True) -> Process:
     port = free_port()
     args = [sys.executable, "-m", "bench.framework_floor", str(port)]
+    args += [] if cached else ["--cacheless"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return _start(args, env, folder / "framework-floor.log", f"http://127.0.0.1:{port}")
+    log = folder / ("framework-floor.log" if cached else "framework-floor-cacheless.log")
+    return _start(args, env, log, f"http://127.0.0.1:{port}")
 
 
 def memory_mib(pid: int) -> tuple[float, float]:

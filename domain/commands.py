@@ -9,7 +9,7 @@ both stay as they are, or a retry would no longer match the key's first use."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -120,7 +120,9 @@ class IntroductionChange(Command[CommandResult]):
     expected_version: int | None = field(default=None, kw_only=True)
 
     def key_arguments(self) -> list[object]:
-        return [canonical_id(self.introduction_id), self.expected_version]
+        # then a subclass's own fields, in the order it declares them
+        own = [getattr(self, f.name) for f in fields(self)[2:]]
+        return [canonical_id(self.introduction_id), self.expected_version, *own]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,26 +135,17 @@ class Decline(IntroductionChange):
     operation = "declineIntroduction"
     reason: str | None = None
 
-    def key_arguments(self) -> list[object]:
-        return [*IntroductionChange.key_arguments(self), self.reason]
-
 
 @dataclass(frozen=True, slots=True)
 class RecordReply(IntroductionChange):
     operation = "recordReply"
     message: str | None = None
 
-    def key_arguments(self) -> list[object]:
-        return [*IntroductionChange.key_arguments(self), self.message]
-
 
 @dataclass(frozen=True, slots=True)
 class RecordRelationshipFormed(IntroductionChange):
     operation = "recordRelationshipFormed"
     note: str | None = None
-
-    def key_arguments(self) -> list[object]:
-        return [*IntroductionChange.key_arguments(self), self.note]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +155,6 @@ class Burn(IntroductionChange):
     reason: str
     cause: str = BurnCause.UNKNOWN.value
     note: str | None = None
-
-    def key_arguments(self) -> list[object]:
-        blame = [self.blamed_person_id, self.reason, self.cause, self.note]
-        return [*IntroductionChange.key_arguments(self), *blame]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
+T = TypeVar("T")
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def copied(record_type: type[T], source: object, **given: Any) -> T:
+    """A dataclass (a record, or an API type) from `source`: each field its attribute of
+    the same name, but those given here (converted, or named otherwise)."""
+    every = _FIELD_NAMES.get(record_type)
+    if every is None:
+        fields = dataclasses.fields(record_type)  # type: ignore[arg-type]  # a dataclass
+        every = _FIELD_NAMES[record_type] = tuple(f.name for f in fields if f.init)
+    taken = {n: getattr(source, n) for n in every if n not in given}
+    return record_type(**taken, **given)
 
 
 @dataclass(frozen=True)

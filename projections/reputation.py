@@ -23,7 +23,7 @@ from typing import Any
 
 from domain.introduction import Introduction
 from projections.base import OpenRows, Positioned, ViewProjection, columns_of
-from projections.records import Reputation
+from projections.records import Reputation, copied
 from projections.scoring import beta_score, decay_factor, wilson_lower_bound
 from projections.views import (
     APPLICATION_NAME,
@@ -156,18 +156,8 @@ def reputation_at(row: Introducer, now: datetime, half_life_days: float) -> Repu
     """The record as of `now`: r and s decayed from the row's reference time."""
     factor = decay_factor(to_us(now) - row.decayed_at_us, half_life_days)
     good, bad = row.good * factor, row.bad * factor
-    return Reputation(
-        introducer_id=row.introducer_id,
-        score=beta_score(good, bad),
-        ranking_score=wilson_lower_bound(good, bad),
-        proposed=row.proposed,
-        consented=row.consented,
-        declined=row.declined,
-        replied=row.replied,
-        relationships_formed=row.relationships_formed,
-        burned=row.burned,
-        expired=row.expired,
-    )
+    score, ranking_score = beta_score(good, bad), wilson_lower_bound(good, bad)
+    return copied(Reputation, row, score=score, ranking_score=ranking_score)
 
 
 class ReputationProjection(ViewProjection[ReputationView]):

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.introduction import Introduction
 from projections.base import OpenRows, Positioned, ViewProjection, columns_of
-from projections.records import TrackRecord
+from projections.records import TrackRecord, copied
 from projections.screening import Burn, reasons, screening
 from projections.views import Cursor, View, to_us
 
@@ -77,17 +77,8 @@ class TrackRecordView(View):
             )
             burns = [Burn(reason, cause) for reason, cause in cur.fetchall()]
         party = Party(*found[person_id])
-        return TrackRecord(
-            person_id=person_id,
-            introductions_as_party=party.introductions_as_party,
-            consents_given=party.consents_given,
-            declines=party.declines,
-            replies_sent=party.replies_sent,
-            burns_blamed=party.burns_blamed,
-            ghosted=party.ghosted,
-            screening=screening(burns, party.ghosted),
-            reasons=reasons(burns, party.ghosted),
-        )
+        judged, why = screening(burns, party.ghosted), reasons(burns, party.ghosted)
+        return copied(TrackRecord, party, screening=judged, reasons=why)
 
 
 class TrackRecordProjection(ViewProjection[TrackRecordView]):

@@ -20,6 +20,7 @@ from domain.coach import Verdict
 from domain.introduction import BurnCause as DomainBurnCause
 from domain.introduction import BurnReason as DomainBurnReason
 from domain.introduction import Status
+from projections.records import copied
 
 if TYPE_CHECKING:
     from domain.coach import Assessment as CoachAssessment
@@ -114,16 +115,8 @@ class PersonTrackRecord:
 
 
 def track_record_from(record: Any) -> PersonTrackRecord:
-    return PersonTrackRecord(
-        introductions_as_party=record.introductions_as_party,
-        consents_given=record.consents_given,
-        declines=record.declines,
-        replies_sent=record.replies_sent,
-        burns_blamed=record.burns_blamed,
-        ghosted=record.ghosted,
-        screening=Screening(str(record.screening)),
-        reasons=list(record.reasons),
-    )
+    screening = Screening(str(record.screening))
+    return copied(PersonTrackRecord, record, screening=screening, reasons=list(record.reasons))
 
 
 @strawberry.type
@@ -278,18 +271,7 @@ class IntroducerReputation:
 
 
 def reputation_from(r: Any) -> IntroducerReputation:
-    return IntroducerReputation(
-        introducer_id=str(r.introducer_id),
-        score=r.score,
-        ranking_score=r.ranking_score,
-        proposed=r.proposed,
-        consented=r.consented,
-        declined=r.declined,
-        replied=r.replied,
-        relationships_formed=r.relationships_formed,
-        burned=r.burned,
-        expired=r.expired,
-    )
+    return copied(IntroducerReputation, r, introducer_id=str(r.introducer_id))
 
 
 def no_reputation(introducer_id: str) -> IntroducerReputation:

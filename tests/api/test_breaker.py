@@ -48,6 +48,7 @@ def _refusal_time(getconn: object) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_the_breaker_lets_one_caller_try_after_a_break(
     pool: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -71,6 +72,7 @@ def test_the_breaker_lets_one_caller_try_after_a_break(
     assert tried_for < AT_ONCE
 
 
+@pytest.mark.slow
 def test_a_timeout_on_one_pool_breaks_every_pool_of_the_server(
     pool: object, other_pool: object
 ) -> None:

@@ -79,6 +79,7 @@ def sqlite_client(sqlite_storage: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         yield c
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 from uuid import uuid4
 
+import pytest
+
 from domain.introduction import ADMIN
 from domain.person import Person
 from storage.bootstrap import open_application
 from storage.database import Storage
 from tests.audit.helpers import run_cli
+
+pytestmark = pytest.mark.processes  # runs the command line
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202egnp.exe\x08\x7f"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\x08", "\x7f")

@@ -20,8 +20,10 @@ TITLES = (
     "Seeded logs",
     "Scale: p50 latency",
     "Memory of `serve`",
+    "Audit: `verify`",
     "Projection catch-up",
     "Webhook deliveries",
+    "Idle `serve`",
     "`recordReply` over HTTP",
     "Reply coach",
     "suggestedIntroductions(first: 10)",
@@ -68,6 +70,7 @@ def test_python_m_bench_all_quick_reports_every_measurement(tmp_path: Path) -> N
     assert "python -m bench all --quick --no-write" in report
     assert "Load average (1 / 5 / 15 min) after" in report
     assert "| `leaderboard(first: 10)` |" in report
+    assert "| `introductionAt(last version)` |" in report
     assert (REPO / "BENCHMARKS.md").read_bytes() == benchmarks
 
 

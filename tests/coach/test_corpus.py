@@ -87,6 +87,7 @@ def _answers() -> str:
     )
 
 
+@pytest.mark.processes
 def test_the_same_text_gets_the_same_answer_in_any_process() -> None:
     here = _answers()
     assert here == _answers()

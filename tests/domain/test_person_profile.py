@@ -121,6 +121,7 @@ def test_no_process_answers_a_stale_profile(storage: Storage) -> None:
         there.close()
 
 
+@pytest.mark.processes
 def test_an_update_made_by_another_os_process_is_seen_at_once(storage: Storage) -> None:
     app = open_application(storage)
     try:

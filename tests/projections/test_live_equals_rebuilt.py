@@ -136,6 +136,7 @@ def _check(kind: str, history: list[Step]) -> None:
             app.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=steps)
 def test_live_equals_rebuilt_sqlite(history: list[Step]) -> None:

@@ -127,6 +127,7 @@ def test_both_signatures_verify_during_a_rotation(
         Webhook(rotated.secret).verify(request.body, request.headers)
 
 
+@pytest.mark.slow
 def test_two_dispatchers_never_send_one_delivery_at_the_same_time(
     app: IntroductionsApp, start_dispatcher: StartDispatcher
 ) -> None:
