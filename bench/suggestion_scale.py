@@ -94,26 +94,34 @@ def directory(cache_dir: Path, people: int) -> Directory:
     return Directory(path=path, reused=False, **data)
 
 
-def in_process(d: Directory) -> dict[str, float]:
-    """The p50 in ms of the query itself (projections/suggestions.suggest), and how
-    many suggestions it found, as the connector and as the admin."""
+def in_process(dirs: list[Directory]) -> dict[str, float]:
+    """The p50 in ms of the query itself (projections/suggestions.suggest), and how many
+    suggestions it found, as the connector and as the admin, by "people|who". The sizes
+    take turns call by call, so that a busy moment of the machine slows each alike."""
     from projections.registry import open_views
     from projections.suggestions import suggest
 
-    views = open_views(parse_database_url(d.url), half_life_days=180.0, clock=utc_now)
+    views = {
+        d.people: open_views(parse_database_url(d.url), half_life_days=180.0, clock=utc_now)
+        for d in dirs
+    }
     figures: dict[str, float] = {}
     try:
         for who, everyone in (("connector", False), ("admin", True)):
-            found = suggest(views, d.connector, everyone=everyone)  # warm
-            seconds = []
+            seconds: dict[int, list[float]] = {d.people: [] for d in dirs}
+            for d in dirs:  # warm, and counted
+                found = suggest(views[d.people], d.connector, everyone=everyone)
+                figures[f"{d.people}|{who}.found"] = len(found)
             for _ in range(CALLS):
-                started = time.perf_counter()
-                suggest(views, d.connector, everyone=everyone)
-                seconds.append(time.perf_counter() - started)
-            figures[who] = 1000 * statistics.median(seconds)
-            figures[f"{who}.found"] = len(found)
+                for d in dirs:
+                    started = time.perf_counter()
+                    suggest(views[d.people], d.connector, everyone=everyone)
+                    seconds[d.people].append(time.perf_counter() - started)
+            for people, spent in seconds.items():
+                figures[f"{people}|{who}"] = 1000 * statistics.median(spent)
     finally:
-        views.close()
+        for view in views.values():
+            view.close()
     return figures
 
 
@@ -145,7 +153,7 @@ def run(config: Config, folder: Path) -> list[Table]:
     wrk.require_wrk()
     dirs = [directory(config.cache_dir, n) for n in (QUICK_SIZES if config.quick else SIZES)]
     os.sync()
-    local = {d.people: median_of(config.runs, lambda _, d=d: in_process(d)) for d in dirs}
+    local = median_of(config.runs, lambda _: in_process(dirs))
     http = over_http(dirs, config, folder)
     smallest, largest = dirs[0].people, dirs[-1].people
     table = Table(
@@ -160,7 +168,7 @@ def run(config: Config, folder: Path) -> list[Table]:
     )
     for who in ("connector", "admin"):
         for where, values in (
-            ("in process", [local[d.people][who] for d in dirs]),
+            ("in process", [local[f"{d.people}|{who}"] for d in dirs]),
             ("HTTP", [http[f"{d.people}|{who}"] for d in dirs]),
         ):
             worst = values[-1] / values[0]
@@ -178,10 +186,11 @@ def run(config: Config, folder: Path) -> list[Table]:
         + ", ".join(f"{d.people // NETWORK_SHARE:,}" for d in dirs)
         + "); suggestions found: "
         + ", ".join(
-            f"{local[d.people]['connector.found']:.0f} / {local[d.people]['admin.found']:.0f}"
+            f"{local[f'{d.people}|connector.found']:.0f} / {local[f'{d.people}|admin.found']:.0f}"
             for d in dirs
         )
-        + f" (connector / admin). In process: median of {CALLS} calls; HTTP: wrk "
+        + f" (connector / admin). In process: median of {CALLS} calls, the sizes taking turns; "
+        "HTTP: wrk "
         f"-d{config.scale_duration}s, one connection, median of {config.scale_runs}; "
         f"non-2xx, GraphQL and socket errors: {bad:.0f}.",
     ]
