@@ -19,9 +19,11 @@ from bench import (
     idle,
     machine,
     personal,
+    profile_cache,
     projections,
     scale,
     scaleout,
+    suggestion_scale,
     webhooks,
 )
 from bench.config import Config, make_config
@@ -30,13 +32,15 @@ from bench.report import Report, Table
 PARTS = {
     "commands": "in-process command throughput vs the library floor and raw inserts",
     "http": "introducerReputation and recordReply over HTTP vs the framework floor",
-    "scale": "p50 of four queries as the log grows; memory of serve; the chart",
+    "scale": "p50 of four queries as the log grows; memory of serve; the chart; "
+    "suggestedIntroductions from 1,000 to 100,000 people",
     "projections": "projection catch-up vs raw read-and-decode",
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
     "idle": "CPU of an idle serve (SQLite, PostgreSQL); then read-your-writes and webhook latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
     "personal": "commands and recordReply in process with personal data sealed vs plain",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
+    "cache": "proposals/s with the fast-forward person cache vs no aggregate cache",
 }
 
 
@@ -44,6 +48,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
     tables: list[Table]
     if name == "scale":
         tables, series = scale.run(config, folder)
+        tables += suggestion_scale.run(config, folder)
         # The README shows scale.png: a --no-write or --quick run leaves it as it was.
         png_name = "scale.png" if config.write else "scale-last-run.png"
         png = scale.chart(series, config.results_dir / png_name)
@@ -61,6 +66,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "idle": idle,
             "scaleout": scaleout,
             "personal": personal,
+            "cache": profile_cache,
         }
         found = modules[name].run(config, folder)
         tables = [] if found is None else [found]

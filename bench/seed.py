@@ -41,15 +41,7 @@ def append_history(
     while appended < n_events:
         introducer, requester, target = rng.sample(ids, 3)
         at = start + timedelta(minutes=rng.randrange(400 * 24 * 60))
-        introduction = Introduction.propose(
-            id=UUID(int=rng.getrandbits(128)),
-            introducer_id=introducer,
-            requester_id=requester,
-            target_id=target,
-            context="A synthetic introduction for measuring the projections.",
-            guidelines=None,
-            at=at,
-        )
+        introduction = proposed(rng, (introducer, requester, target), "the projections", at)
         _live_out(introduction, rng, at)
         appended += introduction.version  # one event per version
         pending.append(introduction)
@@ -59,6 +51,22 @@ def append_history(
     if pending:
         app.save(*pending)
     return appended
+
+
+def proposed(
+    rng: random.Random, people: tuple[str, str, str], measuring: str, at: datetime
+) -> Introduction:
+    """A new introduction of (introducer, requester, target), its id drawn from `rng`."""
+    introducer, requester, target = people
+    return Introduction.propose(
+        id=UUID(int=rng.getrandbits(128)),
+        introducer_id=introducer,
+        requester_id=requester,
+        target_id=target,
+        context=f"A synthetic introduction for measuring {measuring}.",
+        guidelines=None,
+        at=at,
+    )
 
 
 def register_people(

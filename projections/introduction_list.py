@@ -147,15 +147,19 @@ class IntroductionListView(View):
             cur.execute(self.sql(sql), (other_id, person_id))
             return cur.fetchone() is not None
 
-    def network_of(self, person_id: str) -> set[str]:
-        """Everyone in an introduction with this person, in any role (them excluded)."""
+    def recent_contacts(self, person_id: str, introductions: int) -> list[str]:
+        """The others of this person's `introductions` latest introductions (any role),
+        the latest first: an index range on the person, then one row per introduction."""
         sql = (
-            "SELECT DISTINCT b.person_id FROM {s}introduction_members a "
-            "JOIN {s}introduction_members b ON b.seq = a.seq WHERE a.person_id = ?"
+            "SELECT introducer_id, requester_id, target_id FROM {s}introduction_list "
+            "WHERE seq IN (SELECT seq FROM {s}introduction_members WHERE person_id = ? "
+            "ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC"
         )
         with self.read() as cur:
-            cur.execute(self.sql(sql), (person_id,))
-            return {r[0] for r in cur.fetchall()} - {person_id}
+            cur.execute(self.sql(sql), (person_id, introductions))
+            found = dict.fromkeys(p for row in cur.fetchall() for p in row)
+        found.pop(person_id, None)
+        return list(found)
 
     def introduced_to_each_other(self, person_id: str, other_id: str) -> bool:
         """Whether the two are the parties of one introduction, by anyone, in any state."""

@@ -8,7 +8,7 @@ A term is a word of a tag, folded like names (case and accents), without the wor
 match everything ("and", "for", "help", …), stemmed by the Snowball English stemmer
 ("leads" → "lead", "marketer" and "marketing" → "market", "hiring" → "hire")."""
 
-
+# ruff: noqa: S608 - table and column names are this module's constants; values are
 # always bound parameters.
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -59,6 +60,13 @@ def rows_of(person_id: str, offers: Iterable[str], needs: Iterable[str]) -> list
     return sorted(found)
 
 
+class TermRow(NamedTuple):  # a tuple: a window's thousand rows are made per query
+    term: str
+    side: str
+    person_id: str
+    tag: str
+
+
 @dataclass(frozen=True)
 class TermMatch:
     requester_id: str
@@ -70,7 +78,7 @@ class TermMatch:
 
 class SuggestionIndexView(View):
     name = "suggestion_index"
-    tables = ("offer_need_terms", "introducers", "declined_introducers")
+    tables = ("offer_need_terms", "introducers", "declined_introducers", "profiled_people")
     ddl = (
         "CREATE TABLE IF NOT EXISTS {s}offer_need_terms ("
         "term TEXT NOT NULL, side TEXT NOT NULL, person_id TEXT NOT NULL, tag TEXT NOT NULL, "
@@ -83,37 +91,61 @@ class SuggestionIndexView(View):
         "introducer_id TEXT NOT NULL, person_id TEXT NOT NULL, "
         "PRIMARY KEY (introducer_id, person_id))",
     )
+    upgrades = (
+        # Who has offers or needs, by the log position of their profile's last write:
+        # the admin's suggestions are drawn from the latest (views built before version
+        # 2 list everyone at position 0 until rebuilt).
+        (
+            "CREATE TABLE IF NOT EXISTS {s}profiled_people ("
+            "person_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS profiled_people_by_position "
+            "ON {s}profiled_people (position)",
+            "INSERT INTO {s}profiled_people (person_id, position) "
+            "SELECT DISTINCT person_id, 0 FROM {s}offer_need_terms WHERE true "
+            "ON CONFLICT (person_id) DO NOTHING",  # WHERE: SQLite's parse of ON CONFLICT
+        ),
+    )
 
-    def matches(self, requesters: Sequence[str] | None) -> list[TermMatch]:
-        """Every (need, offer) pair of two people sharing a term, the needs of
-        `requesters` only when given (everyone's when None)."""
-        sql = (
-            "SELECT n.person_id, n.tag, o.person_id, o.tag, n.term FROM {s}offer_need_terms n "
-            "JOIN {s}offer_need_terms o ON o.term = n.term AND o.side = ? "
-            "WHERE n.side = ? AND o.person_id <> n.person_id"
-        )
-        found: list[TermMatch] = []
+    def terms_of(self, person_ids: Sequence[str]) -> list[TermRow]:
+        """The offer and need terms of these people (an index lookup per person)."""
+        found: list[TermRow] = []
         with self.read() as cur:
-            if requesters is None:
-                cur.execute(self.sql(sql), (OFFER, NEED))
-                found += [TermMatch(*r) for r in cur.fetchall()]
-                return found
-            ids = list(requesters)
-            for start in range(0, len(ids), 500):  # bounded statements on both backends
-                chunk = ids[start : start + 500]
+            for start in range(0, len(person_ids), 500):  # bounded statements on both backends
+                chunk = list(person_ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
-                cur.execute(self.sql(f"{sql} AND n.person_id IN ({marks})"), (OFFER, NEED, *chunk))
-                found += [TermMatch(*r) for r in cur.fetchall()]
+                where = f"WHERE person_id IN ({marks})"
+                cur.execute(self.sql(f"SELECT {COLUMNS} FROM {{s}}offer_need_terms {where}"), chunk)
+                found += map(TermRow._make, cur.fetchall())
         return found
 
-    def declined(self, introducer_id: str) -> set[str]:
-        """Everyone who ever declined an introduction of this introducer."""
+    def recently_profiled(self, limit: int) -> list[str]:
+        """The `limit` people whose offers or needs were written last, newest first."""
         with self.read() as cur:
             cur.execute(
-                self.sql("SELECT person_id FROM {s}declined_introducers WHERE introducer_id = ?"),
-                (introducer_id,),
+                self.sql(
+                    "SELECT person_id FROM {s}profiled_people "
+                    "ORDER BY position DESC, person_id LIMIT ?"
+                ),
+                (limit,),
             )
-            return {r[0] for r in cur.fetchall()}
+            return [r[0] for r in cur.fetchall()]
+
+    def declined_among(self, introducer_id: str, person_ids: Sequence[str]) -> set[str]:
+        """Those of `person_ids` who ever declined an introduction of this introducer."""
+        found: set[str] = set()
+        with self.read() as cur:
+            for start in range(0, len(person_ids), 500):
+                chunk = list(person_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                cur.execute(
+                    self.sql(
+                        "SELECT person_id FROM {s}declined_introducers "
+                        f"WHERE introducer_id = ? AND person_id IN ({marks})"
+                    ),
+                    (introducer_id, *chunk),
+                )
+                found.update(r[0] for r in cur.fetchall())
+        return found
 
 
 class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
@@ -125,7 +157,8 @@ class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
         terms_rows: list[tuple[str, ...]] = []
         introducers: dict[str, str] = {}  # proposed in this batch
         declines: set[tuple[str, str]] = set()
-        for _, e, aggregate_id in events:
+        profiled: dict[str, int | None] = {}  # position of the last write; None: no terms
+        for position, e, aggregate_id in events:
             kind = type(e)
             if kind is Introduction.IntroductionProposed:
                 introducers[aggregate_id] = e.introducer_id
@@ -141,9 +174,22 @@ class SuggestionIndexProjection(ViewProjection[SuggestionIndexView]):
                         view.sql("DELETE FROM {s}offer_need_terms WHERE person_id = ?"),
                         (aggregate_id,),
                     )
-                if kind is not Person.PersonForgotten:
-                    terms_rows += rows_of(aggregate_id, plain(e.offers) or [], plain(e.needs) or [])
+                written = (
+                    []
+                    if kind is Person.PersonForgotten
+                    else rows_of(aggregate_id, plain(e.offers) or [], plain(e.needs) or [])
+                )
+                terms_rows += written
+                profiled[aggregate_id] = position if written else None
         view.insert(cur, "offer_need_terms", COLUMNS, terms_rows)
+        emptied = [p for p, at in profiled.items() if at is None]
+        view.delete(cur, "profiled_people", "person_id", emptied)
+        view.upsert(
+            cur,
+            "profiled_people",
+            "person_id, position",
+            [(p, at) for p, at in profiled.items() if at is not None],
+        )
         view.insert(
             cur, "introducers", "introduction_id, introducer_id", sorted(introducers.items())
         )

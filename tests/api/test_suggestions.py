@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from projections import suggestions
 from tests.api.graphql_client import BURN, CONSENT, DECLINE, PROPOSE, GraphQL
 
 SUGGESTED = """query($first: Int) { suggestedIntroductions(first: $first) {
@@ -102,3 +105,25 @@ def test_a_person_without_introductions_has_no_suggestions_and_first_is_checked(
     assert gql.as_(loner, SUGGESTED)["suggestedIntroductions"] == []
     answer = gql.result(SUGGESTED, gql.tokens[loner], first=-1)
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_suggestions_are_drawn_from_the_latest_introductions_and_profiles(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window that bounds the query's cost, whatever the size of the network."""
+    from tests.api.test_profiles import UPDATE
+
+    monkeypatch.setattr(suggestions, "RECENT_INTRODUCTIONS", 2)
+    monkeypatch.setattr(suggestions, "RECENT_PROFILES", 2)
+    kent, nobody = gql.register("Kent"), gql.register("Nobody")
+    old = gql.register("Old", needs=["sales coaching"])
+    eve = gql.register("Eve", offers=["sales coaches"])
+    jim = gql.register("Jim", needs=["marketing advice"])
+    maria = gql.register("Maria", offers=["marketing advice"])
+    for person in (old, eve, jim, maria):  # Kent's latest two: Jim's, then Maria's
+        gql.mutate(kent, PROPOSE, r=person, t=nobody, c="c")
+    assert pairs(gql.as_(kent, SUGGESTED)["suggestedIntroductions"]) == [("Jim", "Maria")]
+    # The admin's: the two profiles written last (people without offers or needs aside).
+    assert pairs(gql.admin(SUGGESTED)["suggestedIntroductions"]) == [("Jim", "Maria")]
+    gql.mutate(old, UPDATE, input={"needs": ["marketing advice"]})
+    assert pairs(gql.admin(SUGGESTED)["suggestedIntroductions"]) == [("Old", "Maria")]

@@ -27,6 +27,8 @@ TITLES = (
     "`recordReply` over HTTP",
     "Reply coach",
     "Sealing personal data",
+    "suggestedIntroductions(first: 10)",
+    "Person reads in commands",
 )
 
 

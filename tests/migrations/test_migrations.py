@@ -11,6 +11,7 @@ import pytest
 
 from domain.application import IntroductionsApp
 from domain.errors import ConfigurationError
+from domain.introduction import ADMIN
 from migrations import Migration
 from projections.read_models import ReadModels
 from projections.registry import NAMES
@@ -23,6 +24,8 @@ from tests.projections.helpers import project
 from webhooks.store import open_store
 
 COMPONENTS = [*NAMES, "webhooks"]
+# The versions this code applies: every component's first, and the suggestion index's 2.
+SHIPPED = sorted([*((c, 1) for c in COMPONENTS), ("suggestion_index", 2)])
 PROCESSES = 3
 
 
@@ -54,12 +57,12 @@ def start(storage: Storage) -> None:
     open_store(storage).close()
 
 
-def test_every_component_is_at_version_1_and_starting_again_applies_nothing(
+def test_every_component_is_at_its_version_and_starting_again_applies_nothing(
     storage: Storage,
 ) -> None:
     start(storage)
     first = versions(storage)
-    assert [(c, v) for c, v, _ in first] == sorted((c, 1) for c in COMPONENTS)
+    assert [(c, v) for c, v, _ in first] == SHIPPED
     start(storage)
     start(storage)
     assert versions(storage) == first  # same rows, same applied_at: nothing ran again
@@ -87,7 +90,7 @@ def test_a_database_from_before_versioning_keeps_its_rows(
         assert read_models.position() == app.recorder.max_notification_id()
     finally:
         read_models.close()
-    assert [(c, v) for c, v, _ in versions(storage)] == sorted((c, 1) for c in COMPONENTS)
+    assert [(c, v) for c, v, _ in versions(storage)] == SHIPPED
 
 
 def test_a_new_version_is_applied_once(storage: Storage) -> None:
@@ -122,7 +125,7 @@ def test_processes_starting_together_migrate_once(storage: Storage) -> None:
     outcomes = run_together(start_together, storage.url, processes=PROCESSES)
     assert outcomes == [("started", None)] * PROCESSES, outcomes
     recorded = [(c, v) for c, v, _ in versions(storage)]
-    assert recorded == sorted([*((c, 1) for c in COMPONENTS), ("webhooks", UPGRADE.version)])
+    assert recorded == sorted([*SHIPPED, ("webhooks", UPGRADE.version)])
 
 
 def test_migrations_must_be_numbered_in_order() -> None:
@@ -131,3 +134,38 @@ def test_migrations_must_be_numbered_in_order() -> None:
 
     with pytest.raises(ValueError, match="numbered 1, 2, 3"):
         migrate(None, Dialect.sqlite(), "x", [Migration(2, ())])
+
+
+def test_the_suggestion_index_at_version_1_gets_its_profiled_people(
+    storage: Storage, app: IntroductionsApp
+) -> None:
+    """Version 2 lists the people a version 1 index already holds, so that the admin's
+    suggestions see them before any rebuild."""
+    from projections.suggestions import suggest
+
+    jim = str(app.register_person(ADMIN, "Jim", needs=["marketing jobs"]).person.id)
+    maria = str(app.register_person(ADMIN, "Maria", offers=["marketing"]).person.id)
+    read_models = ReadModels(storage)
+    project(app, read_models)
+    index = read_models.views.suggestion_index
+    with index.write() as cur:  # as version 1 left it
+        cur.execute(index.sql("DROP TABLE {s}profiled_people"))
+        cur.execute(
+            index.sql(
+                "DELETE FROM {s}schema_migrations WHERE component = 'suggestion_index' "
+                "AND version = 2"
+            )
+        )
+    read_models.close()
+
+    start(storage)
+
+    read_models = ReadModels(storage)
+    try:
+        assert sorted(read_models.views.suggestion_index.recently_profiled(10)) == sorted(
+            [jim, maria]
+        )
+        found = suggest(read_models.views, ADMIN, everyone=True)
+        assert [(s.requester_id, s.target_id) for s in found] == [(jim, maria)]
+    finally:
+        read_models.close()
