@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -57,6 +59,27 @@ def _route(path: str) -> str:
     return path if path in {"/graphql", "/healthz", "/readyz", "/metrics"} else "other"
 
 
+class _RequestIds:
+    """Ids unique across processes without a system call each: os.urandom releases the
+    GIL, and under load the event loop then waits for worker threads to give it back."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        self.prefix = secrets.token_hex(8)
+        self.counter = itertools.count(1)
+
+
+_request_ids = _RequestIds()
+os.register_at_fork(after_in_child=_request_ids.renew)
+
+
+def new_request_id() -> str:
+    """32 hex digits: a random prefix per process, then a counter."""
+    return f"{_request_ids.prefix}{next(_request_ids.counter):016x}"
+
+
 @lru_cache(maxsize=1024)
 def _request_metrics(method: str, path: str, status: int) -> tuple[Any, Any]:
     """The request counter's and the latency histogram's series for a request: looked
@@ -87,7 +110,7 @@ class RequestContextMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope.get("headers") or []) or secrets.token_hex(16)
+        request_id = _incoming_request_id(scope.get("headers") or []) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         token = REQUEST_ID.set(request_id)
         status = 500
