@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import ClientDisconnect
@@ -56,6 +59,47 @@ def _route(path: str) -> str:
     return path if path in {"/graphql", "/healthz", "/readyz", "/metrics"} else "other"
 
 
+class _RequestIds:
+    """Ids unique across processes without a system call each: os.urandom releases the
+    GIL, and under load the event loop then waits for worker threads to give it back."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        self.prefix = secrets.token_hex(8)
+        self.counter = itertools.count(1)
+
+
+_request_ids = _RequestIds()
+os.register_at_fork(after_in_child=_request_ids.renew)
+
+
+def new_request_id() -> str:
+    """32 hex digits: a random prefix per process, then a counter."""
+    return f"{_request_ids.prefix}{next(_request_ids.counter):016x}"
+
+
+@lru_cache(maxsize=1024)
+def _request_metrics(method: str, path: str, status: int) -> tuple[Any, Any]:
+    """The request counter's and the latency histogram's series for a request: looked
+    up once per label set, not on every request (prometheus_client's labels() validates
+    and locks on each call)."""
+    route = _route(path)
+    return (
+        metrics.REQUESTS.labels(method, route, str(status)),
+        metrics.LATENCY.labels(method, route),
+    )
+
+
+def _incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"x-request-id":
+            incoming = value.decode("latin-1")
+            return incoming if _SAFE_REQUEST_ID.match(incoming) else None
+    return None
+
+
 class RequestContextMiddleware:
     """Gives every request an id (X-Request-ID), logs it once, measures it."""
 
@@ -66,20 +110,18 @@ class RequestContextMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = _incoming_request_id(scope.get("headers") or []) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         token = REQUEST_ID.set(request_id)
         status = 500
         started = time.perf_counter()
+        id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
             await send(message)
 
         try:
@@ -91,21 +133,23 @@ class RequestContextMiddleware:
         finally:
             if scope["type"] == "http":
                 elapsed = time.perf_counter() - started
-                route = _route(scope["path"])
-                metrics.REQUESTS.labels(scope["method"], route, str(status)).inc()
-                metrics.LATENCY.labels(scope["method"], route).observe(elapsed)
-                _log.info(
-                    "%s %s %s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
-                )
+                method, path = scope["method"], scope["path"]
+                requests, latency = _request_metrics(method, path, status)
+                requests.inc()
+                latency.observe(elapsed)
+                if _log.isEnabledFor(logging.INFO):
+                    _log.info(
+                        "%s %s %s",
+                        method,
+                        path,
+                        status,
+                        extra={
+                            "method": method,
+                            "path": path,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 2),
+                        },
+                    )
             REQUEST_ID.reset(token)
 
 

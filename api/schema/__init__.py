@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import strawberry
 from graphql import (
     ASTValidationRule,
-    DocumentNode,
     GraphQLError,
     NoSchemaIntrospectionCustomRule,
     get_operation_ast,
-    parse,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from api.schema.checking import CACHED_DOCUMENTS, MAX_TOKENS, Checked, checked, query_cost
+from api.schema.checking import Checked, checked, parsed, query_cost
 from api.schema.coach import CoachQueries
 from api.schema.extensions import AuthenticationGate, finish_errors
 from api.schema.forgetting import ForgetMutations
@@ -38,17 +35,12 @@ Mutation = merge_types(
 )
 
 
-@lru_cache(maxsize=CACHED_DOCUMENTS)
-def _parse(query: str) -> DocumentNode:
-    return parse(query, max_tokens=MAX_TOKENS)
-
-
 def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
     """What the request would run (None when it does not parse or names no operation)."""
     if query is None:
         return None
     try:
-        operation = get_operation_ast(_parse(query), operation_name)
+        operation = get_operation_ast(parsed(query), operation_name)
     except GraphQLError:
         return None
     return None if operation is None else OperationType(operation.operation.value)

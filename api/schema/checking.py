@@ -39,8 +39,15 @@ class Checked:
     errors: list[GraphQLError]  # shared by every request with this text
 
 
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def parsed(query: str) -> DocumentNode:
+    """The document of a query text (a GraphQLError past MAX_TOKENS or for bad syntax),
+    parsed once for every reader: the check below, and the GET view's operation type."""
+    return parse(query, max_tokens=MAX_TOKENS)
+
+
 def check(schema: GraphQLSchema, query: str, rules: Rules) -> Checked:
-    document = parse(query, max_tokens=MAX_TOKENS)
+    document = parsed(query)
     measured = shape(document)
     # A document over a limit gets that one error: no other rule walks it.
     errors = measured.errors or validate_document(schema, document, rules)

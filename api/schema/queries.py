@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -35,6 +36,7 @@ from api.services import in_thread
 from domain.application import parse_id
 from domain.errors import BadInput, DomainError, NotFound
 from domain.introduction import ADMIN
+from projections.read_models import Reputation
 
 Info = strawberry.Info
 MAX_FIRST = 100
@@ -225,14 +227,22 @@ class Query:
     ) -> IntroducerReputation | None:
         ctx = info_context(info)
         ctx.require_actor()
-        views = ctx.services.read_models
+        services = ctx.services
         pid = checked_id(introducer_id, "introducerId")
-        reputation = await in_thread(views.reputation, pid)
-        if reputation is not None:
-            return reputation_from(reputation)
-        if await ctx.loaders.person(pid) is None:
+        wants_person = selects(info, "introducer")
+
+        def read() -> tuple[Reputation | None, dict[str, Any]]:
+            # The introducer too, in the same trip to a thread, when it will be needed.
+            reputation = services.read_models.reputation(pid)
+            needed = reputation is None or wants_person
+            return reputation, services.app.get_persons_batched([pid]) if needed else {}
+
+        reputation, persons = await in_thread(read)
+        if reputation is None and pid not in persons:
             return None
-        return no_reputation(pid)
+        if persons:
+            ctx.loaders.prime_persons([pid], persons)
+        return no_reputation(pid) if reputation is None else reputation_from(reputation)
 
     @strawberry.field
     async def leaderboard(self, info: Info, first: int | None = 10) -> list[IntroducerReputation]:

@@ -5,10 +5,12 @@ cross-site page can send without a preflight (GET, a form, text/plain) changes a
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graphql.language.parser import Parser
 
 from tests.api.conftest import ADMIN_TOKEN
 
@@ -94,6 +96,23 @@ def test_get_runs_queries_and_never_mutations(client: TestClient) -> None:
         assert refused.status_code == 405
         assert refused.headers["allow"] == "POST"
     assert people_count(client) == 0
+
+
+def test_a_query_by_get_is_parsed_once(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GET view's look at the operation type and the check share one parse."""
+    parses: list[str] = []
+    parse_document = Parser.parse_document
+
+    def counted(parser: Parser) -> Any:
+        parses.append("parsed")
+        return parse_document(parser)
+
+    monkeypatch.setattr(Parser, "parse_document", counted)
+    # A text no other test sent: a document is parsed once per process, not per test.
+    query = f"query ParsedOnce{uuid.uuid4().hex} {{ people(first: 3) {{ totalCount }} }}"
+    answer = client.get("/graphql", params={"query": query}, headers=ADMIN)
+    assert answer.json()["data"] == {"people": {"totalCount": 0}}
+    assert len(parses) == 1
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
