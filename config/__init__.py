@@ -156,6 +156,13 @@ class Settings(BaseSettings):
     reputation_half_life_days: float = Field(
         default=180.0, description="how fast old outcomes are forgotten in reputation"
     )
+    background: bool = Field(
+        default=True,
+        description="`0`: this `serve` never takes the background lease, so never runs the "
+        "projections, the expiry sweeper or the webhook dispatcher (as `serve --no-background`);"
+        ' a `worker` or another `serve` must (README, "Background work")',
+        json_schema_extra=shown("`1`"),
+    )
     read_your_writes_timeout: float = Field(
         default=5.0, description="seconds a mutation waits for the read models to include it"
     )
@@ -187,6 +194,14 @@ class Settings(BaseSettings):
     def _positive(cls, raw: Any, info: ValidationInfo) -> float:
         assert info.field_name is not None
         return POSITIVE[info.field_name](raw)
+
+    @field_validator("background", mode="before")
+    @classmethod
+    def _zero_or_one(cls, raw: Any) -> bool:
+        if str(raw) not in {"0", "1", "True", "False"}:
+            msg = f"{PREFIX}BACKGROUND={raw!r} must be 0 or 1"
+            raise ConfigurationError(msg)
+        return str(raw) in {"1", "True"}
 
     @field_validator("webhook_allow_private", mode="before")
     @classmethod

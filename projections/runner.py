@@ -171,8 +171,9 @@ class ProjectionsRunner:
         POLL_INTERVAL, less often once it finds nothing to fold; writes of this process
         are folded by their own threads meanwhile (see projections.own_writes)."""
         assert self._app is not None
-        catch_up = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
-        own_writes.register(self.storage.url, catch_up)
+        mine = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
+        # In a serve process, its writers' CatchUp (own_writes.OwnWrites): one lock for both.
+        catch_up = own_writes.register(self.storage.url, mine)
         try:
             quiet_since = time.monotonic()
             while not self._stopping.wait(next_look_in(quiet_since)):
@@ -181,13 +182,17 @@ class ProjectionsRunner:
                 if catch_up.to():
                     quiet_since = time.monotonic()
         finally:
-            own_writes.unregister(self.storage.url, catch_up)
-            catch_up.close()  # no writer folds once this returns: the views may close
+            own_writes.unregister(self.storage.url, mine)
+            mine.close()  # no writer folds through it once this returns: the views may close
 
     def _sweep(self) -> None:
         while not self._stopping.wait(self.sweep_interval):
             try:
-                self.sweep_now()
+                if self.sweep_now():
+                    # Its events, into the views now rather than at the follower's next look.
+                    assert self._app is not None
+                    end = self._app.recorder.max_notification_id() or 0
+                    own_writes.fold_own_write(self.storage.url, end)
                 assert self._views is not None
                 now = self.clock()
                 if leaderboard.needs_refresh(self._views.reputation, now):
