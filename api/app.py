@@ -37,6 +37,7 @@ from api.background import background
 from api.feed import EventFeed
 from api.graphql_http import GraphQLResponseMediaType, MutationOverGet
 from api.graphql_post import GraphQLPostFastPath
+from api.lease_status import lease_status, measure_lease
 from api.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
 from api.outage import guard_storage, is_unavailable
 from api.rate_limit import RateLimit
@@ -261,18 +262,23 @@ def create_app(
             position = await in_thread(services.app.recorder.max_notification_id) or 0
             views = services.read_models
             caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
+            behind = 0 if caught_up else max(0, position - await in_thread(views.position))
+            lease = await lease_status(services)
         except Exception as e:
             if not is_unavailable(e):
                 log.exception("readyz: storage unreachable")
             body = {"ok": False, "storage": "unreachable"}
             return JSONResponse(body, status_code=503, headers=outage.headers())
+        ok = bool(caught_up) and lease["holder"] is not None
         body = {
-            "ok": bool(caught_up),
+            "ok": ok,
             "storage": "reachable",
-            **({"position": position} if shown else {}),
+            **({"position": position, "behind": behind} if shown else {}),
             "projections": "caught up" if caught_up else "behind",
+            # Who holds the lease, as the positions, only for a caller who may see them.
+            **({"background": lease} if shown or lease["holder"] is None else {}),
         }
-        return JSONResponse(body, status_code=200 if caught_up else 503)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics")
     async def metrics_endpoint(request: Request) -> Response:
@@ -284,6 +290,7 @@ def create_app(
             metrics.LAST_POSITION.set(position)
             projected = await in_thread(services.read_models.position)
             metrics.PROJECTION_LAG.set(max(0, position - projected))
+            await measure_lease(services)
         except Exception:
             log.exception("metrics: could not measure the projection lag")
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
