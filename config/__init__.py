@@ -280,13 +280,27 @@ class Settings(BaseSettings):
         return None if raw.strip().lower() in OFF else parse(raw)
 
 
+# What the background work (the lease holder: any `serve`, or a `worker`) reads: a
+# `worker` needs these set as every `serve` has them; the others only `serve` reads.
+BACKGROUND_READS = frozenset(
+    {
+        "database_url",
+        "expire_after_days",
+        "reputation_half_life_days",
+        *(name for name in Settings.model_fields if name.startswith("webhook_")),
+    }
+)
+
+
 def configuration_table() -> str:
-    """The README's table: every variable, its default and its meaning."""
-    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    """The README's table: every variable, its default, the processes that read it and
+    its meaning."""
+    rows = ["| variable | default | read by | meaning |", "| --- | --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         value = field.default
         shown_value = f"{value:g}" if isinstance(value, float) else str(value)
         default = extra.get("shown_default") or f"`{shown_value}`"
-        rows.append(f"| `{PREFIX}{name.upper()}` | {default} | {field.description} |")
+        read_by = "`serve`, `worker`" if name in BACKGROUND_READS else "`serve`"
+        rows.append(f"| `{PREFIX}{name.upper()}` | {default} | {read_by} | {field.description} |")
     return "\n".join(rows) + "\n"
