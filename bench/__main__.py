@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import coach, commands, http, machine, projections, scale, scaleout, webhooks
+from bench import coach, commands, http, machine, projections, scale, scaleout, webhooks, workers
 from bench.config import Config, make_config
 from bench.report import Report, Table
 
@@ -23,6 +23,7 @@ PARTS = {
     "projections": "projection catch-up vs raw read-and-decode",
     "webhooks": "webhook deliveries/s vs httpx alone; commit-to-receipt latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
+    "workers": "SQLite serve --workers 2 vs one process; failover time of the lease",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
 }
 
@@ -46,6 +47,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "projections": projections,
             "webhooks": webhooks,
             "scaleout": scaleout,
+            "workers": workers,
         }
         found = modules[name].run(config, folder)
         tables = [] if found is None else [found]

@@ -23,6 +23,7 @@ TITLES = (
     "Projection catch-up",
     "Webhook deliveries",
     "`recordReply` over HTTP",
+    "SQLite, `serve --workers 2` vs one process",
     "Reply coach",
 )
 
