@@ -55,6 +55,8 @@ def exposition() -> bytes:
     # The default registry holds what other parts running in this process record (the
     # embedded webhook dispatcher's deliveries and backlog; process and GC figures).
     return generate_latest(REGISTRY) + generate_latest(prometheus_client.REGISTRY)
+
+
 LEASE_HOLDER_PID = Gauge(
     "introductions_background_lease_holder_pid",
     "The process id of the background lease's holder, 0 if none (measured when scraped; "

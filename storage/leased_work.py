@@ -13,6 +13,10 @@ from storage.lease import Holder, Lease
 
 log = logging.getLogger("introductions.lease")
 RETRY_SECONDS = 1.0
+# The holder checks its hold (a query on PostgreSQL), and a standby looks up who holds it
+# (for its log), every this many rounds: an idle service barely wakes. A lost hold only
+# means a short overlap, which positions and delivery leases make harmless.
+CHECK_EVERY_ROUNDS = 5
 # A try every RETRY_SECONDS, then the work's start (opening its connections): under a
 # second on an idle host, more on a loaded one. README, "Background work", says it.
 TAKEOVER_BOUND_SECONDS = 5.0
@@ -64,19 +68,21 @@ class LeasedWork:
             log.info("gave up the background lease on stopping")
 
     def _compete(self) -> None:
+        rounds = 0
         while not self._stopping.wait(self.retry_seconds):
-            self._attempt()
+            rounds += 1
+            self._attempt(check=rounds % CHECK_EVERY_ROUNDS == 0)
 
-    def _attempt(self) -> None:
+    def _attempt(self, check: bool = True) -> None:
         try:
             if self.holding.is_set():
-                if not self.lease.still_held():
+                if check and not self.lease.still_held():
                     log.warning("lost the background lease: stopping %s here", self.what)
                     self.holding.clear()
                     self._stop_work()
             elif self.lease.try_acquire():
                 self._take_over()
-            else:
+            elif check:
                 self._note_holder()
         except Exception:
             log.exception("the background lease: trying again in %s s", self.retry_seconds)

@@ -23,9 +23,9 @@ def serve(
     """Serve GraphQL at /graphql. One command is the whole service, on either database:
     whichever process holds the background lease also runs the projections, the expiry
     sweeper and the webhook dispatcher."""
-    import uvicorn
     from uvicorn.config import WS_PROTOCOLS
 
+    from api import quiet_server
     from api.app import SERVE_LOG_LEVEL_VARIABLE
     from api.auth import (
         ADMIN_TOKEN_FILE_VARIABLE,
@@ -67,7 +67,7 @@ def serve(
     if not background:
         typer.echo(background_note(storage))
     try:
-        uvicorn.run(
+        quiet_server.run(
             "api.app:create_app_from_environment",
             factory=True,
             host=host,
