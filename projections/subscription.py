@@ -50,12 +50,15 @@ class FileProbe:
 
     def __init__(self, path: str) -> None:
         self.paths = (path, path + "-wal")
+        self.in_memory = not path or ":memory:" in path or "mode=memory" in path
         self._seen: tuple[tuple[int, int] | None, ...] | None = None
         self._read_at = 0.0
 
     def due(self) -> bool:
         """True if the log should be read now: the files changed, or the last read is
         READ_AT_LEAST_EVERY old."""
+        if self.in_memory:
+            return True  # no file to look at
         now = tuple(file_stamp(p) for p in self.paths)
         changed, self._seen = now != self._seen, now
         if changed or time.monotonic() - self._read_at >= READ_AT_LEAST_EVERY:
@@ -115,7 +118,7 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
         self._ticker.start()
 
     def _tick(self) -> None:
-        probe = FileProbe(self._recorder.datastore.db_name)  # type: ignore[attr-defined]
+        probe = FileProbe(self._recorder.datastore.pool.db_name)  # type: ignore[attr-defined]
         while not self._stopping.wait(self._poll_interval):
             if probe.due():
                 self._has_been_notified.set()
