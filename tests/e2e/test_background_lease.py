@@ -99,24 +99,18 @@ class Fleet:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-def fleet(tmp_path: Path, receiver: Receiver, request: pytest.FixtureRequest) -> Iterator[Fleet]:
+def fleet(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Fleet]:
     url = (
         request.getfixturevalue("postgres_url")
         if request.param == "postgres"
-        else (f"sqlite:///{tmp_path / 'introductions.db'}")
+        else f"sqlite:///{tmp_path / 'introductions.db'}"
     )
-    f = Fleet(url, tmp_path, receiver)
+    f = Fleet(url, tmp_path, Receiver())
     try:
         yield f
     finally:
         f.stop()
+        f.receiver.stop()
     for log in tmp_path.glob("*.log"):
         assert "Traceback" not in log.read_text(errors="replace"), log.read_text()
 
