@@ -44,6 +44,7 @@ class LeasedWork:
         self._thread: threading.Thread | None = None
         self._running: list[Work] = []
         self._seen: Holder | None = None
+        self._failing = False
         self.holding = threading.Event()  # set while this process runs the work
 
     def start(self) -> None:
@@ -84,23 +85,30 @@ class LeasedWork:
                 self._take_over()
             elif check:
                 self._note_holder()
-        except Exception:
-            log.exception("the background lease: trying again in %s s", self.retry_seconds)
+        except Exception as e:
+            # Logged once per spell of failures (a database outage fails every round).
+            if not self._failing:
+                log.warning(
+                    "the background lease: %s; trying again every %s s", e, self.retry_seconds
+                )
+            self._failing = True
+        else:
+            if self._failing:
+                log.info("the background lease: the database answers again")
+            self._failing = False
 
     def _take_over(self) -> None:
-        me = Holder.this_process()
-        log.info("took the background lease (%s): running %s here", me, self.what)
-        self._seen = me
         try:
             for work in self.make_work():
                 work.start()
                 self._running.append(work)
         except Exception:
-            log.exception("could not start %s; giving the lease up", self.what)
             self._stop_work()
-            self.lease.release()
-            return
+            self.lease.release()  # for another process, or for this one's next round
+            raise
         self.holding.set()
+        self._seen = Holder.this_process()
+        log.info("took the background lease (%s): running %s here", self._seen, self.what)
 
     def _note_holder(self) -> None:
         holder = self.lease.holder()
