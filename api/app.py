@@ -33,10 +33,12 @@ from api.auth import (
     bearer_token,
     token_cache_from_environment,
 )
+from api.background import background
 from api.feed import EventFeed
 from api.graphql_http import GraphQLResponseMediaType, MutationOverGet
 from api.graphql_post import GraphQLPostFastPath
-from api.observability import BodyLimitMiddleware, RequestContextMiddleware
+from api.lease_status import lease_status, measure_lease
+from api.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
 from api.outage import guard_storage, is_unavailable
 from api.rate_limit import RateLimit
 from api.schema import build_schema, operation_type
@@ -50,6 +52,7 @@ from api.services import Services, in_thread, in_waiting_thread
 from api.settings import EdgeSettings, edge_settings
 from api.sockets import IntroductionsSocket
 from api.webapp import install_web_app
+from projections.own_writes import OwnWrites
 from projections.read_models import ReadModels
 from storage.bootstrap import expire_after_from_environment, open_application
 from storage.database import Storage, storage_from_environment
@@ -57,7 +60,7 @@ from storage.sqlite import checkpointing_in_background
 from webhooks.control import WebhookControl
 
 log = logging.getLogger("introductions.api")
-EMBEDDED_PROJECTIONS_VARIABLE = "INTRODUCTIONS_EMBEDDED_PROJECTIONS"
+SERVE_LOG_LEVEL_VARIABLE = "INTRODUCTIONS_SERVE_LOG_LEVEL"  # set by serve for its workers
 READY_TIMEOUT_SECONDS = 2.0
 GC_FIRST_GENERATION = 10_000  # allocations between collections; Python's default is 700
 
@@ -182,38 +185,32 @@ def create_app(
     run_projections: bool | None = None,
     settings: EdgeSettings | None = None,
 ) -> FastAPI:
+    """`run_projections`: whether this process competes for the background lease
+    (api.background); by default unless INTRODUCTIONS_BACKGROUND=0 (serve --no-background)."""
     settings = settings or edge_settings()
     if run_projections is None:
-        run_projections = os.environ.get(EMBEDDED_PROJECTIONS_VARIABLE) == "1"
+        run_projections = settings.background
     if services is None:
-        storage = storage_from_environment()
-        # Embedded on SQLite, replies commit under locks that all later replies queue on.
-        services = build_services(
-            checkpointing_in_background(storage) if run_projections else storage
-        )
+        # On SQLite, replies commit under locks that all later replies queue on.
+        services = build_services(checkpointing_in_background(storage_from_environment()))
+    own_writes = OwnWrites(services.storage)
+    work = background(services.storage, expire_after=expire_after_from_environment())
+    services.background, services.competes_for_lease = work, run_projections
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Embedded (SQLite): the projections and the webhook dispatcher run in here too.
-        background: list[Any] = []
+        await in_thread(own_writes.start)  # before the lease's runner, which shares it
         if run_projections:
-            from projections.runner import ProjectionsRunner
-            from webhooks.dispatcher import WebhookDispatcher
-
-            background = [
-                ProjectionsRunner(services.storage, expire_after=expire_after_from_environment()),
-                WebhookDispatcher(services.storage),
-            ]
-            for part in background:
-                await in_thread(part.start)
+            work.start()
         tune_garbage_collector()
         try:
             yield
         finally:
             await services.feed.stop()
             await services.sockets.stop()
-            for part in reversed(background):
-                await in_thread(part.stop)
+            if run_projections:
+                await in_thread(work.stop)
+            await in_thread(own_writes.stop)
             services.close()
 
     async def context_getter(connection: HTTPConnection) -> Context:
@@ -265,18 +262,23 @@ def create_app(
             position = await in_thread(services.app.recorder.max_notification_id) or 0
             views = services.read_models
             caught_up = await in_waiting_thread(views.wait_for, position, READY_TIMEOUT_SECONDS)
+            behind = 0 if caught_up else max(0, position - await in_thread(views.position))
+            lease = await lease_status(services)
         except Exception as e:
             if not is_unavailable(e):
                 log.exception("readyz: storage unreachable")
             body = {"ok": False, "storage": "unreachable"}
             return JSONResponse(body, status_code=503, headers=outage.headers())
+        ok = bool(caught_up) and lease["holder"] is not None
         body = {
-            "ok": bool(caught_up),
+            "ok": ok,
             "storage": "reachable",
-            **({"position": position} if shown else {}),
+            **({"position": position, "behind": behind} if shown else {}),
             "projections": "caught up" if caught_up else "behind",
+            # Who holds the lease, as the positions, only for a caller who may see them.
+            **({"background": lease} if shown or lease["holder"] is None else {}),
         }
-        return JSONResponse(body, status_code=200 if caught_up else 503)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics")
     async def metrics_endpoint(request: Request) -> Response:
@@ -288,6 +290,7 @@ def create_app(
             metrics.LAST_POSITION.set(position)
             projected = await in_thread(services.read_models.position)
             metrics.PROJECTION_LAG.set(max(0, position - projected))
+            await measure_lease(services)
         except Exception:
             log.exception("metrics: could not measure the projection lag")
         return PlainTextResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
@@ -304,4 +307,7 @@ def create_app(
 
 def create_app_from_environment() -> FastAPI:
     """The factory uvicorn imports in each worker process."""
+    level = os.environ.get(SERVE_LOG_LEVEL_VARIABLE)
+    if level and not logging.getLogger().handlers:  # a worker process spawned by uvicorn
+        configure_logging(level)
     return create_app()

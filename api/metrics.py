@@ -55,3 +55,18 @@ def exposition() -> bytes:
     # The default registry holds what other parts running in this process record (the
     # embedded webhook dispatcher's deliveries and backlog; process and GC figures).
     return generate_latest(REGISTRY) + generate_latest(prometheus_client.REGISTRY)
+
+
+LEASE_HOLDER_PID = Gauge(
+    "introductions_background_lease_holder_pid",
+    "The process id of the background lease's holder, 0 if none (measured when scraped; "
+    "/readyz names its host).",
+    registry=REGISTRY,
+    multiprocess_mode="mostrecent",
+)
+LEASE_HELD = Gauge(
+    "introductions_background_lease_held",
+    "1 in the process that holds the background lease and runs the background work.",
+    registry=REGISTRY,
+    multiprocess_mode="liveall",
+)

@@ -26,6 +26,7 @@ from api.sockets import OpenSockets
 from domain.application import IntroductionsApp
 from projections.read_models import ReadModels
 from storage.database import Storage
+from storage.leased_work import LeasedWork
 from webhooks.control import WebhookControl
 
 T = TypeVar("T")
@@ -47,6 +48,8 @@ class Services:
     positions_need_a_token: bool = False
     sockets: OpenSockets = field(default_factory=OpenSockets)
     rate_limit: RateLimit | None = None  # set by api.app from the edge's settings
+    background: LeasedWork | None = None  # set by api.app: the lease and its work
+    competes_for_lease: bool = False  # False: started with --no-background
 
     def __post_init__(self) -> None:
         # A token revoked here closes its open sockets at once.

@@ -25,6 +25,7 @@ from bench import (
     scaleout,
     suggestion_scale,
     webhooks,
+    workers,
 )
 from bench.config import Config, make_config
 from bench.report import Report, Table
@@ -39,6 +40,7 @@ PARTS = {
     "idle": "CPU of an idle serve (SQLite, PostgreSQL); then read-your-writes and webhook latency",
     "scaleout": "PostgreSQL serve --workers 2 + worker vs one SQLite serve (recordReply)",
     "personal": "commands and recordReply in process with personal data sealed vs plain",
+    "workers": "SQLite serve --workers 2 vs one process; failover time of the lease",
     "coach": "the reply coach on its labelled corpus: accuracy, precision, recall, µs/message",
     "cache": "proposals/s with the fast-forward person cache vs no aggregate cache",
 }
@@ -67,6 +69,7 @@ def run_part(name: str, config: Config, folder: Path, report: Report) -> None:
             "scaleout": scaleout,
             "personal": personal,
             "cache": profile_cache,
+            "workers": workers,
         }
         found = modules[name].run(config, folder)
         tables = [] if found is None else [found]

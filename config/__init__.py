@@ -156,6 +156,13 @@ class Settings(BaseSettings):
     reputation_half_life_days: float = Field(
         default=180.0, description="how fast old outcomes are forgotten in reputation"
     )
+    background: bool = Field(
+        default=True,
+        description="`0`: this `serve` never takes the background lease, so never runs the "
+        "projections, the expiry sweeper or the webhook dispatcher (as `serve --no-background`);"
+        ' a `worker` or another `serve` must (README, "Background work")',
+        json_schema_extra=shown("`1`"),
+    )
     read_your_writes_timeout: float = Field(
         default=5.0, description="seconds a mutation waits for the read models to include it"
     )
@@ -187,6 +194,14 @@ class Settings(BaseSettings):
     def _positive(cls, raw: Any, info: ValidationInfo) -> float:
         assert info.field_name is not None
         return POSITIVE[info.field_name](raw)
+
+    @field_validator("background", mode="before")
+    @classmethod
+    def _zero_or_one(cls, raw: Any) -> bool:
+        if str(raw) not in {"0", "1", "True", "False"}:
+            msg = f"{PREFIX}BACKGROUND={raw!r} must be 0 or 1"
+            raise ConfigurationError(msg)
+        return str(raw) in {"1", "True"}
 
     @field_validator("webhook_allow_private", mode="before")
     @classmethod
@@ -265,13 +280,27 @@ class Settings(BaseSettings):
         return None if raw.strip().lower() in OFF else parse(raw)
 
 
+# What the background work (the lease holder: any `serve`, or a `worker`) reads: a
+# `worker` needs these set as every `serve` has them; the others only `serve` reads.
+BACKGROUND_READS = frozenset(
+    {
+        "database_url",
+        "expire_after_days",
+        "reputation_half_life_days",
+        *(name for name in Settings.model_fields if name.startswith("webhook_")),
+    }
+)
+
+
 def configuration_table() -> str:
-    """The README's table: every variable, its default and its meaning."""
-    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    """The README's table: every variable, its default, the processes that read it and
+    its meaning."""
+    rows = ["| variable | default | read by | meaning |", "| --- | --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         value = field.default
         shown_value = f"{value:g}" if isinstance(value, float) else str(value)
         default = extra.get("shown_default") or f"`{shown_value}`"
-        rows.append(f"| `{PREFIX}{name.upper()}` | {default} | {field.description} |")
+        read_by = "`serve`, `worker`" if name in BACKGROUND_READS else "`serve`"
+        rows.append(f"| `{PREFIX}{name.upper()}` | {default} | {read_by} | {field.description} |")
     return "\n".join(rows) + "\n"

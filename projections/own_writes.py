@@ -8,20 +8,27 @@ other thread. Writers that come while one is folding wait for it, then find thei
 event already folded (it read to the end of the log), so a burst of writes is folded
 in a few batches, not one transaction each.
 
-The runner's follower thread still polls, for writes made by other processes and by
-the expiry sweep; it folds through the same CatchUp, under the same lock."""
+Every process on an SQLite file folds its own writes so (OwnWrites), whether or not it
+holds the background lease; two processes folding at once race on the views' positions
+(compare-and-set), and the loser reads them again. The lease holder's follower still
+polls, for writes nobody folded (the expiry sweep, a command, a writer killed before its
+fold); in the holder it folds through the same CatchUp, under the same lock."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from eventsourcing.persistence import ApplicationRecorder
 
+from projections import progress
 from projections.fanout import Fanout
 from projections.views import PositionMovedError
+from storage.database import Storage
 
 log = logging.getLogger(__name__)
+RACES = 20  # folds lost to another process in a row before leaving it to the follower
 
 
 class CatchUp:
@@ -35,15 +42,19 @@ class CatchUp:
     def to(self, position: int | None = None) -> int:
         """Folds the log into the views up to `position` (None: to its end, as it is
         now); returns the number of notifications folded. If another process (a
-        rebuild) moved a view meanwhile, it reads the positions again and returns: the
-        next call carries on from them."""
+        rebuild) moved a view meanwhile, it reads the positions again and carries on
+        from them."""
         with self._lock:
-            try:
-                return self._fold(position)
-            except PositionMovedError as e:
-                log.info("%s; following again from the recorded positions", e)
-                self.fanout.reload()
-                return 0
+            for _ in range(RACES):
+                try:
+                    return self._fold(position)
+                except PositionMovedError as e:
+                    log.debug("%s; folding again from the recorded positions", e)
+                    reached = self.fanout.reload()
+                    progress.announce(self.fanout.database, reached)
+                    if position is not None and reached >= position:
+                        break
+            return 0
 
     def close(self) -> None:
         """Waits for the fold in progress; later calls of `to` do nothing."""
@@ -68,9 +79,10 @@ _lock = threading.Lock()
 _by_database: dict[str, CatchUp] = {}
 
 
-def register(database: str, catch_up: CatchUp) -> None:
+def register(database: str, catch_up: CatchUp) -> CatchUp:
+    """Registers `catch_up` unless one is already: returns the one that folds."""
     with _lock:
-        _by_database[database] = catch_up
+        return _by_database.setdefault(database, catch_up)
 
 
 def unregister(database: str, catch_up: CatchUp) -> None:
@@ -90,3 +102,37 @@ def fold_own_write(database: str, position: int) -> None:
     except Exception:
         # The write has committed; the follower's next poll folds it instead.
         log.exception("folding this process's write into the views failed")
+
+
+class OwnWrites:
+    """Makes every thread of this process fold its own writes into the views of an
+    SQLite file (fold_own_write), lease holder or not; does nothing on PostgreSQL,
+    where the lease holder's follower is woken by NOTIFY and writers wait for it."""
+
+    def __init__(self, storage: Storage, batch_size: int = 2000) -> None:
+        self.storage = storage
+        self.batch_size = batch_size
+        self._closers: list[Callable[[], None]] = []
+
+    def start(self) -> None:
+        if self.storage.kind != "sqlite" or self._closers:
+            return
+        from domain.application import utc_now
+        from projections.registry import open_views
+        from projections.settings import half_life_from_environment
+        from storage.bootstrap import open_application
+
+        app = open_application(self.storage)
+        self._closers.append(app.close)
+        views = open_views(self.storage, half_life_days=half_life_from_environment(), clock=utc_now)
+        self._closers.append(views.close)
+        fanout = Fanout(views.projections(), app.mapper, self.storage.url)
+        catch_up = CatchUp(app.recorder, fanout, self.batch_size)
+        register(self.storage.url, catch_up)
+        self._closers.append(catch_up.close)  # no writer folds once it returns
+        self._closers.append(lambda: unregister(self.storage.url, catch_up))
+
+    def stop(self) -> None:
+        closers, self._closers = self._closers, []
+        for close in reversed(closers):
+            close()

@@ -8,6 +8,7 @@ subscription with batches."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -90,7 +91,10 @@ class PostgresView(View, PostgresTrackingRecorder):
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
-QUIET_PULL_EVERY = 10  # listening rounds of 0.1 s without a NOTIFY before a pull anyway
+# Seconds the listener waits for a NOTIFY before it looks at its stop flag again; stop()
+# sends one, so that an idle follower seldom wakes and still stops at once.
+LISTEN_ROUND = 5.0
+QUIET_PULL_EVERY = 2  # listening rounds without a NOTIFY before a pull anyway
 
 
 class PostgresBatchSubscription(Batches, PostgresSubscription):
@@ -103,7 +107,7 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
     def _listen(self) -> None:
         """The library's listening loop, with two more pulls. Its pull thread reads the
         log before LISTEN is in place, and an event committed in between sends its NOTIFY
-        to no one; so it pulls once LISTEN is in place, and after a quiet second in case
+        to no one; so it pulls once LISTEN is in place, and after quiet rounds in case
         a NOTIFY was lost."""
         try:
             with self._recorder.datastore.get_connection() as conn:
@@ -111,8 +115,7 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
                 self._has_been_notified.set()
                 quiet = 0
                 while not self._has_been_stopped and not self._thread_error:
-                    # At most 0.1 s, so that the loop sees a stop in time.
-                    for _ in conn.notifies(timeout=0.1, stop_after=1):
+                    for _ in conn.notifies(timeout=LISTEN_ROUND, stop_after=1):
                         self._has_been_notified.set()
                         quiet = 0
                     quiet += 1
@@ -123,3 +126,9 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
             if self._thread_error is None:
                 self._thread_error = e
             self.stop()
+
+    def stop(self) -> None:
+        super().stop()
+        # Wakes this listener now (and, once, any other of the log's: they find nothing).
+        with contextlib.suppress(Exception), self._recorder.datastore.get_connection() as conn:
+            conn.execute(SQL("NOTIFY {0}").format(Identifier(self._recorder.channel_name)))

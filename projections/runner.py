@@ -21,7 +21,7 @@ from projections.fanout import Fanout, Prefetch
 from projections.rebuild import fold_to_end
 from projections.registry import Views, open_views
 from projections.settings import half_life_from_environment
-from projections.subscription import next_look_in, subscribe
+from projections.subscription import FileProbe, next_look_in, subscribe
 from projections.sweeper import sweep
 from projections.views import PositionMovedError
 from storage.bootstrap import open_application
@@ -30,6 +30,9 @@ from storage.database import Storage, backend_of
 log = logging.getLogger(__name__)
 BATCH_SIZE = 2000  # events per transaction when behind
 RETRY_AFTER = 1.0  # seconds before following again after a database error
+# Between looks at a quiet SQLite log: every process folds its own writes, so this only
+# delays writes nobody folded (a command's, a writer killed before its fold).
+FOLLOWER_IDLE = 1.0
 
 
 class ProjectionsRunner:
@@ -171,23 +174,29 @@ class ProjectionsRunner:
         POLL_INTERVAL, less often once it finds nothing to fold; writes of this process
         are folded by their own threads meanwhile (see projections.own_writes)."""
         assert self._app is not None
-        catch_up = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
-        own_writes.register(self.storage.url, catch_up)
+        mine = own_writes.CatchUp(self._app.recorder, fanout, self.batch_size)
+        # In a serve process, its writers' CatchUp (own_writes.OwnWrites): one lock for both.
+        catch_up = own_writes.register(self.storage.url, mine)
+        probe = FileProbe(self.storage.sqlite_path or "")
         try:
             quiet_since = time.monotonic()
-            while not self._stopping.wait(next_look_in(quiet_since)):
-                # Only writes no thread of this process folded keep it looking often:
-                # those of other processes and of the sweeper.
-                if catch_up.to():
+            while not self._stopping.wait(next_look_in(quiet_since, idle=FOLLOWER_IDLE)):
+                # Only writes nobody folded keep it looking often (every process folds
+                # its own); while the files stay as they were, it reads nothing.
+                if probe.due() and catch_up.to():
                     quiet_since = time.monotonic()
         finally:
-            own_writes.unregister(self.storage.url, catch_up)
-            catch_up.close()  # no writer folds once this returns: the views may close
+            own_writes.unregister(self.storage.url, mine)
+            mine.close()  # no writer folds through it once this returns: the views may close
 
     def _sweep(self) -> None:
         while not self._stopping.wait(self.sweep_interval):
             try:
-                self.sweep_now()
+                if self.sweep_now():
+                    # Its events, into the views now rather than at the follower's next look.
+                    assert self._app is not None
+                    end = self._app.recorder.max_notification_id() or 0
+                    own_writes.fold_own_write(self.storage.url, end)
                 assert self._views is not None
                 now = self.clock()
                 if leaderboard.needs_refresh(self._views.reputation, now):

@@ -21,20 +21,50 @@ from eventsourcing.persistence import (
 )
 
 from storage.database import backend_of
+from storage.wal_checkpoints import file_stamp
 
 POLL_INTERVAL = 0.02  # seconds between looks at an SQLite log that has gone quiet
 # A log unchanged this long is looked at less often, so that an idle service barely
 # wakes; a write of this process is folded at once all the same (projections.own_writes).
 IDLE_AFTER = 1.0
 IDLE_POLL_INTERVAL = 0.2
+# A look reads the log only if the files changed (FileProbe), or after this long anyway.
+READ_AT_LEAST_EVERY = 2.0
 
 
-def next_look_in(quiet_since: float, busy: float = POLL_INTERVAL) -> float:
+def next_look_in(
+    quiet_since: float, busy: float = POLL_INTERVAL, idle: float = IDLE_POLL_INTERVAL
+) -> float:
     """Seconds until the next look at an SQLite log: `busy` while the last change is
-    under IDLE_AFTER old (`quiet_since`), else at least IDLE_POLL_INTERVAL."""
+    under IDLE_AFTER old (`quiet_since`), else at least `idle`."""
     if time.monotonic() - quiet_since < IDLE_AFTER:
         return busy
-    return max(busy, IDLE_POLL_INTERVAL)
+    return max(busy, idle)
+
+
+class FileProbe:
+    """Whether an SQLite database may have changed, from the size and modification time
+    of its file and its write-ahead log: two stat calls, where reading the log is a
+    query. A commit grows the log or rewrites it (a new mtime); one that left both alike
+    within the clock's tick is read at the next `due` look all the same."""
+
+    def __init__(self, path: str) -> None:
+        self.paths = (path, path + "-wal")
+        self.in_memory = not path or ":memory:" in path or "mode=memory" in path
+        self._seen: tuple[tuple[int, int] | None, ...] | None = None
+        self._read_at = 0.0
+
+    def due(self) -> bool:
+        """True if the log should be read now: the files changed, or the last read is
+        READ_AT_LEAST_EVERY old."""
+        if self.in_memory:
+            return True  # no file to look at
+        now = tuple(file_stamp(p) for p in self.paths)
+        changed, self._seen = now != self._seen, now
+        if changed or time.monotonic() - self._read_at >= READ_AT_LEAST_EVERY:
+            self._read_at = time.monotonic()
+            return True
+        return False
 
 
 class BatchSubscription(Protocol):
@@ -72,8 +102,8 @@ class Batches:
 
 
 class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRecorder]):
-    """The library's pull loop, woken every POLL_INTERVAL (IDLE_POLL_INTERVAL once the
-    log has not changed for IDLE_AFTER) instead of by NOTIFY."""
+    """The library's pull loop, woken every `poll_interval` when the database's files
+    changed (FileProbe; and every READ_AT_LEAST_EVERY regardless) instead of by NOTIFY."""
 
     def __init__(
         self,
@@ -88,11 +118,10 @@ class SQLitePollingSubscription(Batches, ListenNotifySubscription[ApplicationRec
         self._ticker.start()
 
     def _tick(self) -> None:
-        seen, quiet_since = self._last_notification_id, time.monotonic()
-        while not self._stopping.wait(next_look_in(quiet_since, self._poll_interval)):
-            if self._last_notification_id != seen:  # a write, here or elsewhere
-                seen, quiet_since = self._last_notification_id, time.monotonic()
-            self._has_been_notified.set()
+        probe = FileProbe(self._recorder.datastore.pool.db_name)  # type: ignore[attr-defined]
+        while not self._stopping.wait(self._poll_interval):
+            if probe.due():
+                self._has_been_notified.set()
 
     def stop(self) -> None:
         self._stopping.set()

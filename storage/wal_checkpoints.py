@@ -23,7 +23,8 @@ from storage.database import SQLITE_BUSY_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
-EVERY_SECONDS = 0.25  # the log stays short under load; an idle service barely wakes
+EVERY_SECONDS = 0.25  # the log stays short under load
+IDLE_EVERY_SECONDS = 2.0  # while no commit comes, looks back off to this
 
 
 class _Checkpointer:
@@ -41,11 +42,27 @@ class _Checkpointer:
     def _run(self) -> None:
         timeout = float(SQLITE_BUSY_TIMEOUT_SECONDS)
         with closing(sqlite3.connect(self.path, timeout=timeout, isolation_level=None)) as c:
-            while not self._stopping.wait(EVERY_SECONDS):
+            wal, seen, wait = self.path + "-wal", None, EVERY_SECONDS
+            while not self._stopping.wait(wait):
+                stamp = file_stamp(wal)
+                if stamp == seen:  # no commit since the last checkpoint: nothing to copy
+                    wait = min(wait * 2, IDLE_EVERY_SECONDS)
+                    continue
+                wait = EVERY_SECONDS
                 try:
                     c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    seen = stamp
                 except sqlite3.Error as e:  # the next round tries again
                     log.warning("checkpoint of %s failed: %s", self.path, e)
+
+
+def file_stamp(path: str) -> tuple[int, int] | None:
+    """A file's size and modification time (None if absent): what a commit changes."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 _lock = threading.Lock()

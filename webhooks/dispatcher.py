@@ -32,7 +32,10 @@ from webhooks.store import DeliveryStore, open_store
 from webhooks.transport import delivery_client
 
 log = logging.getLogger(__name__)
-BACKLOG_EVERY_SECONDS = 2.0
+BACKLOG_EVERY_SECONDS = 5.0
+# Looks for due retries back off to this while none come: new deliveries wake the sender
+# at once, and retries are due seconds to hours apart.
+IDLE_CLAIM_EVERY = 2.0
 
 
 class WebhookDispatcher:
@@ -175,6 +178,7 @@ class _Sending:
         self.results: list[AttemptResult] = []
         self.results_ready = asyncio.Event()
         self.slot_free = asyncio.Event()
+        self.idle_looks = 0  # looks in a row that found nothing due
         assert dispatcher._send_wake is not None
         self.wake = dispatcher._send_wake
 
@@ -213,15 +217,20 @@ class _Sending:
                 task.add_done_callback(self._done)
         if len(claimed) == free and free > 0:
             return  # there may be more due right now
+        self.idle_looks = 0 if claimed or self.in_flight else min(self.idle_looks + 1, 10)
+        poll = self.settings.poll_seconds
+        timeout = min(poll * 2**self.idle_looks, max(poll, IDLE_CLAIM_EVERY))
         wake = self.wake
         waits = [asyncio.create_task(wake.wait())]
         if free <= 0 or claimed:
             waits.append(asyncio.create_task(self.slot_free.wait()))
         _done, pending = await asyncio.wait(
-            waits, timeout=self.settings.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
         for p in pending:
             p.cancel()
+        if wake.is_set():
+            self.idle_looks = 0
         wake.clear()
         self.slot_free.clear()
 

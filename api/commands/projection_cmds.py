@@ -20,7 +20,6 @@ from rich.progress import (
 from domain.stop_signals import StopSignals
 from projections.rebuild import rebuild as rebuild_views
 from projections.registry import NAMES
-from projections.runner import ProjectionsRunner
 from storage.database import storage_from_environment
 
 # Stopping takes seconds (a webhook attempt in flight ends within its timeout, 10 s
@@ -41,23 +40,17 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Interface for the metrics.")] = "127.0.0.1",
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
-    """Follow the event log into every projection, expire stale introductions and deliver
-    webhooks, until SIGTERM or Ctrl-C. One per deployment is enough; more are safe."""
-    from webhooks.dispatcher import WebhookDispatcher
+    """Compete for the background lease, as every `serve` does, and while holding it
+    follow the event log into every projection, expire stale introductions and deliver
+    webhooks, until SIGTERM or Ctrl-C. Any number may run: one works, the others stand by."""
+    from api.background import background
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     storage = storage_from_environment()
     stop_signals = StopSignals()
-    parts: list[ProjectionsRunner | WebhookDispatcher] = [
-        ProjectionsRunner(storage, sweep_interval=sweep_interval)
-    ]
-    if webhooks:
-        parts.append(WebhookDispatcher(storage))
-    started = []
+    work = background(storage, sweep_interval=sweep_interval, webhooks=webhooks)
     try:
-        for part in parts:
-            part.start()
-            started.append(part)
+        work.start()
         if metrics_port:
             # The worker serves no API: on PostgreSQL its dispatcher's metrics are here.
             prometheus_client.start_http_server(metrics_port, addr=metrics_host)
@@ -66,8 +59,7 @@ def worker(
         typer.echo(f"introductions worker: stopping ({received.name})", err=True)
     finally:
         faulthandler.dump_traceback_later(STOP_REPORT_AFTER)
-        for part in reversed(started):
-            part.stop()
+        work.stop()
         faulthandler.cancel_dump_traceback_later()
     typer.echo("introductions worker: stopped", err=True)
 

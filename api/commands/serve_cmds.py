@@ -8,21 +8,25 @@ import tempfile
 
 import typer
 
-from domain.errors import ConfigurationError
+from storage.database import Storage
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL only)."),
+    workers: int = typer.Option(1, min=1, help="Processes serving on this port."),
+    background: bool = typer.Option(
+        True, help="Compete for the background lease (projections, sweeper, webhooks)."
+    ),
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
 ) -> None:
-    """Serve GraphQL at /graphql. On SQLite the projections run in this process too, so
-    this one command is the whole service; on PostgreSQL run `introductions worker` beside it."""
-    import uvicorn
+    """Serve GraphQL at /graphql. One command is the whole service, on either database:
+    whichever process holds the background lease also runs the projections, the expiry
+    sweeper and the webhook dispatcher."""
     from uvicorn.config import WS_PROTOCOLS
 
-    from api.app import EMBEDDED_PROJECTIONS_VARIABLE
+    from api import quiet_server
+    from api.app import SERVE_LOG_LEVEL_VARIABLE
     from api.auth import (
         ADMIN_TOKEN_FILE_VARIABLE,
         ADMIN_TOKEN_VARIABLE,
@@ -41,14 +45,11 @@ def serve(
     settings = edge_settings()
     if settings.production:
         require_production_admin_tokens(storage, dict(os.environ))
-    if storage.kind == "sqlite":
-        if workers > 1:
-            msg = (
-                "--workers above 1 needs PostgreSQL (INTRODUCTIONS_DATABASE_URL=postgresql://...):"
-                " SQLite has one writer and runs the projections inside this process"
-            )
-            raise ConfigurationError(msg)
-        os.environ[EMBEDDED_PROJECTIONS_VARIABLE] = "1"
+    if not background:
+        os.environ["INTRODUCTIONS_BACKGROUND"] = "0"  # for uvicorn's worker processes too
+    elif not settings.background:
+        background = False
+    os.environ[SERVE_LOG_LEVEL_VARIABLE] = log_level.upper()
     if not os.environ.get(ADMIN_TOKEN_VARIABLE):
         path = admin_token_path(storage)
         created = ensure_admin_token_file(path)
@@ -63,8 +64,10 @@ def serve(
         os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
     configure_logging(log_level.upper())
     typer.echo(f"Serving GraphQL on http://{host}:{port}/graphql ({storage.display})")
+    if not background:
+        typer.echo(background_note(storage))
     try:
-        uvicorn.run(
+        quiet_server.run(
             "api.app:create_app_from_environment",
             factory=True,
             host=host,
@@ -80,6 +83,23 @@ def serve(
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def background_note(storage: Storage) -> str:
+    from storage.lease import lease_for
+
+    lease = lease_for(storage)
+    try:
+        holder = lease.holder()
+    finally:
+        lease.release()
+    if holder is not None:
+        return f"Background work: not in this process (--no-background); {holder} runs it."
+    return (
+        "Background work: not in this process (--no-background), and no process holds the"
+        " lease now: the views, expiries and webhooks wait until `introductions worker` or"
+        " a `serve` without --no-background runs on this database."
+    )
 
 
 def export_schema() -> None:

@@ -25,6 +25,7 @@ TITLES = (
     "Webhook deliveries",
     "Idle `serve`",
     "`recordReply` over HTTP",
+    "SQLite, `serve --workers 2` vs one process",
     "Reply coach",
     "Sealing personal data",
     "suggestedIntroductions(first: 10)",

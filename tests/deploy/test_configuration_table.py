@@ -9,6 +9,6 @@ from tests.deploy.files import REPO
 
 def test_the_readme_shows_the_table_settings_make() -> None:
     readme = (REPO / "README.md").read_text()
-    start = readme.index("| variable | default | meaning |")
+    start = readme.index("| variable | default | read by | meaning |")
     end = readme.index("\n\n", start) + 1
     assert readme[start:end] == configuration_table(), "run python -m config into the README"

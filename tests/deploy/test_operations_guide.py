@@ -8,7 +8,7 @@ from api.cli import app
 from tests.deploy.files import REPO, variables_the_code_reads
 
 # Set by `serve` for its own uvicorn worker processes, not by operators.
-INTERNAL = {"INTRODUCTIONS_EMBEDDED_PROJECTIONS"}
+INTERNAL = {"INTRODUCTIONS_SERVE_LOG_LEVEL"}
 
 
 def test_every_variable_the_code_reads_is_documented() -> None:

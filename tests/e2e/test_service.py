@@ -179,15 +179,6 @@ def test_serve_generates_an_admin_token_file(tmp_path: Path) -> None:
         stop(process)
 
 
-def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
-    env = service_env(f"sqlite:///{tmp_path / 'db.sqlite'}", INTRODUCTIONS_ADMIN_TOKEN="x")
-    done = subprocess.run(
-        cli("serve", "--workers", "2"), env=env, capture_output=True, text=True, timeout=30
-    )
-    assert done.returncode == 2
-    assert "PostgreSQL" in done.stderr
-
-
 @pytest.mark.parametrize("args", [["export-schema"]])
 def test_export_schema_prints_the_committed_schema(args: list[str]) -> None:
     from tests.e2e.conftest import REPO
