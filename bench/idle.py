@@ -71,10 +71,12 @@ def deployment(kind: str, config: Config, folder: Path, receiver: Receiver) -> I
         finally:
             app.close()
         processes = {
-            "serve": server.serve(storage.url, folder, name=f"serve-idle-{kind}", **SETTINGS)
+            "serve": server.serve(storage.url, folder, name=f"serve-idle-{kind}", settings=SETTINGS)
         }
         if kind == "postgres":
-            processes["worker"] = server.worker(storage.url, folder, name="worker-idle", **SETTINGS)
+            processes["worker"] = server.worker(
+                storage.url, folder, name="worker-idle", settings=SETTINGS
+            )
         with server.running(*processes.values()):
             url = processes["serve"].url
             processes["serve"].wait_until("/readyz", READY_TIMEOUT)

@@ -111,8 +111,8 @@ def measure_sizes(
         medians = median_of(config.scale_runs, one)
         figures: dict[int, dict[str, float]] = {events: {} for events in services}
         for key, value in medians.items():
-            events, _, name = key.partition("|")
-            figures[int(events)][name] = value
+            size, _, name = key.partition("|")
+            figures[int(size)][name] = value
         for events, service in services.items():
             # After the load runs: what it holds now, and the most it ever held.
             figures[events]["rss"], figures[events]["hwm"] = server.memory_mib(service.popen.pid)

@@ -93,16 +93,24 @@ def running(*processes: Process) -> Iterator[None]:
 
 
 def serve(
-    database_url: str, folder: Path, workers: int = 1, name: str = "serve", **settings: str
+    database_url: str,
+    folder: Path,
+    workers: int = 1,
+    name: str = "serve",
+    settings: dict[str, str] | None = None,
 ) -> Process:
     port = free_port()
     args = cli("serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers))
     url = f"http://127.0.0.1:{port}"
-    return _start(args, service_env(database_url, **settings), folder / f"{name}.log", url)
+    env = service_env(database_url, **(settings or {}))
+    return _start(args, env, folder / f"{name}.log", url)
 
 
-def worker(database_url: str, folder: Path, name: str = "worker", **settings: str) -> Process:
-    return _start(cli("worker"), service_env(database_url, **settings), folder / f"{name}.log")
+def worker(
+    database_url: str, folder: Path, name: str = "worker", settings: dict[str, str] | None = None
+) -> Process:
+    env = service_env(database_url, **(settings or {}))
+    return _start(cli("worker"), env, folder / f"{name}.log")
 
 
 def framework_floor(folder: Path, *, cached: bool = True) -> Process:
