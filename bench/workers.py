@@ -17,10 +17,9 @@ from bench import server, wrk
 from bench.config import Config
 from bench.http import (
     READY_TIMEOUT,
-    REPUTATION,
-    hello_load,
     interleaved,
     load_cells,
+    query_load,
     reply_load,
     seed_story,
 )
@@ -50,11 +49,10 @@ def run(config: Config, folder: Path) -> Table:
         processes["one"].wait_until("/readyz", READY_TIMEOUT)
         processes["two"].wait_until("/readyz", READY_TIMEOUT)
         processes["floor"].wait_until("/docs", READY_TIMEOUT)
-        targets = {"floor": (processes["floor"].url, hello_load())}
+        targets = {"floor": (processes["floor"].url, query_load(stories["one"]))}
         for name in ("one", "two"):
             story, url = stories[name], processes[name].url
-            query = wrk.script([story.introducer], REPUTATION, story.party_token, id="__ID__")
-            targets[f"{name}_query"] = (url, query)
+            targets[f"{name}_query"] = (url, query_load(story))
             targets[f"{name}_mutation"] = (url, reply_load(story))
         r = interleaved(targets, config)
         failovers = [
@@ -105,7 +103,9 @@ def table(config: Config, r: dict[str, float], failovers: list[float]) -> Table:
         f"-d{config.duration:g}s (median of {config.runs})",
         ["request", "requests/s", "p50 ms", "p99 ms", "non-2xx", "ratio", "goal", "verdict"],
     )
-    result.add("framework floor `{ hello }`", *load_cells(r, "floor"), "", "", "")
+    result.add(
+        "framework floor, `introducerReputation`'s shape", *load_cells(r, "floor"), "", "", ""
+    )
     for kind, label in (("query", "`introducerReputation`"), ("mutation", "`recordReply`")):
         share = ratio(r[f"two_{kind}.rps"], r[f"one_{kind}.rps"])
         result.add(f"{label}, one process", *load_cells(r, f"one_{kind}"), "", "", "")
