@@ -93,10 +93,22 @@ def running(*processes: Process) -> Iterator[None]:
 
 
 def serve(
-    database_url: str, folder: Path, workers: int = 1, name: str = "serve", **settings: str
+    database_url: str,
+    folder: Path,
+    workers: int = 1,
+    name: str = "serve",
+    *,
+    unsealed: bool = False,
+    **settings: str,
 ) -> Process:
+    """`unsealed`: one process with personal data written plain (bench/unsealed.py)."""
     port = free_port()
-    args = cli("serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers))
+    args = ["serve", "--port", str(port), "--log-level", "warning"]
+    if unsealed:
+        assert workers == 1, "bench.unsealed runs one process"
+        args = [sys.executable, "-m", "bench.unsealed", *args]
+    else:
+        args = cli(*args, "--workers", str(workers))
     url = f"http://127.0.0.1:{port}"
     return _start(args, service_env(database_url, **settings), folder / f"{name}.log", url)
 
