@@ -98,9 +98,17 @@ def serve(
     workers: int = 1,
     name: str = "serve",
     settings: dict[str, str] | None = None,
+    *,
+    unsealed: bool = False,
 ) -> Process:
+    """`unsealed`: one process with personal data written plain (bench/unsealed.py)."""
     port = free_port()
-    args = cli("serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers))
+    args = ["serve", "--port", str(port), "--log-level", "warning"]
+    if unsealed:
+        assert workers == 1, "bench.unsealed runs one process"
+        args = [sys.executable, "-m", "bench.unsealed", *args]
+    else:
+        args = cli(*args, "--workers", str(workers))
     url = f"http://127.0.0.1:{port}"
     env = service_env(database_url, **(settings or {}))
     return _start(args, env, folder / f"{name}.log", url)
