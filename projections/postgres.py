@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import select
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,9 +116,13 @@ class PostgresBatchSubscription(Batches, PostgresSubscription):
                 self._has_been_notified.set()
                 quiet = 0
                 while not self._has_been_stopped and not self._thread_error:
-                    for _ in conn.notifies(timeout=LISTEN_ROUND, stop_after=1):
+                    # notifies(timeout=...) wakes every 0.1 s (psycopg's wait interval):
+                    # the socket is waited on here, and notifies only drains what came.
+                    select.select([conn.fileno()], [], [], LISTEN_ROUND)
+                    if list(conn.notifies(timeout=0)):
                         self._has_been_notified.set()
                         quiet = 0
+                        continue
                     quiet += 1
                     if quiet >= QUIET_PULL_EVERY:
                         self._has_been_notified.set()
