@@ -4,9 +4,9 @@ A follower thread that polls (SQLite has no LISTEN) would cost a mutation a chai
 hand-offs: the writing thread wakes the follower, which reads the log, folds, commits
 and wakes the writer back, each step waiting for the GIL. Here the writer reads the
 log past the views' position and folds it itself, so that read-your-writes needs no
-other thread. Writers that come while one is folding wait for it, then find their
-event already folded (it read to the end of the log), so a burst of writes is folded
-in a few batches, not one transaction each.
+other thread. Writers that come while one is folding wait for it and return if it
+reached their event; otherwise one of them folds everything committed meanwhile, so a
+burst of writes is folded in a few batches, not one transaction each.
 
 Every process on an SQLite file folds its own writes so (OwnWrites), whether or not it
 holds the background lease; two processes folding at once race on the views' positions
@@ -36,7 +36,10 @@ class CatchUp:
         self.recorder = recorder
         self.fanout = fanout
         self.batch_size = batch_size
-        self._lock = threading.Lock()
+        # Writers wait on the condition, not on the fold: one whose position the running
+        # fold reaches returns when it ends; the next fold takes all committed meanwhile.
+        self._turn = threading.Condition(threading.Lock())
+        self._folding = False
         self._closed = False
 
     def to(self, position: int | None = None) -> int:
@@ -44,22 +47,40 @@ class CatchUp:
         now); returns the number of notifications folded. If another process (a
         rebuild) moved a view meanwhile, it reads the positions again and carries on
         from them."""
-        with self._lock:
-            for _ in range(RACES):
-                try:
-                    return self._fold(position)
-                except PositionMovedError as e:
-                    log.debug("%s; folding again from the recorded positions", e)
-                    reached = self.fanout.reload()
-                    progress.announce(self.fanout.database, reached)
-                    if position is not None and reached >= position:
-                        break
-            return 0
+        with self._turn:
+            while self._folding and not self._reached(position):
+                self._turn.wait()
+            if self._reached(position):
+                return 0
+            self._folding = True
+        try:
+            return self._races(position)
+        finally:
+            with self._turn:
+                self._folding = False
+                self._turn.notify_all()
 
     def close(self) -> None:
         """Waits for the fold in progress; later calls of `to` do nothing."""
-        with self._lock:
+        with self._turn:
             self._closed = True
+            while self._folding:
+                self._turn.wait()
+
+    def _reached(self, position: int | None) -> bool:
+        return self._closed or (position is not None and self.fanout.start() >= position)
+
+    def _races(self, position: int | None) -> int:
+        for _ in range(RACES):
+            try:
+                return self._fold(position)
+            except PositionMovedError as e:
+                log.debug("%s; folding again from the recorded positions", e)
+                reached = self.fanout.reload()
+                progress.announce(self.fanout.database, reached)
+                if position is not None and reached >= position:
+                    break
+        return 0
 
     def _fold(self, position: int | None) -> int:
         fanout, folded = self.fanout, 0

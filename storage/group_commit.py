@@ -40,8 +40,10 @@ class GroupCommit:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._queue_lock = threading.Lock()
-        self._commit_lock = threading.Lock()
+        # A saver waits on the condition, not on the commit: one whose save was taken
+        # along returns as soon as that commit ends, not after the next one.
+        self._turn = threading.Condition(threading.Lock())
+        self._committing = False
         self._queue: list[_Save] = []
 
     def insert_events(
@@ -51,13 +53,24 @@ class GroupCommit:
             # A tracked write (a processing application's) stays apart.
             return self._insert_alone(stored_events, **kwargs)
         save = _Save(stored_events)
-        with self._queue_lock:
+        with self._turn:
             self._queue.append(save)
-        with self._commit_lock:
-            if not save.done:  # else an earlier committer took this save along
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                self._commit(batch)
+            while self._committing and not save.done:
+                self._turn.wait()
+            if save.done:  # an earlier committer took this save along
+                return save.outcome()
+            self._committing = True
+            batch, self._queue = self._queue, []
+        try:
+            self._commit(batch)
+        finally:
+            with self._turn:
+                for unfinished in batch:
+                    if not unfinished.done:
+                        unfinished.error = unfinished.error or RuntimeError("commit failed")
+                        unfinished.done = True
+                self._committing = False
+                self._turn.notify_all()
         return save.outcome()
 
     def _insert_alone(

@@ -30,13 +30,17 @@ def _queued_together(app: IntroductionsApp, commands: list[Callable[[], Any]]) -
             outcomes[i] = e
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(commands))]
-    with recorder._commit_lock:  # holds the door so that saves pile up
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 10
-        while len(recorder._queue) < len(commands):
-            assert time.monotonic() < deadline, "the saves never queued"
-            time.sleep(0.005)
+    with recorder._turn:  # a commit "in progress" holds the door so that saves pile up
+        recorder._committing = True
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(recorder._queue) < len(commands):
+        assert time.monotonic() < deadline, "the saves never queued"
+        time.sleep(0.005)
+    with recorder._turn:
+        recorder._committing = False
+        recorder._turn.notify_all()
     for t in threads:
         t.join()
     return outcomes
