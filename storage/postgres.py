@@ -8,15 +8,35 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from storage.group_commit import GroupCommit
 from storage.personal_keys import AesGcmKeyring, KeyTables, create_statements, record_keys
 
 
-class PostgresLogRecorder(GroupCommit, PostgresApplicationRecorder):
+class _UnpipelinedRecorder(PostgresApplicationRecorder):
+    """The library's insert in a plain transaction rather than a psycopg pipeline. In a
+    pipeline, a lost race (the events insert failing on an aggregate's version) aborts the
+    key inserts queued after it, and psycopg then raises on the next use of the connection
+    ("pipeline aborted", or "prepared statement does not exist") instead of the conflict.
+    On one host the few round trips this adds cost microseconds beside the commit's flush."""
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+
+class PostgresLogRecorder(GroupCommit, _UnpipelinedRecorder):
     keyring: AesGcmKeyring | None = None  # set by the application that writes through it
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
