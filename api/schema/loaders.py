@@ -40,13 +40,12 @@ class Loaders:
     async def _load_persons(self, ids: list[str]) -> list[Person | None]:
         # Profiles change, possibly in another process: every request reads them as they
         # are now (one batched read of the events since the held copies).
-        found = await in_thread(self._services.app.get_persons_batched, ids)
-        return _persons(ids, found)
+        return await in_thread(read_persons, self._services, ids)
 
-    def prime_persons(self, ids: list[str], found: dict[str, Any]) -> None:
-        """Persons a resolver read (get_persons_batched) in the thread of its own read,
-        so that their fields cost no second trip to a thread."""
-        self.persons.prime_many(dict(zip(ids, _persons(ids, found), strict=True)))
+    def prime_persons(self, ids: list[str], persons: list[Person | None]) -> None:
+        """Persons a resolver read (read_persons) in the thread of its own read, so that
+        their fields cost no second trip to a thread."""
+        self.persons.prime_many(dict(zip(ids, persons, strict=True)))
 
     async def _load_track_records(self, ids: list[str]) -> list[Any]:
         # The read models have no batched read: one thread hop for the whole batch.
@@ -57,11 +56,19 @@ class Loaders:
         actor = self._actor()
         if actor is None:
             return [None for _ in ids]
-        found: dict[str, Any] = await in_thread(
-            self._services.app.get_introductions_batched, ids, actor
-        )
-        return [introduction_from(found[i]) if i in found else None for i in ids]
+        return await in_thread(_read_introductions, self._services, ids, actor)
 
 
-def _persons(ids: list[str], found: dict[str, Any]) -> list[Person | None]:
+# Blocking, for a reading thread: a sealed field opens with its key, which the keyring
+# reads from storage when its copy is older than a second, so the fields are opened here,
+# never on the event loop.
+def read_persons(services: Services, ids: list[str]) -> list[Person | None]:
+    found = services.app.get_persons_batched(ids)
     return [person_from(found[i]) if i in found else None for i in ids]
+
+
+def _read_introductions(
+    services: Services, ids: list[str], actor: str
+) -> list[Introduction | None]:
+    found = services.app.get_introductions_batched(ids, actor)
+    return [introduction_from(found[i]) if i in found else None for i in ids]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from api.errors import error_with_code, from_domain
-from api.schema.context import info_context, selects
+from api.schema.context import Context, info_context, selects
+from api.schema.loaders import read_persons
 from api.schema.types import (
     AccessTokenInfo,
     DeliveryStatus,
@@ -48,6 +48,14 @@ def checked_id(raw: str, field: str) -> str:
         return str(parse_id(raw, field))
     except BadInput as e:
         raise from_domain(e) from None
+
+
+def _introduction_at(
+    ctx: Context, iid: str, version: int | None, at: datetime | None, actor: str
+) -> Introduction | None:
+    """Blocking, for a reading thread (sealed fields open there: api.schema.loaders)."""
+    state = ctx.services.app.introduction_at(iid, version, at, actor)
+    return introduction_from(state) if state is not None else None
 
 
 def capped_first(first: int | None, default: int) -> int:
@@ -156,14 +164,11 @@ class Query:
         ctx = info_context(info)
         actor = ctx.require_actor()
         try:
-            state = await in_thread(
-                ctx.services.app.introduction_at, checked_id(id, "id"), version, at, actor
-            )
+            return await in_thread(_introduction_at, ctx, checked_id(id, "id"), version, at, actor)
         except NotFound:
             return None
         except DomainError as e:
             raise from_domain(e) from None
-        return introduction_from(state) if state is not None else None
 
     @strawberry.field
     async def introduction_history(
@@ -231,14 +236,14 @@ class Query:
         pid = checked_id(introducer_id, "introducerId")
         wants_person = selects(info, "introducer")
 
-        def read() -> tuple[Reputation | None, dict[str, Any]]:
+        def read() -> tuple[Reputation | None, list[Person | None]]:
             # The introducer too, in the same trip to a thread, when it will be needed.
             reputation = services.read_models.reputation(pid)
             needed = reputation is None or wants_person
-            return reputation, services.app.get_persons_batched([pid]) if needed else {}
+            return reputation, read_persons(services, [pid]) if needed else []
 
         reputation, persons = await in_thread(read)
-        if reputation is None and pid not in persons:
+        if reputation is None and persons == [None]:
             return None
         if persons:
             ctx.loaders.prime_persons([pid], persons)

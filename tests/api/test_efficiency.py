@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from api.services import Services
-from tests.api.graphql_client import INTRODUCTIONS, PROPOSE, GraphQL
+from storage import personal_keys
+from tests.api.graphql_client import (
+    INTRODUCTION,
+    INTRODUCTIONS,
+    PROPOSE,
+    REPUTATION,
+    TRACK_RECORD,
+    GraphQL,
+)
 
 
 def test_storage_is_never_called_on_the_event_loop(
@@ -32,6 +40,39 @@ def test_storage_is_never_called_on_the_event_loop(
     assert gql.data("{ health { ok } }")["health"]["ok"] is True
     assert calls, "the health query never reached the storage: the spy proves nothing"
     assert not any(calls), "storage was called on the event loop"
+
+
+def test_personal_keys_are_never_read_on_the_event_loop(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sealed field opens with its key, which the keyring reads from storage once its
+    # copy is older than KEY_CACHE_SECONDS: fields are opened where the reads are.
+    introducer = gql.register("Sealed")
+    a, b = gql.register("A"), gql.register("B")
+    proposed = gql.mutate(introducer, PROPOSE, r=a, t=b, c="context")["introduction"]
+    keyring: Any = services.app.keyring
+    original = keyring._read_secret
+    on_loop: list[bool] = []
+
+    def spied(key_id: str) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return original(key_id)
+
+    monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(keyring, "_read_secret", spied)
+    reputation = gql.as_(a, REPUTATION, id=introducer)["introducerReputation"]
+    assert reputation["introducer"]["displayName"] == "Sealed"
+    assert gql.as_(a, TRACK_RECORD, id=b)["person"]["displayName"] == "B"
+    page = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
+    assert page["edges"][0]["node"]["target"]["displayName"] == "B"
+    shown = gql.as_(a, INTRODUCTION, id=proposed["id"])["introduction"]
+    assert (shown["context"], shown["target"]["displayName"]) == ("context", "B")
+    assert on_loop, "no key was read: the spy proves nothing"
+    assert not any(on_loop), "a personal key was read on the event loop"
 
 
 def test_a_page_of_introductions_costs_constant_round_trips(
