@@ -44,6 +44,7 @@ from api.rate_limit import RateLimit
 from api.schema import build_schema, operation_type
 from api.schema.context import Context
 from api.security import (
+    edge_security_headers,
     install_edge_protection,
     metrics_refusal,
     require_production_admin_tokens,
@@ -301,7 +302,7 @@ def create_app(
     if settings.rate is not None:
         services.rate_limit = RateLimit(settings.rate, services.actor_of)
     install_edge_protection(app, settings, services.rate_limit)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, headers=edge_security_headers(settings))
     return app
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -100,11 +101,22 @@ def _incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-class RequestContextMiddleware:
-    """Gives every request an id (X-Request-ID), logs it once, measures it."""
+# (the headers, their names) an answer to a path gets, replacing those of the same name
+ResponseHeaders = Callable[[str], tuple[list[tuple[bytes, bytes]], frozenset[bytes]]]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def _no_headers(_: str) -> tuple[list[tuple[bytes, bytes]], frozenset[bytes]]:
+    return [], frozenset()
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID), logs it once, measures it, and gives
+    every HTTP answer the `headers` for its path (api.security's), in one wrapper of
+    `send`: the outermost of ours."""
+
+    def __init__(self, app: ASGIApp, headers: ResponseHeaders = _no_headers) -> None:
         self.app = app
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -116,12 +128,15 @@ class RequestContextMiddleware:
         status = 500
         started = time.perf_counter()
         id_header = (b"x-request-id", request_id.encode())
+        extra, names = self.headers(scope["path"]) if scope["type"] == "http" else ([], ())
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), id_header]}
+                headers = message.get("headers", ())
+                kept = [(k, v) for k, v in headers if k.lower() not in names] if names else headers
+                message = {**message, "headers": [*kept, *extra, id_header]}
             await send(message)
 
         try:

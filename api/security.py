@@ -10,7 +10,7 @@ import hmac
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import token_strength
 from api.auth import (
@@ -116,37 +116,35 @@ def security_headers(
     return headers
 
 
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP answer, and Cache-Control: no-store to
-    those of /graphql, whose answers are private to their caller."""
+class SecurityHeaders:
+    """The security headers of every HTTP answer, and Cache-Control: no-store on those of
+    /graphql, whose answers are private to their caller: they replace any of the same
+    name. Added by api.observability.RequestContextMiddleware, which wraps every answer
+    already; the three sets are made once."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        headers: list[tuple[bytes, bytes]],
-        web_app_headers: list[tuple[bytes, bytes]],
+        self, headers: list[tuple[bytes, bytes]], web_app_headers: list[tuple[bytes, bytes]]
     ) -> None:
-        self.app = app
-        self.headers = headers
-        self.web_app_headers = web_app_headers
+        no_store = (b"cache-control", b"no-store")
+        self._web_app = _replacing(web_app_headers)
+        self._graphql = _replacing([*headers, no_store])
+        self._other = _replacing(headers)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        extra = list(self.web_app_headers if is_web_app_path(path) else self.headers)
-        if path.startswith("/graphql"):
-            extra.append((b"cache-control", b"no-store"))
-        names = {name for name, _ in extra}
+    def __call__(self, path: str) -> tuple[list[tuple[bytes, bytes]], frozenset[bytes]]:
+        """(the headers, their names) for an answer to `path`."""
+        if is_web_app_path(path):
+            return self._web_app
+        return self._graphql if path.startswith("/graphql") else self._other
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message = {**message, "headers": kept + extra}
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def _replacing(
+    headers: list[tuple[bytes, bytes]],
+) -> tuple[list[tuple[bytes, bytes]], frozenset[bytes]]:
+    return headers, frozenset(name for name, _ in headers)
+
+
+def edge_security_headers(settings: EdgeSettings) -> SecurityHeaders:
+    return SecurityHeaders(security_headers(settings), security_headers(settings, WEB_APP_POLICY))
 
 
 class OneAuthorizationHeader:
@@ -170,7 +168,8 @@ def install_edge_protection(
     app: FastAPI, settings: EdgeSettings, limit: RateLimit | None = None
 ) -> None:
     """Middleware in order from the inside out: rate limit, one Authorization header,
-    CORS, security headers."""
+    CORS. The security headers (edge_security_headers) are added outside CORS, by
+    api.observability.RequestContextMiddleware."""
     if limit is not None:
         app.add_middleware(RateLimitMiddleware, limit=limit)
     app.add_middleware(OneAuthorizationHeader)
@@ -182,8 +181,3 @@ def install_edge_protection(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(
-        SecurityHeadersMiddleware,
-        headers=security_headers(settings),
-        web_app_headers=security_headers(settings, WEB_APP_POLICY),
-    )
