@@ -4,9 +4,10 @@ FastAPI's route would add to every operation its dependency injection (strawberr
 context getter is four dependencies), strawberry's HTTP view (its request adapter,
 content-type parsing through the email package, runtime protocol checks) and a response
 object: about a third of the event loop's time under load. This path does what the view
-does for such a body, with the router's own hooks (the context, process_result, encode_json) so the
-answers are the same. Anything else (GET, GraphiQL, websockets, another content type,
-a body the view would refuse or stream) goes to the router unchanged, with its body
+does for such a body, with the router's own hooks (the context, process_result,
+encode_json), and sends the messages the router's Response would: the answers are the
+same. Anything else (GET, GraphiQL, websockets, another content type, a body the view
+would refuse or stream) goes to the router unchanged, with its body
 replayed, and gets the router's own answer."""
 
 from __future__ import annotations
@@ -81,11 +82,24 @@ class GraphQLPostFastPath:
         if not isinstance(result, ExecutionResult):
             msg = f"a single POSTed operation gave {type(result).__name__}"
             raise TypeError(msg)
-        response = self.router.create_response(
-            await self.router.process_result(request, result), sub_response
-        )
-        response.background = context.background_tasks
-        await response(scope, receive, send)
+        encoded = self.router.encode_json(await self.router.process_result(request, result))
+        answer = encoded.encode() if isinstance(encoded, str) else encoded
+        await _answer(send, sub_response, answer)
+        if context.background_tasks.tasks:
+            await context.background_tasks()
+
+
+async def _answer(send: Send, sub_response: Response, body: bytes) -> None:
+    """The router's answer (create_response: a JSON Response with the sub-response's
+    status and headers), sent without making it: the same messages."""
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        *sub_response.headers.raw,
+    ]
+    status = sub_response.status_code or 200
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _is_plain_json_post(scope: Scope) -> bool:
