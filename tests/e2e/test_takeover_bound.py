@@ -24,8 +24,9 @@ from tests.e2e.conftest import cli, service_env, start, stop
 
 KILLS = 4
 # From the kill to the standby's start of its work: the kernel or the server hands the
-# lock to its waiter; a standby that tried once a second would take half a second.
-HANDOVER_SECONDS = 0.25
+# lock to its waiter; a standby that tried once a second would take half a second on
+# average, and longer than this in three tries of five.
+HANDOVER_SECONDS = 0.4
 TOOK = re.compile(r"^(\S+ \S+) INFO took the background lease .*\(started in ([\d.]+) s\)", re.M)
 
 
@@ -103,7 +104,8 @@ def test_a_standby_takes_over_a_killed_holder_within_the_bound(
     finally:
         for process in processes:
             stop(process)
-    assert all(s < TAKEOVER_BOUND_SECONDS for s in seconds), seconds
-    assert all(h < HANDOVER_SECONDS for h in handovers), handovers
+    measured = f"to projected: {seconds}; handovers: {handovers}"
+    assert all(s < TAKEOVER_BOUND_SECONDS for s in seconds), measured
+    assert all(h < HANDOVER_SECONDS for h in handovers), measured
     for log in logs:
         assert "Traceback" not in log.read_text(errors="replace")
