@@ -5,13 +5,14 @@ people's names are looked up, with the caller's access checked."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypeGuard
+from typing import TypeGuard
 
 import strawberry
 
 from api.errors import from_domain
 from api.schema.context import Context, info_context
-from api.schema.types import Introduction, MessageAssessment, assessment_from
+from api.schema.loaders import read_persons
+from api.schema.types import Introduction, MessageAssessment, Person, assessment_from
 from api.services import in_thread
 from domain import bounds
 from domain.application import parse_id
@@ -40,12 +41,12 @@ class CoachPeople:
     def __init__(self, ctx: Context, writer: str) -> None:
         self.ctx, self.writer = ctx, writer
         self.ids: list[str] = []
-        self.found: dict[str, Any] | None = None
+        self.found: list[Person | None] | None = None
 
     def __call__(self, result: CommandResult) -> None:
         i = result.introduction
         self.ids = coach_people(i.introducer_id, i.requester_id, i.target_id, self.writer)
-        self.found = self.ctx.services.app.get_persons_batched(self.ids)
+        self.found = read_persons(self.ctx.services, self.ids)
 
     def prime(self) -> None:
         if self.found is not None:
