@@ -70,9 +70,15 @@ class LeasedWork:
 
     def _compete(self) -> None:
         rounds = 0
-        while not self._stopping.wait(self.retry_seconds):
+        while not self._stopping.wait(self._next_round_in()):
             rounds += 1
-            self._attempt(check=rounds % CHECK_EVERY_ROUNDS == 0)
+            self._attempt(check=self.holding.is_set() or rounds % CHECK_EVERY_ROUNDS == 0)
+
+    def _next_round_in(self) -> float:
+        # The holder has nothing to do between checks of its hold; a standby tries each round.
+        if self.holding.is_set():
+            return self.retry_seconds * CHECK_EVERY_ROUNDS
+        return self.retry_seconds
 
     def _attempt(self, check: bool = True) -> None:
         try:
