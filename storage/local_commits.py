@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
-_watchers: dict[str, set[threading.Event]] = {}
+_watchers: set[tuple[str, threading.Event]] = set()  # (file, its watcher): a few at most
 
 
 def key(path: str) -> str:
@@ -22,22 +22,19 @@ def key(path: str) -> str:
 def watching(path: str, woken: threading.Event) -> Iterator[None]:
     """While inside, `woken` is set after every commit of events to the file at `path`
     made by this process."""
-    name = key(path)
+    watcher = (key(path), woken)
     with _lock:
-        _watchers.setdefault(name, set()).add(woken)
+        _watchers.add(watcher)
     try:
         yield
     finally:
         with _lock:
-            watchers = _watchers[name]
-            watchers.discard(woken)
-            if not watchers:
-                del _watchers[name]
+            _watchers.discard(watcher)
 
 
 def announce(name: str) -> None:
     """Events were committed to the file named `name` (as key() names it)."""
     with _lock:
-        watchers = list(_watchers.get(name, ()))
+        watchers = [woken for file, woken in _watchers if file == name]
     for woken in watchers:
         woken.set()
