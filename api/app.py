@@ -193,7 +193,7 @@ def create_app(
     if services is None:
         # On SQLite, replies commit under locks that all later replies queue on.
         services = build_services(checkpointing_in_background(storage_from_environment()))
-    own_writes = OwnWrites(services.storage)
+    own_writes = OwnWrites(services.storage, writer=services.app)
     work = background(services.storage, expire_after=expire_after_from_environment())
     services.background, services.competes_for_lease = work, run_projections
 

@@ -1,7 +1,7 @@
 """One benchmark instrument: `python -m bench all` seeds its own data in process, runs
 every measurement beside its baseline, prints the tables, writes the scale chart and
 writes the run to BENCHMARKS.md in place of the previous one. `python -m bench PART`
-runs one part."""
+runs one part and leaves BENCHMARKS.md as it is."""
 
 from __future__ import annotations
 
@@ -96,7 +96,11 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     common.add_argument("--cache-dir", type=Path, help="seeded logs (/tmp/introductions-bench)")
     common.add_argument("--results-dir", type=Path, help="chart and last run (bench/results)")
-    common.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md as it is")
+    common.add_argument(
+        "--no-write",
+        action="store_true",
+        help="all: leave BENCHMARKS.md as it is (a part never writes it)",
+    )
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = top.add_subparsers(dest="part", required=True)
     sub.add_parser("all", parents=[common], help="every part")
@@ -117,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         no_postgres=args.no_postgres,
         cache_dir=args.cache_dir,
         results_dir=args.results_dir,
-        write=not args.no_write,
+        # One part's run would take the place of the whole run's figures.
+        write=args.part == "all" and not args.no_write,
         connections=args.connections,
     )
     report = Report(command="python -m bench " + shlex.join(argv))
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     saved = report.save(config.results_dir, append_to_benchmarks=config.write)
     report.console.print(
         f"Done in {sum(report.timings.values()):.0f} s; the Markdown is in {saved}"
-        + ("" if config.write else " (BENCHMARKS.md left as it was: --no-write)")
+        + ("" if config.write else " (BENCHMARKS.md left as it was)")
     )
     if failed:
         raise SystemExit("Failed: " + "; ".join(failed))

@@ -14,7 +14,7 @@ from bench.config import Config
 from bench.floors import library_floor_lives, raw_inserts
 from bench.report import Table
 from bench.seed import register_people
-from bench.stats import median_of, rate, ratio, times, verdict
+from bench.stats import median_of, rate, ratio, share_cells, times
 from bench.storages import LABELS, fresh
 from domain.application import IntroductionsApp, utc_now
 from storage.bootstrap import open_application
@@ -86,13 +86,11 @@ def run(config: Config, folder: Path) -> Table:
     )
     for kind in config.kinds:
         r = measure(kind, config, folder)
-        share = ratio(r["ours"], r["floor"])
         table.add(
             LABELS[kind],
             rate(r["ours"]),
             rate(r["floor"]),
-            times(share),
-            verdict(share >= GOAL),
+            *share_cells(r["ours"], r["floor"], GOAL),
             rate(r["raw"]),
             times(ratio(r["floor"], r["raw"])),
         )

@@ -22,7 +22,7 @@ from bench.http import INTRODUCTIONS, READY_TIMEOUT, reply_load, reply_once, see
 from bench.idle import cpu_seconds
 from bench.report import Table
 from bench.seed import register_people
-from bench.stats import median_of, rate, ratio, times, verdict
+from bench.stats import median_of, rate, ratio, share_cells, times
 from bench.storages import LABELS, fresh
 from bench.storages import sqlite as sqlite_storage
 from bench.unsealed import without_sealing
@@ -165,9 +165,10 @@ def run(config: Config, folder: Path) -> Table:
     )
 
     def add(storage: str, workload: str, r: dict[str, float], key: str, cpu: str) -> None:
-        share = ratio(r[f"{key}.sealed"], r[f"{key}.plain"])
-        cells = (rate(r[f"{key}.sealed"]), rate(r[f"{key}.plain"]), times(share))
-        table.add(storage, workload, *cells, verdict(share >= GOAL), cpu)
+        sealed, plain = r[f"{key}.sealed"], r[f"{key}.plain"]
+        table.add(
+            storage, workload, rate(sealed), rate(plain), *share_cells(sealed, plain, GOAL), cpu
+        )
 
     for kind in config.kinds:
         r = measure(kind, config, folder)

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.config import Config
 from bench.report import Table
 from bench.seed import append_history
-from bench.stats import median_of, rate, ratio, times, verdict
+from bench.stats import median_of, rate, share_cells
 from bench.storages import LABELS, fresh
 from domain.application import IntroductionsApp, utc_now
 from storage.bootstrap import open_application
@@ -102,13 +102,11 @@ def run(config: Config, folder: Path) -> Table:
     for kind in config.kinds:
         with fresh(kind, folder, config.postgres_url, "projections") as storage:
             r = measure(storage, config.projection_events, config.runs)
-        share = ratio(r["catch_up"], r["raw"])
         table.add(
             LABELS[kind],
             rate(r["raw"]),
             rate(r["catch_up"]),
-            times(share),
-            verdict(share >= GOAL),
+            *share_cells(r["catch_up"], r["raw"], GOAL),
         )
     table.notes.append(
         "The views (reputation and leaderboard, track record, introduction list, expiry "

@@ -35,3 +35,9 @@ def times(value: float) -> str:
 
 def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
+
+
+def share_cells(value: float, baseline: float, goal: float) -> tuple[str, str]:
+    """The cells `value / baseline` and its verdict: met when the share is at least `goal`."""
+    share = ratio(value, baseline)
+    return times(share), verdict(share >= goal)

@@ -21,7 +21,7 @@ from typing import Any
 from domain.errors import BadInput
 from domain.introduction import ADMIN, Introduction, Status
 from projections.base import Positioned, ViewProjection, columns_of, earlier_introductions
-from projections.records import IntroductionRow, Page
+from projections.records import IntroductionRow, Page, copied
 from projections.views import Cursor, View, from_us, to_us
 
 Ev = Introduction
@@ -139,13 +139,11 @@ class IntroductionListView(View):
 
     def share_an_introduction(self, person_id: str, other_id: str) -> bool:
         """Whether the two are in one introduction, in any roles: two primary-key lookups."""
-        sql = (
+        return self._any_row(
             "SELECT 1 FROM {s}introduction_members a JOIN {s}introduction_members b "
-            "ON b.person_id = ? AND b.seq = a.seq WHERE a.person_id = ? LIMIT 1"
+            "ON b.person_id = ? AND b.seq = a.seq WHERE a.person_id = ? LIMIT 1",
+            (other_id, person_id),
         )
-        with self.read() as cur:
-            cur.execute(self.sql(sql), (other_id, person_id))
-            return cur.fetchone() is not None
 
     def recent_contacts(self, person_id: str, introductions: int) -> list[str]:
         """The others of this person's `introductions` latest introductions (any role),
@@ -163,13 +161,16 @@ class IntroductionListView(View):
 
     def introduced_to_each_other(self, person_id: str, other_id: str) -> bool:
         """Whether the two are the parties of one introduction, by anyone, in any state."""
-        sql = (
+        return self._any_row(
             "SELECT 1 FROM {s}introduction_members a JOIN {s}introduction_members b "
             "ON b.person_id = ? AND b.seq = a.seq AND b.is_party = 1 "
-            "WHERE a.person_id = ? AND a.is_party = 1 LIMIT 1"
+            "WHERE a.person_id = ? AND a.is_party = 1 LIMIT 1",
+            (other_id, person_id),
         )
+
+    def _any_row(self, sql: str, params: tuple[str, ...]) -> bool:
         with self.read() as cur:
-            cur.execute(self.sql(sql), (other_id, person_id))
+            cur.execute(self.sql(sql), params)
             return cur.fetchone() is not None
 
     def rows(self) -> list[tuple[Any, ...]]:
@@ -203,16 +204,10 @@ def decode_cursor(cursor: str) -> int:
 
 
 def _row(listed: Listed) -> IntroductionRow:
-    return IntroductionRow(
-        id=listed.id,
-        introducer_id=listed.introducer_id,
-        requester_id=listed.requester_id,
-        target_id=listed.target_id,
-        status=listed.status,
-        proposed_at=from_us(listed.proposed_at_us),
-        updated_at=from_us(listed.updated_at_us),
-        version=listed.version,
-        cursor=encode_cursor(listed.seq),
+    proposed_at, updated_at = from_us(listed.proposed_at_us), from_us(listed.updated_at_us)
+    cursor = encode_cursor(listed.seq)
+    return copied(
+        IntroductionRow, listed, proposed_at=proposed_at, updated_at=updated_at, cursor=cursor
     )
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
 
@@ -130,9 +132,11 @@ class OwnWrites:
     SQLite file (fold_own_write), lease holder or not; does nothing on PostgreSQL,
     where the lease holder's follower is woken by NOTIFY and writers wait for it."""
 
-    def __init__(self, storage: Storage, batch_size: int = 2000) -> None:
+    def __init__(self, storage: Storage, batch_size: int = 2000, writer: Any = None) -> None:
+        """`writer`: an application whose group commit folds each group as it commits."""
         self.storage = storage
         self.batch_size = batch_size
+        self.writer = writer
         self._closers: list[Callable[[], None]] = []
 
     def start(self) -> None:
@@ -152,6 +156,10 @@ class OwnWrites:
         register(self.storage.url, catch_up)
         self._closers.append(catch_up.close)  # no writer folds once it returns
         self._closers.append(lambda: unregister(self.storage.url, catch_up))
+        recorder: Any = getattr(self.writer, "recorder", None)
+        if hasattr(recorder, "after_commit"):
+            recorder.after_commit = partial(fold_own_write, self.storage.url)
+            self._closers.append(lambda: setattr(recorder, "after_commit", None))
 
     def stop(self) -> None:
         closers, self._closers = self._closers, []

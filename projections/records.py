@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from projections.screening import Screening
+
 R = TypeVar("R")
 T = TypeVar("T")
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -23,7 +25,9 @@ def copied(record_type: type[T], source: object, **given: Any) -> T:
     return record_type(**taken, **given)
 
 
-@dataclass(frozen=True)
+# Reputation and TrackRecord are not frozen: the API's GraphQL types extend them
+# (api/schema/types.py), and strawberry's dataclasses cannot extend frozen ones.
+@dataclass
 class Reputation:
     introducer_id: str
     score: float
@@ -37,7 +41,7 @@ class Reputation:
     expired: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class TrackRecord:
     person_id: str
     introductions_as_party: int
@@ -46,7 +50,7 @@ class TrackRecord:
     replies_sent: int
     burns_blamed: int
     ghosted: int
-    screening: str
+    screening: Screening
     reasons: list[str]
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-AVOID = "AVOID"
-CAUTION = "CAUTION"
-CLEAR = "CLEAR"
-CARING = "CARING"
+
+class Screening(StrEnum):
+    CLEAR = "CLEAR"
+    CAUTION = "CAUTION"
+    AVOID = "AVOID"
+
+
+AVOID = Screening.AVOID
+CAUTION = Screening.CAUTION
+CLEAR = Screening.CLEAR
+CARING = "CARING"  # a burn's cause
 
 
 @dataclass(frozen=True)
@@ -17,7 +25,7 @@ class Burn:
     cause: str
 
 
-def screening(burns: Sequence[Burn], ghosted: int) -> str:
+def screening(burns: Sequence[Burn], ghosted: int) -> Screening:
     blamed = len(burns)
     caring = sum(1 for b in burns if b.cause == CARING)
     if blamed >= 3 or (blamed >= 2 and caring >= 1):

@@ -117,6 +117,14 @@ SEAMS: tuple[Seam, ...] = (
         '"originator_id TEXT, " "originator_version INTEGER, " "topic TEXT, " "state BLOB, "',
     ),
     Seam(
+        "PostgresApplicationRecorder._insert_events, _insert_stored_events, "
+        "_fetch_ids_after_insert_events",
+        "storage/postgres.py",
+        "our insert_events runs the library's steps in a plain transaction, not its pipeline",
+        "eventsourcing.postgres:PostgresApplicationRecorder.insert_events",
+        "notification_ids = self._fetch_ids_after_insert_events( curs, stored_events, **kwargs )",
+    ),
+    Seam(
         "the PostgreSQL events table's columns",
         "storage/postgres.py",
         "select_events_of_many reads them by name",

@@ -5,6 +5,7 @@ people's names are looked up, with the caller's access checked."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any, TypeGuard
 
 import strawberry
 
@@ -17,6 +18,7 @@ from domain.application import parse_id
 from domain.coach import Assessment, Setting, Verdict, assess
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.personal import plain
+from domain.results import CommandResult
 
 Info = strawberry.Info
 # Past this many characters the coach runs in a worker thread, off the event loop; a
@@ -24,13 +26,39 @@ Info = strawberry.Info
 INLINE_MAX = 2_000
 
 
+def coach_people(introducer_id: str, requester_id: str, target_id: str, writer: str) -> list[str]:
+    """The people whose names and offers the coach holds a message from `writer` against:
+    the introducer, and the recipient (the other party)."""
+    return [introducer_id, target_id if writer == requester_id else requester_id]
+
+
+class CoachPeople:
+    """Called in the worker thread of a reply's write with its result: reads the people
+    the coach needs, so that `prime` hands them to the loaders (on the event loop) and
+    setting_for finds them without another trip to a thread."""
+
+    def __init__(self, ctx: Context, writer: str) -> None:
+        self.ctx, self.writer = ctx, writer
+        self.ids: list[str] = []
+        self.found: dict[str, Any] | None = None
+
+    def __call__(self, result: CommandResult) -> None:
+        i = result.introduction
+        self.ids = coach_people(i.introducer_id, i.requester_id, i.target_id, self.writer)
+        self.found = self.ctx.services.app.get_persons_batched(self.ids)
+
+    def prime(self) -> None:
+        if self.found is not None:
+            self.ctx.loaders.prime_persons(self.ids, self.found)
+
+
 async def setting_for(ctx: Context, introduction: Introduction, writer: str) -> Setting:
     """What the coach holds a message from `writer` (a party) against."""
-    recipient_id = (
-        introduction.target_id if writer == introduction.requester_id else introduction.requester_id
+    introducer_id, recipient_id = coach_people(
+        introduction.introducer_id, introduction.requester_id, introduction.target_id, writer
     )
     introducer, recipient = await asyncio.gather(
-        ctx.loaders.person(introduction.introducer_id), ctx.loaders.person(recipient_id)
+        ctx.loaders.person(introducer_id), ctx.loaders.person(recipient_id)
     )  # one batch
     return Setting(
         guidelines=plain(introduction.guidelines),
@@ -67,12 +95,16 @@ def as_warnings(assessment: Assessment) -> list[str]:
     return [head] + [f"{f.reason}: “{f.evidence}”. {f.advice}" for f in assessment.findings]
 
 
+def has_text(message: str | None) -> TypeGuard[str]:
+    return bool(message and message.strip())
+
+
 async def assess_reply(
     ctx: Context, introduction: Introduction, writer: str, message: str | None
 ) -> Assessment | None:
-    if not message or not message.strip():
-        return None
-    return await run_coach(message, await setting_for(ctx, introduction, writer))
+    if has_text(message):
+        return await run_coach(message, await setting_for(ctx, introduction, writer))
+    return None
 
 
 @strawberry.type

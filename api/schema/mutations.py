@@ -5,13 +5,14 @@ caught up with it, so the client's next query already reflects its own write."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 import strawberry
 
 from api import metrics
-from api.schema.coach import as_warnings, assess_reply
+from api.schema.coach import CoachPeople, as_warnings, assess_reply, has_text
 from api.schema.context import Context, info_context
 from api.schema.idempotency import IdempotencyKeyArgument, token_not_shown_again
 from api.schema.types import (
@@ -66,17 +67,24 @@ async def handle(info: Info, command: Command[R], idempotency_key: str | None) -
 
 
 async def write_then_read_your_writes(
-    ctx: Context, command: Command[Result], idempotency_key: str | None
+    ctx: Context,
+    command: Command[Result],
+    idempotency_key: str | None,
+    then: Callable[[Result], None] | None = None,
 ) -> Result:
     """Runs the command as the caller, then waits (bounded) until the read models have
-    its write, in one trip to a worker thread rather than two."""
+    its write, in one trip to a worker thread rather than two; `then`, given the result,
+    runs in that thread too (the answer's reads, which would cost another trip)."""
     actor = ctx.require_actor()
     app, views = ctx.services.app, ctx.services.read_models
     timeout = ctx.services.read_your_writes_timeout
 
     def write_and_wait() -> tuple[Result, bool]:
         result = app.handle(actor, command, idempotency_key)
-        return result, views.wait_for_own_write(_position(result), timeout)
+        caught_up = views.wait_for_own_write(_position(result), timeout)
+        if then is not None:
+            then(result)
+        return result, caught_up
 
     result, caught_up = await in_waiting_thread(write_and_wait)
     if not caught_up:
@@ -103,10 +111,15 @@ async def person_change(
 
 
 async def change(
-    info: Info, command: Command[CommandResult], idempotency_key: str | None
+    info: Info,
+    command: Command[CommandResult],
+    idempotency_key: str | None,
+    then: Callable[[CommandResult], None] | None = None,
 ) -> IntroductionPayload:
     try:
-        result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
+        result = await write_then_read_your_writes(
+            info_context(info), command, idempotency_key, then
+        )
     except DomainError as e:
         return IntroductionPayload(errors=[mutation_error(e)])
     return IntroductionPayload(introduction=introduction_from(result.introduction))
@@ -226,10 +239,15 @@ class CoreMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> IntroductionPayload:
         command = RecordReply(str(id), message, expected_version=expected_version)
-        payload = await change(info, command, idempotency_key)
+        ctx = info_context(info)
+        actor = ctx.require_actor()
+        # The coach's people are read in the write's own trip to a thread.
+        people = CoachPeople(ctx, actor) if has_text(message) else None
+        payload = await change(info, command, idempotency_key, people)
         if payload.introduction is not None:
-            ctx = info_context(info)
-            assessment = await assess_reply(ctx, payload.introduction, ctx.require_actor(), message)
+            if people is not None:
+                people.prime()
+            assessment = await assess_reply(ctx, payload.introduction, actor, message)
             if assessment is not None:
                 payload.reply_assessment = assessment_from(assessment)
                 payload.warnings = as_warnings(assessment)

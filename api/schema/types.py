@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,7 +21,8 @@ from domain.introduction import BurnCause as DomainBurnCause
 from domain.introduction import BurnReason as DomainBurnReason
 from domain.introduction import Status
 from domain.personal import ERASED_TEXT, plain
-from projections.records import copied
+from projections.records import Reputation, TrackRecord, copied
+from projections.screening import Screening
 
 if TYPE_CHECKING:
     from domain.coach import Assessment as CoachAssessment
@@ -37,6 +38,7 @@ strawberry.enum(Status, name="IntroductionStatus")
 strawberry.enum(DomainBurnReason, name="BurnReason")
 strawberry.enum(DomainBurnCause, name="BurnCause")
 strawberry.enum(Verdict, name="MessageVerdict")
+strawberry.enum(Screening)
 IntroductionStatus = Status
 BurnReason = DomainBurnReason
 BurnCause = DomainBurnCause
@@ -74,13 +76,6 @@ def assessment_from(assessment: CoachAssessment) -> MessageAssessment:
 
 
 @strawberry.enum
-class Screening(Enum):
-    CLEAR = "CLEAR"
-    CAUTION = "CAUTION"
-    AVOID = "AVOID"
-
-
-@strawberry.enum
 class ErrorCode(Enum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
@@ -103,21 +98,15 @@ class MutationError:
     field: str | None = None
 
 
+# A GraphQL type that extends a read model's record has the record's fields, in their
+# order, but those it declares Private (an id that GraphQL offers, if at all, as an object).
 @strawberry.type
-class PersonTrackRecord:
-    introductions_as_party: int
-    consents_given: int
-    declines: int
-    replies_sent: int
-    burns_blamed: int
-    ghosted: int
-    screening: Screening
-    reasons: list[str]
+class PersonTrackRecord(TrackRecord):
+    person_id: strawberry.Private[str]
 
 
-def track_record_from(record: Any) -> PersonTrackRecord:
-    screening = Screening(str(record.screening))
-    return copied(PersonTrackRecord, record, screening=screening, reasons=list(record.reasons))
+def track_record_from(record: TrackRecord) -> PersonTrackRecord:
+    return copied(PersonTrackRecord, record)
 
 
 @strawberry.type
@@ -254,16 +243,7 @@ def introduction_from(introduction: DomainIntroduction) -> Introduction:
 
 
 @strawberry.type
-class IntroducerReputation:
-    score: float
-    ranking_score: float
-    proposed: int
-    consented: int
-    declined: int
-    replied: int
-    relationships_formed: int
-    burned: int
-    expired: int
+class IntroducerReputation(Reputation):
     introducer_id: strawberry.Private[str]
 
     @strawberry.field
@@ -271,8 +251,8 @@ class IntroducerReputation:
         return await _person(info, self.introducer_id)
 
 
-def reputation_from(r: Any) -> IntroducerReputation:
-    return copied(IntroducerReputation, r, introducer_id=str(r.introducer_id))
+def reputation_from(r: Reputation) -> IntroducerReputation:
+    return copied(IntroducerReputation, r)
 
 
 def no_reputation(introducer_id: str) -> IntroducerReputation:

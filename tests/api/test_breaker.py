@@ -5,7 +5,6 @@ briefly, while the others are still refused at once."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from api import outage
+from bench.server import free_port
 
 psycopg_pool = pytest.importorskip("psycopg_pool")
 
@@ -20,14 +20,8 @@ POOL_TIMEOUT = 2.0
 AT_ONCE = POOL_TIMEOUT / 2  # far below the pool's wait: a refusal, not a try
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # closed again on leaving: nobody listens there
-
-
 def _pool_of_a_server_that_is_down() -> Iterator[object]:
-    conninfo = f"host=127.0.0.1 port={_closed_port()} user=postgres connect_timeout=1"
+    conninfo = f"host=127.0.0.1 port={free_port()} user=postgres connect_timeout=1"
     pool = psycopg_pool.ConnectionPool(
         conninfo, min_size=0, max_size=2, timeout=POOL_TIMEOUT, open=True
     )

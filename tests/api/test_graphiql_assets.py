@@ -29,7 +29,7 @@ def test_the_graphiql_page_loads_only_files_served_here(client: TestClient) -> N
     parser = Assets()
     parser.feed(page.text)
     urls = [url for url, _ in parser.found]
-    assert "graphiql/graphiql.min.js" in urls
+    assert "graphiql/vendor/graphiql.min.js" in urls
     assert "graphiql/start.js" in urls
     for url, integrity in parser.found:
         absolute = urljoin("http://testserver/graphql", url)

@@ -4,8 +4,12 @@ warnings (the reply is recorded whatever the verdict)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
+
+from api.services import Services
 from tests.api.graphql_client import CONSENT, HISTORY, PROPOSE, GraphQL
 
 ASSESS = """query($text: String!, $id: ID) { assessMessage(text: $text, introductionId: $id) {
@@ -116,3 +120,24 @@ def test_a_good_reply_has_no_warnings_and_no_message_no_assessment(gql: GraphQL)
     assert bare["errors"] == []
     assert bare["replyAssessment"] is None
     assert bare["warnings"] == []
+
+
+def test_record_reply_reads_the_coachs_people_in_the_writes_own_thread(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One trip to a thread per reply: the introducer and the recipient are read right
+    # after the write, in its thread, not in a second trip for the coach.
+    ids = made_introduction(gql)
+    threads: list[str] = []
+    read = services.app.get_persons_batched
+
+    def get_persons_batched(person_ids: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return read(person_ids)
+
+    monkeypatch.setattr(services.app, "get_persons_batched", get_persons_batched)
+    payload = gql.as_(ids["jim"], REPLY, id=ids["intro"], m=JIM)["recordReply"]
+    assert payload["errors"] == []
+    assert payload["replyAssessment"] is not None
+    assert len(threads) == 1
+    assert threads[0].startswith("wait")  # api.services: the pool of the write's trip

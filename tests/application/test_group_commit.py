@@ -126,3 +126,30 @@ def test_the_grouping_recorder_is_still_known_as_its_backend(
 ) -> None:
     # Batched reads and LISTEN/NOTIFY pick their SQL by backend: a subclass must not hide it.
     assert backend_of(app.recorder) == module_storage.kind
+
+
+def test_each_saver_returns_only_after_its_group_was_handed_on(app: IntroductionsApp) -> None:
+    # `after_commit` (on SQLite, the views' fold) runs once per group in the committing
+    # thread, with the group's last position, before any of the group's savers returns.
+    people = [register_people(app, prefix=f"h{i} ") for i in range(4)]
+    ids = [consented(app, p) for p in people]
+    recorder = app.recorder
+    assert isinstance(recorder, GroupCommit)
+    handed_on: list[int] = []
+    recorder.after_commit = handed_on.append
+    late: list[int] = []
+
+    def reply(p: Any, i: Any) -> Any:
+        position = app.record_reply(p.requester, i, "handed on").position
+        if not handed_on or max(handed_on) < position:
+            late.append(position)
+        return position
+
+    try:
+        outcomes = _queued_together(
+            app, [lambda p=p, i=i: reply(p, i) for p, i in zip(people, ids, strict=True)]
+        )
+    finally:
+        recorder.after_commit = None
+    assert late == []
+    assert handed_on == [max(outcomes)]  # one group, handed on once

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
+from bench.server import cli
 from domain.application import IntroductionsApp
 from storage.bootstrap import open_application
 from storage.database import DATABASE_URL_VARIABLE, Storage
@@ -27,7 +27,7 @@ def ticking_app(storage: Storage, clock: FakeClock) -> IntroductionsApp:
 def run_cli(storage: Storage, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, DATABASE_URL_VARIABLE: storage.url}
     return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
+        cli(*args),
         capture_output=True,
         text=True,
         env=env,

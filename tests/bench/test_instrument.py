@@ -85,3 +85,19 @@ def test_a_new_run_replaces_the_latest_and_keeps_the_preamble(tmp_path: Path) ->
     )
     replace_latest_run(path, f"{RUN_HEADING}today\n\nnew\n")
     assert path.read_text() == f"# Benchmarks\n\nWhat this is.\n\n{RUN_HEADING}today\n\nnew\n"
+
+
+def test_one_part_leaves_benchmarks_md_as_it_is(tmp_path: Path) -> None:
+    # Its run would otherwise take the place of every other part's figures.
+    benchmarks = (REPO / "BENCHMARKS.md").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "coach", "--results-dir", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert (REPO / "BENCHMARKS.md").read_bytes() == benchmarks
+    assert "Reply coach" in (tmp_path / "last-run.md").read_text()

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-CLI = [sys.executable, "-c", "from api.cli import main; main()"]
+from bench.server import cli
+
+CLI = cli()
 
 
 def introductions(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.server import free_port
 from tests.cli.run import CLI
-from tests.e2e.conftest import free_port
 
 pytestmark = pytest.mark.processes
 

@@ -5,9 +5,7 @@ workers and an `introductions worker` beside them)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,18 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.server import cli, free_port
+
 ADMIN_TOKEN = "e2e-admin-token-" + "y" * 32
 REPO = Path(__file__).parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from api.cli import main; main()", *args]
 
 
 @dataclass

@@ -38,7 +38,7 @@ def test_production_mode_closes_what_a_browser_or_a_scanner_could_use(tmp_path: 
         ide = http.get("/graphql", headers={"Accept": "text/html"})
         assert ide.status_code == 404
         assert "graphiql" not in ide.text.lower()
-        assert http.get("/graphiql/graphiql.min.js").status_code == 404
+        assert http.get("/graphiql/vendor/graphiql.min.js").status_code == 404
 
         gql = GraphQL(http, NEW_ADMIN)
         refused = gql.result(INTROSPECTION, NEW_ADMIN)

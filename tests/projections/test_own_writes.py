@@ -15,7 +15,7 @@ import pytest
 
 from domain.application import IntroductionsApp
 from domain.introduction import ADMIN
-from projections.own_writes import fold_own_write
+from projections.own_writes import OwnWrites, fold_own_write
 from projections.read_models import ReadModels
 from projections.rebuild import rebuild
 from projections.runner import ProjectionsRunner
@@ -183,3 +183,19 @@ def test_waiting_for_an_own_write_finds_it_folded_without_waiting(sqlite_setup: 
         position = s.app.record_reply(target, introduction, "hello").position
         assert s.read_models.wait_for_own_write(position, timeout=0)
         assert s.read_models.track_record(target).replies_sent == 1
+
+
+def test_the_writers_group_commit_folds_before_its_savers_return(sqlite_setup: Setup) -> None:
+    # The API's application, given to OwnWrites: its writers need no fold of their own.
+    s = sqlite_setup
+    own_writes = OwnWrites(s.storage, writer=s.app)
+    own_writes.start()
+    try:
+        requester, target = s.others[:2]
+        introduction = consented(s.app, s.introducer, requester, target)
+        position = s.app.record_reply(target, introduction, "hello").position
+        assert s.read_models.wait_for(position, timeout=0)
+        assert s.read_models.track_record(target).replies_sent == 1
+    finally:
+        own_writes.stop()
+    assert s.app.recorder.after_commit is None  # type: ignore[attr-defined]

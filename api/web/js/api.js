@@ -14,11 +14,13 @@ export class ApiError extends Error {
   }
 }
 
-export async function gql(query, variables = {}) {
+// `signal` (an AbortSignal) cancels a request whose answer is no longer wanted.
+export async function gql(query, variables = {}, { signal } = {}) {
   let response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
+      signal,
       headers: {
         "content-type": "application/json",
         accept: "application/json",

@@ -20,6 +20,17 @@ export const BURN_REASONS = [
   ["MISUSED_CONTACT", "Misused the contact"],
   ["OTHER", "Other"],
 ];
+// "Transactional ask", the words before the colon.
+export const reasonInWords = (reason) =>
+  BURN_REASONS.find(([value]) => value === reason)?.[1].split(":")[0] ?? reason;
+
+// The reply coach's verdicts: words and a mark, never a colour alone.
+export const VERDICTS = {
+  LIKELY_BURN: { label: "Likely to burn the introduction", mark: "✕" },
+  NEEDS_WORK: { label: "Needs work", mark: "!" },
+  GOOD: { label: "Good to send", mark: "✓" },
+};
+
 export const BURN_CAUSES = [
   ["SKILL", "Lack of skill: did not know how"],
   ["CARING", "Lack of caring"],

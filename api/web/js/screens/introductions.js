@@ -1,6 +1,7 @@
 // My introductions: as introducer and as a party, by status, with the actions my role
 // allows now, kept current by the live subscription.
 import { errorInWords, gql } from "../api.js";
+import { replyCoach } from "../coach.js";
 import { announce, field, h, messages, replace, select, when } from "../dom.js";
 import { onLiveEvent } from "../live.js";
 import { BURN_CAUSES, BURN_REASONS, STATUS, eventInWords, statusBadge } from "../words.js";
@@ -24,7 +25,7 @@ const PAYLOAD = `introduction { ${INTRODUCTION_FIELDS} } errors { code message f
 // The actions that take one optional text, in the order their buttons appear.
 const TEXT_ACTIONS = [
   { action: "decline", toggle: "Decline", submit: "Decline the introduction", mutation: "declineIntroduction", argument: "reason", label: "Reason (optional)", rows: 2, limit: 2000, done: "You declined." },
-  { action: "reply", toggle: "Record a reply", submit: "Record the reply", mutation: "recordReply", argument: "message", label: "Your reply", rows: 3, limit: 10000, hint: "What you wrote to the other person, kept in the record.", done: "Your reply is recorded." },
+  { action: "reply", toggle: "Record a reply", submit: "Record the reply", mutation: "recordReply", argument: "message", label: "Your reply", rows: 3, limit: 10000, hint: "What you wrote to the other person, kept in the record.", done: "Your reply is recorded.", coach: true },
   { action: "relationship", toggle: "Relationship formed", submit: "Record the relationship", mutation: "recordRelationshipFormed", argument: "note", label: "Note (optional)", rows: 2, limit: 2000, done: "The relationship is recorded." },
 ];
 
@@ -274,7 +275,12 @@ function introductionCard(initial, viewer, onChange) {
       if (!form) continue;
       form.hidden = false;
       actions.querySelector(`[aria-controls="${id}"]`)?.setAttribute("aria-expanded", "true");
-      for (const [name, value] of values) if (form.elements[name]) form.elements[name].value = value;
+      for (const [name, value] of values) {
+        const element = form.elements[name];
+        if (!element) continue;
+        element.value = value;
+        element.dispatchEvent(new Event("input")); // the reply coach reads it again
+      }
       if (focused) pendingFocus = form.elements[focused] ?? null;
     }
   }
@@ -335,9 +341,12 @@ function introductionCard(initial, viewer, onChange) {
     }
     for (const a of TEXT_ACTIONS.filter(({ action }) => allowed.includes(action))) {
       const text = h("textarea", { name: a.argument, rows: a.rows, maxlength: a.limit });
+      const controls = a.coach
+        ? h("div", { class: "with-coach" }, field(a.label, text, a.hint), replyCoach(text, intro.id))
+        : field(a.label, text, a.hint);
       add(
         disclosure(a.toggle, () =>
-          actionForm(a.submit, field(a.label, text, a.hint), () =>
+          actionForm(a.submit, controls, () =>
             act(
               `mutation Act($id: ID!, $expectedVersion: Int, $text: String) { ${a.mutation}(id: $id, expectedVersion: $expectedVersion, ${a.argument}: $text) { ${PAYLOAD} } }`,
               { text: text.value || null },
