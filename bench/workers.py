@@ -30,6 +30,8 @@ from domain.introduction import ADMIN
 from projections.read_models import ReadModels
 from storage.bootstrap import open_application
 from storage.database import Storage
+from storage.lease import lease_for
+from storage.leased_work import TAKEOVER_BOUND_SECONDS
 
 QUERY_GOAL = 1.6  # two processes' query throughput over one's, on two cores
 KILLS, QUICK_KILLS = 5, 2
@@ -63,10 +65,11 @@ def run(config: Config, folder: Path) -> Table:
 
 
 def failover_seconds(storage: Storage, url: str) -> float:
-    """SIGKILLs the lease holder, writes an event at once (from this process, which
-    folds nothing), and times until the views include it: the new holder's follower
-    projected it."""
+    """SIGKILLs the lease holder once another process stands by, writes an event at once
+    (from this process, which folds nothing), and times until the views include it: the
+    new holder's follower projected it."""
     holder = wait_for_holder(url, None)
+    wait_for_standby(storage, holder)  # uvicorn restarts a killed process in seconds
     app, views = open_application(storage), ReadModels(storage)
     try:
         os.kill(holder, signal.SIGKILL)
@@ -82,6 +85,19 @@ def failover_seconds(storage: Storage, url: str) -> float:
         app.close()
     wait_for_holder(url, holder)  # uvicorn has started a process in the killed one's place
     return seconds
+
+
+def wait_for_standby(storage: Storage, holder: int) -> None:
+    """Until a process besides `holder` waits for the lease's lock."""
+    lease = lease_for(storage)
+    try:
+        deadline = time.monotonic() + FAILOVER_TIMEOUT
+        while not any(w.pid != holder for w in lease.waiting()):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no process stands by for the lease in {FAILOVER_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+    finally:
+        lease.release()
 
 
 def wait_for_holder(url: str, not_pid: int | None) -> int:
@@ -116,8 +132,8 @@ def table(config: Config, r: dict[str, float], failovers: list[float]) -> Table:
     shown = ", ".join(f"{s:.2f}" for s in failovers)
     result.notes.append(
         f"Failover, `--workers 2`: the lease holder SIGKILLed, to the first event projected "
-        f"by the new holder: median {statistics.median(failovers):.2f} s over "
-        f"{len(failovers)} kills ({shown} s); the documented bound is 5 s."
+        f"by the new holder, a standby waiting: median {statistics.median(failovers):.2f} s over "
+        f"{len(failovers)} kills ({shown} s); the documented bound is {TAKEOVER_BOUND_SECONDS:g} s."
     )
     result.notes.append(
         "Ratio: two processes' requests/s over one process's, on the same machine in the "

@@ -81,7 +81,8 @@ class Settings(BaseSettings):
         default="sqlite:///./introductions.db",
         description="where everything lives: `sqlite:///path/to/file.db` or "
         "`postgresql://user:pass@host:5432/db` (options: `?schema=name`, `connect_timeout`, "
-        "`pool_size`, `max_overflow`)",
+        "`pool_size` (1: connections each pool keeps idle), `max_overflow` (14: more on "
+        "demand); see [PostgreSQL connections](#postgresql-connections))",
     )
     admin_token: str | None = Field(
         default=None,

@@ -18,6 +18,10 @@ from domain.errors import ConfigurationError
 DATABASE_URL_VARIABLE = "INTRODUCTIONS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///./introductions.db"
 SQLITE_BUSY_TIMEOUT_SECONDS = "30"
+# Each pool of a process (README, "PostgreSQL connections") keeps this many connections
+# open while idle and grows on demand up to POOL_SIZE + MAX_OVERFLOW; a connection above
+# the minimum closes after ten idle minutes (psycopg_pool's max_idle).
+POSTGRES_POOL_SIZE, POSTGRES_MAX_OVERFLOW = "1", "14"
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,8 @@ def _postgres(url: str, fail: object) -> Storage:
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", ["5"])[0],
         "POSTGRES_PRE_PING": "y",
-        "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
-        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
+        "POSTGRES_POOL_SIZE": query.get("pool_size", [POSTGRES_POOL_SIZE])[0],
+        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", [POSTGRES_MAX_OVERFLOW])[0],
         "APPLICATION_RECORDER_TOPIC": "storage.postgres:PostgresLogRecorder",
     }
     if "schema" in query:
