@@ -186,8 +186,8 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=64, description="attempts in flight at once")
     webhook_poll_seconds: float = Field(
         default=0.1,
-        description="how often due retries are looked for, and on SQLite the log for events "
-        "to deliver (lower: sooner deliveries, more CPU per write)",
+        description="how often due retries are looked for, and on SQLite, while events "
+        "come, the log for events to deliver (lower: sooner deliveries, more CPU per write)",
     )
 
     @field_validator(*POSITIVE, mode="before")

@@ -30,9 +30,6 @@ from storage.database import Storage, backend_of
 log = logging.getLogger(__name__)
 BATCH_SIZE = 2000  # events per transaction when behind
 RETRY_AFTER = 1.0  # seconds before following again after a database error
-# Between looks at a quiet SQLite log: every process folds its own writes, so this only
-# delays writes nobody folded (a command's, a writer killed before its fold).
-FOLLOWER_IDLE = 1.0
 
 
 class ProjectionsRunner:
@@ -180,9 +177,10 @@ class ProjectionsRunner:
         probe = FileProbe(self.storage.sqlite_path or "")
         try:
             quiet_since = time.monotonic()
-            while not self._stopping.wait(next_look_in(quiet_since, idle=FOLLOWER_IDLE)):
-                # Only writes nobody folded keep it looking often (every process folds
-                # its own); while the files stay as they were, it reads nothing.
+            while not self._stopping.wait(next_look_in(quiet_since)):
+                # It finds only writes nobody folded (a command's, a writer killed before
+                # its fold): every process folds its own. While the files stay as they
+                # were, it reads nothing.
                 if probe.due() and catch_up.to():
                     quiet_since = time.monotonic()
         finally:

@@ -84,10 +84,16 @@ class LeasedWork:
         rounds = 0
         while not self._stopping.is_set():
             rounds += 1
-            pause = self.holding.is_set() or self._failing  # a standby waits on the lock
-            if pause and self._stopping.wait(self.retry_seconds):
+            holding = self.holding.is_set()
+            if (holding or self._failing) and self._stopping.wait(self._pause(holding)):
                 return
-            self._attempt(check=rounds % CHECK_EVERY_ROUNDS == 0, wait=self.retry_seconds)
+            check = holding or rounds % CHECK_EVERY_ROUNDS == 0
+            self._attempt(check=check, wait=self.retry_seconds)
+
+    def _pause(self, holding: bool) -> float:
+        # The holder has nothing to do between checks of its hold; a standby waits on the
+        # lock itself, and pauses only after a failure.
+        return self.retry_seconds * (CHECK_EVERY_ROUNDS if holding else 1)
 
     def _attempt(self, check: bool = True, wait: float = 0.0) -> None:
         try:

@@ -20,7 +20,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.sqlite import SQLiteFactory as LibrarySQLiteFactory
 from eventsourcing.utils import strtobool
 
-from storage import wal_checkpoints
+from storage import local_commits, wal_checkpoints
 from storage.database import Storage
 from storage.group_commit import GroupCommit
 from storage.personal_keys import AesGcmKeyring, KeyTables, create_statements, record_keys
@@ -71,6 +71,16 @@ def _secure_delete(cursor: Any) -> None:
 class SQLiteLogRecorder(GroupCommit, SQLiteApplicationRecorder):
     keyring: AesGcmKeyring | None = None  # set by the application that writes through it
     key_tables = KeyTables("", "?", _secure_delete)
+    _commits_key: str | None = None
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        if self._commits_key is None:
+            self._commits_key = local_commits.key(self.datastore.pool.db_name)
+        local_commits.announce(self._commits_key)
+        return ids
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *create_statements("", "BLOB")]

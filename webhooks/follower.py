@@ -62,10 +62,11 @@ class SubscriptionLogReader:
             return []
         if self._subscription is None or self._next_after != after:
             self._end_subscription()
-            # On SQLite it polls, even for writes of this process, and no more often than
-            # the dispatcher looks for due retries: deliveries can wait that long, and
-            # each step (its reads, and a transaction moving the position) competes with
-            # the replies of a busy serve for the one interpreter and the write lock.
+            # On SQLite, while events come, it looks every poll_interval however many
+            # writes there are: deliveries can wait that long, and each step (its reads,
+            # and a transaction moving the position) competes with the replies of a busy
+            # serve for the one interpreter and the write lock. A quiet log is looked at
+            # seldom, and a write of this process wakes it at once.
             self._subscription = subscribe(
                 self.recorder, gt=after, poll_interval=self.poll_interval
             )
