@@ -19,8 +19,10 @@ from api.schema.types import (
     BurnCause,
     BurnIntroductionInput,
     ErrorCode,
+    Introduction,
     IntroductionPayload,
     MutationError,
+    Person,
     PersonPayload,
     ProposeIntroductionInput,
     RegisterPersonInput,
@@ -103,11 +105,17 @@ def _position(result: CommandResult | PersonResult | IssuedToken | int) -> int:
 async def person_change(
     info: Info, command: Command[PersonResult], idempotency_key: str | None
 ) -> PersonPayload:
+    # Built in the write's thread: opening sealed fields may read keys from storage.
+    answer: list[Person] = []
+
+    def build(result: PersonResult) -> None:
+        answer.append(person_from(result.person))
+
     try:
-        result = await write_then_read_your_writes(info_context(info), command, idempotency_key)
+        await write_then_read_your_writes(info_context(info), command, idempotency_key, build)
     except DomainError as e:
         return PersonPayload(errors=[mutation_error(e)])
-    return PersonPayload(person=person_from(result.person))
+    return PersonPayload(person=answer[0])
 
 
 async def change(
@@ -116,13 +124,19 @@ async def change(
     idempotency_key: str | None,
     then: Callable[[CommandResult], None] | None = None,
 ) -> IntroductionPayload:
+    # Built in the write's thread: opening sealed fields may read keys from storage.
+    answer: list[Introduction] = []
+
+    def build(result: CommandResult) -> None:
+        if then is not None:
+            then(result)
+        answer.append(introduction_from(result.introduction))
+
     try:
-        result = await write_then_read_your_writes(
-            info_context(info), command, idempotency_key, then
-        )
+        await write_then_read_your_writes(info_context(info), command, idempotency_key, build)
     except DomainError as e:
         return IntroductionPayload(errors=[mutation_error(e)])
-    return IntroductionPayload(introduction=introduction_from(result.introduction))
+    return IntroductionPayload(introduction=answer[0])
 
 
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:

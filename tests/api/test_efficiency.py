@@ -12,9 +12,12 @@ import pytest
 from api.services import Services
 from storage import personal_keys
 from tests.api.graphql_client import (
+    CONSENT,
     INTRODUCTION,
     INTRODUCTIONS,
     PROPOSE,
+    REGISTER,
+    REPLY,
     REPUTATION,
     TRACK_RECORD,
     GraphQL,
@@ -71,6 +74,38 @@ def test_personal_keys_are_never_read_on_the_event_loop(
     assert page["edges"][0]["node"]["target"]["displayName"] == "B"
     shown = gql.as_(a, INTRODUCTION, id=proposed["id"])["introduction"]
     assert (shown["context"], shown["target"]["displayName"]) == ("context", "B")
+    assert on_loop, "no key was read: the spy proves nothing"
+    assert not any(on_loop), "a personal key was read on the event loop"
+
+
+def test_mutations_never_read_personal_keys_on_the_event_loop(
+    gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A payload's introduction and person carry opened fields: they are built in the
+    # write's thread, not on the loop after it.
+    introducer = gql.register("Sealed")
+    a, b = gql.register("A"), gql.register("B")
+    iid = gql.mutate(introducer, PROPOSE, r=a, t=b, c="context")["introduction"]["id"]
+    keyring: Any = services.app.keyring
+    original = keyring._read_secret
+    on_loop: list[bool] = []
+
+    def spied(key_id: str) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return original(key_id)
+
+    monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(keyring, "_read_secret", spied)
+    assert gql.mutate(a, CONSENT, id=iid)["introduction"]["context"] == "context"
+    gql.mutate(b, CONSENT, id=iid)
+    replied = gql.mutate(a, REPLY, id=iid, m="Thanks: I read your post on planning.")
+    assert replied["introduction"]["status"] == "REPLIED"
+    registered = gql.admin(REGISTER, name="C")["registerPerson"]["person"]
+    assert registered["displayName"] == "C"
     assert on_loop, "no key was read: the spy proves nothing"
     assert not any(on_loop), "a personal key was read on the event loop"
 
