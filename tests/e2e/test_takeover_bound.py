@@ -26,8 +26,8 @@ KILLS = 4
 # From the kill to the standby's start of its work: the kernel or the server hands the
 # lock to its waiter; a standby that tried once a second would take half a second on
 # average, and longer than this in three tries of five. All kills but one must hand over
-# this fast (a poller passes that one time in five): on a loaded host a kill can take a
-# second to end its process (a thread in fsync ends only when the flush does).
+# this fast (a poller passes that one time in five): on a loaded host one handover can
+# take longer, and the bound above still holds for it.
 HANDOVER_SECONDS = 0.4
 TOOK = re.compile(r"^(\S+ \S+) INFO took the background lease .*\(started in ([\d.]+) s\)", re.M)
 
