@@ -54,6 +54,7 @@ log = logging.getLogger("introductions.api")
 R = TypeVar("R")
 # Each with its log position (a revocation answers just that).
 Result = TypeVar("Result", CommandResult, PersonResult, IssuedToken, int)
+A = TypeVar("A")  # what a mutation answers, built in its write's thread
 
 
 def mutation_error(error: DomainError) -> MutationError:
@@ -69,32 +70,43 @@ async def handle(info: Info, command: Command[R], idempotency_key: str | None) -
 
 
 async def write_then_read_your_writes(
+    ctx: Context, command: Command[Result], idempotency_key: str | None
+) -> Result:
+    """Runs the command as the caller, then waits (bounded) until the read models have
+    its write, in one trip to a worker thread rather than two."""
+    return await write_then_answer(ctx, command, idempotency_key, _itself)
+
+
+async def write_then_answer(
     ctx: Context,
     command: Command[Result],
     idempotency_key: str | None,
-    then: Callable[[Result], None] | None = None,
-) -> Result:
-    """Runs the command as the caller, then waits (bounded) until the read models have
-    its write, in one trip to a worker thread rather than two; `then`, given the result,
-    runs in that thread too (the answer's reads, which would cost another trip)."""
+    answer: Callable[[Result], A],
+) -> A:
+    """As write_then_read_your_writes, and `answer` (given the result) in the same thread:
+    the payload's reads would cost another trip, and opening its sealed fields may read
+    keys from storage, never done on the event loop."""
     actor = ctx.require_actor()
     app, views = ctx.services.app, ctx.services.read_models
     timeout = ctx.services.read_your_writes_timeout
 
-    def write_and_wait() -> tuple[Result, bool]:
+    def write_and_wait() -> tuple[A, int, bool]:
         result = app.handle(actor, command, idempotency_key)
-        caught_up = views.wait_for_own_write(_position(result), timeout)
-        if then is not None:
-            then(result)
-        return result, caught_up
+        position = _position(result)
+        caught_up = views.wait_for_own_write(position, timeout)
+        return answer(result), position, caught_up
 
-    result, caught_up = await in_waiting_thread(write_and_wait)
+    answered, position, caught_up = await in_waiting_thread(write_and_wait)
     if not caught_up:
         log.warning(
             "read models did not reach position %s in time; is the projection worker running?",
-            _position(result),
+            position,
             extra={"request_id": ctx.request_id},
         )
+    return answered
+
+
+def _itself(result: Result) -> Result:
     return result
 
 
@@ -105,17 +117,14 @@ def _position(result: CommandResult | PersonResult | IssuedToken | int) -> int:
 async def person_change(
     info: Info, command: Command[PersonResult], idempotency_key: str | None
 ) -> PersonPayload:
-    # Built in the write's thread: opening sealed fields may read keys from storage.
-    answer: list[Person] = []
-
-    def build(result: PersonResult) -> None:
-        answer.append(person_from(result.person))
+    def answer(result: PersonResult) -> Person:
+        return person_from(result.person)
 
     try:
-        await write_then_read_your_writes(info_context(info), command, idempotency_key, build)
+        person = await write_then_answer(info_context(info), command, idempotency_key, answer)
     except DomainError as e:
         return PersonPayload(errors=[mutation_error(e)])
-    return PersonPayload(person=answer[0])
+    return PersonPayload(person=person)
 
 
 async def change(
@@ -124,19 +133,18 @@ async def change(
     idempotency_key: str | None,
     then: Callable[[CommandResult], None] | None = None,
 ) -> IntroductionPayload:
-    # Built in the write's thread: opening sealed fields may read keys from storage.
-    answer: list[Introduction] = []
+    """`then`, given the result, runs in the write's thread too (its own reads)."""
 
-    def build(result: CommandResult) -> None:
+    def answer(result: CommandResult) -> Introduction:
         if then is not None:
             then(result)
-        answer.append(introduction_from(result.introduction))
+        return introduction_from(result.introduction)
 
     try:
-        await write_then_read_your_writes(info_context(info), command, idempotency_key, build)
+        introduction = await write_then_answer(info_context(info), command, idempotency_key, answer)
     except DomainError as e:
         return IntroductionPayload(errors=[mutation_error(e)])
-    return IntroductionPayload(introduction=answer[0])
+    return IntroductionPayload(introduction=introduction)
 
 
 async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
