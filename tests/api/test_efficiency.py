@@ -27,19 +27,7 @@ from tests.api.graphql_client import (
 def test_storage_is_never_called_on_the_event_loop(
     gql: GraphQL, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[bool] = []  # one per call of the spy: True when it ran on an event loop
-    recorder: Any = services.app.recorder
-    original = recorder.max_notification_id
-
-    def checked() -> Any:
-        try:
-            asyncio.get_running_loop()
-            calls.append(True)
-        except RuntimeError:
-            calls.append(False)  # no loop in this thread: a worker thread, as it should be
-        return original()
-
-    monkeypatch.setattr(recorder, "max_notification_id", checked)
+    calls = spy_on_the_loop(monkeypatch, services.app.recorder, "max_notification_id")
     assert gql.data("{ health { ok } }")["health"]["ok"] is True
     assert calls, "the health query never reached the storage: the spy proves nothing"
     assert not any(calls), "storage was called on the event loop"
@@ -50,29 +38,15 @@ def test_personal_keys_are_never_read_on_the_event_loop(
 ) -> None:
     # A sealed field opens with its key, which the keyring reads from storage once its
     # copy is older than KEY_CACHE_SECONDS: fields are opened where the reads are.
-    introducer = gql.register("Sealed")
-    a, b = gql.register("A"), gql.register("B")
-    proposed = gql.mutate(introducer, PROPOSE, r=a, t=b, c="context")["introduction"]
-    keyring: Any = services.app.keyring
-    original = keyring._read_secret
-    on_loop: list[bool] = []
-
-    def spied(key_id: str) -> Any:
-        try:
-            asyncio.get_running_loop()
-            on_loop.append(True)
-        except RuntimeError:
-            on_loop.append(False)
-        return original(key_id)
-
+    introducer, a, b, iid = sealed_introduction(gql)
     monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
-    monkeypatch.setattr(keyring, "_read_secret", spied)
+    on_loop = spy_on_the_loop(monkeypatch, services.app.keyring, "_read_secret")
     reputation = gql.as_(a, REPUTATION, id=introducer)["introducerReputation"]
     assert reputation["introducer"]["displayName"] == "Sealed"
     assert gql.as_(a, TRACK_RECORD, id=b)["person"]["displayName"] == "B"
     page = gql.as_(introducer, INTRODUCTIONS, first=1)["introductions"]
     assert page["edges"][0]["node"]["target"]["displayName"] == "B"
-    shown = gql.as_(a, INTRODUCTION, id=proposed["id"])["introduction"]
+    shown = gql.as_(a, INTRODUCTION, id=iid)["introduction"]
     assert (shown["context"], shown["target"]["displayName"]) == ("context", "B")
     assert on_loop, "no key was read: the spy proves nothing"
     assert not any(on_loop), "a personal key was read on the event loop"
@@ -83,23 +57,9 @@ def test_mutations_never_read_personal_keys_on_the_event_loop(
 ) -> None:
     # A payload's introduction and person carry opened fields: they are built in the
     # write's thread, not on the loop after it.
-    introducer = gql.register("Sealed")
-    a, b = gql.register("A"), gql.register("B")
-    iid = gql.mutate(introducer, PROPOSE, r=a, t=b, c="context")["introduction"]["id"]
-    keyring: Any = services.app.keyring
-    original = keyring._read_secret
-    on_loop: list[bool] = []
-
-    def spied(key_id: str) -> Any:
-        try:
-            asyncio.get_running_loop()
-            on_loop.append(True)
-        except RuntimeError:
-            on_loop.append(False)
-        return original(key_id)
-
+    _, a, b, iid = sealed_introduction(gql)
     monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
-    monkeypatch.setattr(keyring, "_read_secret", spied)
+    on_loop = spy_on_the_loop(monkeypatch, services.app.keyring, "_read_secret")
     assert gql.mutate(a, CONSENT, id=iid)["introduction"]["context"] == "context"
     gql.mutate(b, CONSENT, id=iid)
     replied = gql.mutate(a, REPLY, id=iid, m="Thanks: I read your post on planning.")
@@ -196,3 +156,29 @@ def test_introductions_are_counted_only_when_a_client_selects_total_count(
     )
     assert by_fragment["introductions"]["n"] == 2
     assert counted == [False, True]
+
+
+def spy_on_the_loop(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[bool]:
+    """Replaces `owner.name` by a spy calling it; the list gets one entry per call: True
+    when it ran on an event loop, False in a thread without one (a worker thread)."""
+    original = getattr(owner, name)
+    calls: list[bool] = []
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            calls.append(True)
+        except RuntimeError:
+            calls.append(False)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spied)
+    return calls
+
+
+def sealed_introduction(gql: GraphQL) -> tuple[str, str, str, str]:
+    """An introducer "Sealed" of A to B with the context "context": their ids and its id."""
+    introducer = gql.register("Sealed")
+    a, b = gql.register("A"), gql.register("B")
+    iid = gql.mutate(introducer, PROPOSE, r=a, t=b, c="context")["introduction"]["id"]
+    return introducer, a, b, iid
