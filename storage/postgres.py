@@ -22,7 +22,7 @@ class _UnpipelinedRecorder(PostgresApplicationRecorder):
     pipeline, a lost race (the events insert failing on an aggregate's version) aborts the
     key inserts queued after it, and psycopg then raises on the next use of the connection
     ("pipeline aborted", or "prepared statement does not exist") instead of the conflict.
-    On one host the few round trips this adds cost microseconds beside the commit's flush."""
+    It costs a round trip per statement, where the pipeline sent them together."""
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
