@@ -13,9 +13,6 @@ class Screening(StrEnum):
     AVOID = "AVOID"
 
 
-AVOID = Screening.AVOID
-CAUTION = Screening.CAUTION
-CLEAR = Screening.CLEAR
 CARING = "CARING"  # a burn's cause
 
 
@@ -29,15 +26,15 @@ def screening(burns: Sequence[Burn], ghosted: int) -> Screening:
     blamed = len(burns)
     caring = sum(1 for b in burns if b.cause == CARING)
     if blamed >= 3 or (blamed >= 2 and caring >= 1):
-        return AVOID
+        return Screening.AVOID
     if blamed >= 1 or ghosted >= 2:
-        return CAUTION
-    return CLEAR
+        return Screening.CAUTION
+    return Screening.CLEAR
 
 
 def reasons(burns: Sequence[Burn], ghosted: int) -> list[str]:
     """Why the screening is not CLEAR; empty when it is."""
-    if screening(burns, ghosted) == CLEAR:
+    if screening(burns, ghosted) == Screening.CLEAR:
         return []
     said = []
     if burns:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from domain.errors import BadInput
 from projections.registry import Views
-from projections.screening import AVOID, CAUTION
+from projections.screening import Screening
 from projections.suggestion_index import NEED, OFFER, TermMatch, TermRow
 
 MAX_FIRST = 100
@@ -60,11 +60,11 @@ def suggest(views: Views, connector: str, *, everyone: bool, first: int = 10) ->
             if person not in screened:
                 record = views.track_record.record(person)
                 screened[person] = (record.screening, record.reasons)
-        if any(screened[p][0] == AVOID for p in pair):
+        if any(screened[p][0] == Screening.AVOID for p in pair):
             continue
         if views.introduction_list.introduced_to_each_other(*pair):
             continue
-        cautions = [p for p in pair if screened[p][0] == CAUTION]
+        cautions = [p for p in pair if screened[p][0] == Screening.CAUTION]
         kept.append((pair, _score(shared) * CAUTION_FACTOR ** len(cautions), cautions))
         kept.sort(key=lambda k: (-k[1], k[0]))
     kept = kept[:first]

@@ -48,6 +48,7 @@ from domain.commands import (
 from domain.errors import DomainError
 from domain.results import CommandResult, IssuedToken, PersonResult
 from domain.use_case_base import canonical_id
+from projections.screening import Screening
 
 Info = strawberry.Info
 log = logging.getLogger("introductions.api")
@@ -151,7 +152,7 @@ async def requester_warnings(ctx: Context, requester_id: str) -> list[str]:
     """The requester's screening reasons when it is not CLEAR (the proposal still stands)."""
     views = ctx.services.read_models
     record = await in_thread(views.track_record, requester_id)
-    return [] if str(record.screening) == "CLEAR" else list(record.reasons)
+    return [] if record.screening == Screening.CLEAR else list(record.reasons)
 
 
 @strawberry.type
