@@ -124,11 +124,18 @@ class ReputationView(View):
             return self.settings_in(cur)
 
     def record(self, introducer_id: str, now: datetime) -> Reputation | None:
+        # One statement: the row and the half-life it was built with, read together.
+        select = self.sql(
+            f"SELECT {COLUMNS}, (SELECT value FROM {{s}}reputation_settings WHERE name = ?) "
+            "FROM {s}reputation WHERE introducer_id = ?"
+        )
         with self.read() as cur:
-            half_life, _ = self.settings_in(cur)
-            found = self.load(cur, "reputation", COLUMNS, "introducer_id", [introducer_id])
-        row = found.get(introducer_id)
-        return None if row is None else reputation_at(Introducer(*row), now, half_life)
+            cur.execute(select, (HALF_LIFE, introducer_id))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        *columns, half_life = row
+        return reputation_at(Introducer(*columns), now, float(half_life))
 
     def rows(self) -> list[tuple[Any, ...]]:
         with self.read() as cur:
