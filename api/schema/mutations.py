@@ -13,7 +13,7 @@ import strawberry
 
 from api import metrics
 from api.schema.coach import CoachPeople, as_warnings, assess_reply, has_text
-from api.schema.context import Context, info_context
+from api.schema.context import Context, info_context, selects
 from api.schema.idempotency import IdempotencyKeyArgument, token_not_shown_again
 from api.schema.types import (
     BurnCause,
@@ -264,12 +264,13 @@ class CoreMutations:
         command = RecordReply(str(id), message, expected_version=expected_version)
         ctx = info_context(info)
         actor = ctx.require_actor()
-        # The coach's people are read in the write's own trip to a thread.
-        people = CoachPeople(ctx, actor) if has_text(message) else None
+        # The coach runs only for a client that selected what it answers; its people are
+        # read in the write's own trip to a thread.
+        wanted = selects(info, "warnings") or selects(info, "replyAssessment")
+        people = CoachPeople(ctx, actor) if wanted and has_text(message) else None
         payload = await change(info, command, idempotency_key, people)
-        if payload.introduction is not None:
-            if people is not None:
-                people.prime()
+        if payload.introduction is not None and people is not None:
+            people.prime()
             assessment = await assess_reply(ctx, payload.introduction, actor, message)
             if assessment is not None:
                 payload.reply_assessment = assessment_from(assessment)

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from api.schema import coach as api_coach
 from api.services import Services
+from domain import coach
 from storage import personal_keys
 from tests.api.graphql_client import (
     CONSENT,
@@ -156,6 +158,35 @@ def test_introductions_are_counted_only_when_a_client_selects_total_count(
     )
     assert by_fragment["introductions"]["n"] == 2
     assert counted == [False, True]
+
+
+def test_the_reply_coach_runs_only_for_a_client_that_selects_its_answer(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    introducer = gql.register("Coaching")
+    a, b, c = gql.register("A"), gql.register("B"), gql.register("C")
+    ids = [gql.mutate(introducer, PROPOSE, r=a, t=t, c="c")["introduction"]["id"] for t in (b, c)]
+    for iid, target in zip(ids, (b, c), strict=True):
+        gql.mutate(a, CONSENT, id=iid)
+        gql.mutate(target, CONSENT, id=iid)
+    assessed: list[str] = []
+
+    def spied(text: str, setting: Any) -> Any:
+        assessed.append(text)
+        return coach.assess(text, setting)
+
+    monkeypatch.setattr(api_coach, "assess", spied)
+    burn = "What can you do for me? Send me names."
+    unasked = (
+        "mutation($id: ID!, $m: String) "
+        "{ recordReply(id: $id, message: $m) { introduction { status } } }"
+    )
+    replied = gql.as_(a, unasked, id=ids[0], m=burn)["recordReply"]
+    assert replied["introduction"]["status"] == "REPLIED"
+    assert assessed == []
+    coached = gql.mutate(a, REPLY, id=ids[1], m=burn)
+    assert assessed == [burn]
+    assert "LIKELY_BURN" in coached["warnings"][0]
 
 
 def spy_on_the_loop(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[bool]:
