@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
@@ -50,13 +51,28 @@ def arguments_digest(operation: str, arguments: object) -> str:
     return hashlib.sha256(canonical_json([operation, arguments]).encode("utf-8")).hexdigest()
 
 
+class KeyUse(TypedDict):
+    """A use of a key, as both of its events record it."""
+
+    arguments_digest: str
+    result_id: UUID
+    result_version: int
+    actor_id: str | None
+    timestamp: datetime
+
+
 class IdempotencyKey(ChainedAggregate):
     class Use(ChainedAggregate.Event):
-        """What a use of the key records, in both of its events."""
+        """What a use of the key records, in both of its events, and applies alike."""
 
         arguments_digest: str
         result_id: UUID
         result_version: int
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._remember(
+                self.arguments_digest, self.result_id, self.result_version, self.timestamp
+            )
 
     class KeyUsed(Use, ChainedAggregate.Created):
         class_version = 1
@@ -76,18 +92,10 @@ class IdempotencyKey(ChainedAggregate):
         actor_id: str | None,
         timestamp: datetime,
     ) -> None:
-        self._remember(arguments_digest, result_id, result_version, timestamp)
+        """The first use: `Use.apply` sets the state, as it does for a renewal."""
 
-    @event(KeyUsedAgain)
-    def use_again(
-        self,
-        arguments_digest: str,
-        result_id: UUID,
-        result_version: int,
-        actor_id: str | None,
-        timestamp: datetime,
-    ) -> None:
-        self._remember(arguments_digest, result_id, result_version, timestamp)
+    def use_again(self, **use: Unpack[KeyUse]) -> None:
+        self.trigger_event(self.KeyUsedAgain, **use)
 
     def _remember(
         self, digest: str, result_id: UUID, result_version: int, used_at: datetime

@@ -232,14 +232,11 @@ class Introduction(ChainedAggregate):
         if blamed_person_id not in self.parties:
             msg = "The blamed person must be one of the two parties of the introduction."
             raise BadInput(msg, field="blamedPersonId")
-        reason = _enum_value(BurnReason, reason, "reason")
-        cause = _enum_value(BurnCause, cause, "cause")
-        note = bounds.optional_text(note, "note", bounds.NOTE_MAX)
         self._burned(
             blamed_person_id=blamed_person_id,
-            reason=reason,
-            cause=cause,
-            note=note,
+            reason=_enum_value(BurnReason, reason, "reason"),
+            cause=_enum_value(BurnCause, cause, "cause"),
+            note=bounds.optional_text(note, "note", bounds.NOTE_MAX),
             actor_id=actor_id,
             timestamp=at,
         )

@@ -19,6 +19,7 @@ from domain.errors import BadInput, ConcurrencyConflict, DomainError, Forbidden,
 from domain.idempotency import (
     FIELD,
     IdempotencyKey,
+    KeyUse,
     arguments_digest,
     idempotency_key_id,
     validate_key,
@@ -55,18 +56,18 @@ class Claim:
     actor_id: str
 
     def record(self, result_id: UUID, result_version: int, at: datetime) -> IdempotencyKey:
+        use: KeyUse = {
+            "arguments_digest": self.digest,
+            "result_id": result_id,
+            "result_version": result_version,
+            "actor_id": self.actor_id,
+            "timestamp": at,
+        }
         if self.seen is None:
-            return IdempotencyKey(
-                id=self.key_id,
-                arguments_digest=self.digest,
-                result_id=result_id,
-                result_version=result_version,
-                actor_id=self.actor_id,
-                timestamp=at,
-            )
+            return IdempotencyKey(id=self.key_id, **use)
         # A copy: a save that fails must leave the next attempt a clean aggregate.
         key = copy.deepcopy(self.seen)
-        key.use_again(self.digest, result_id, result_version, self.actor_id, at)
+        key.use_again(**use)
         return key
 
     @property

@@ -20,7 +20,7 @@ from storage.bootstrap import open_application
 from storage.database import Storage
 from storage.personal_keys import empty_wal
 from webhooks.erasure import erase_bodies_about
-from webhooks.records import EndpointRow, NewDelivery
+from webhooks.records import EndpointRow, NewDelivery, delivery_id
 from webhooks.store import DeliveryStore, Transaction, open_store
 from webhooks.wire import event_body, webhook_id
 
@@ -105,9 +105,11 @@ class SubscriptionLogReader:
 
 
 def delivery_for(event: Any, position: int, endpoint_id: str) -> NewDelivery:
+    event_id = webhook_id(event)
     return NewDelivery(
+        id=delivery_id(endpoint_id, event_id),
         webhook_id=endpoint_id,
-        event_id=webhook_id(event),
+        event_id=event_id,
         event_type=type(event).__name__,
         position=position,
         occurred_at=event.timestamp.timestamp(),

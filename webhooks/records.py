@@ -81,27 +81,19 @@ ENDPOINT_COLUMNS = (
 class NewDelivery:
     """What the follower records for one event and one endpoint."""
 
+    id: str  # delivery_id(webhook_id, event_id)
     webhook_id: str
     event_id: str
     event_type: str
     position: int
     occurred_at: float
     body: str
-
-    @property
-    def id(self) -> str:
-        return delivery_id(self.webhook_id, self.event_id)
 
 
 @dataclass(frozen=True)
-class Delivery:
-    id: str
-    webhook_id: str
-    event_id: str
-    event_type: str
-    position: int
-    occurred_at: float
-    body: str
+class Delivery(NewDelivery):
+    """A delivery as the store keeps it: what was recorded, then its attempts."""
+
     status: DeliveryStatus
     attempts: int  # every attempt ever made
     round_attempts: int  # attempts since it was (re)scheduled: the retry schedule's index
