@@ -41,8 +41,7 @@ def test_personal_keys_are_never_read_on_the_event_loop(
     # A sealed field opens with its key, which the keyring reads from storage once its
     # copy is older than KEY_CACHE_SECONDS: fields are opened where the reads are.
     introducer, a, b, iid = sealed_introduction(gql)
-    monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
-    on_loop = spy_on_the_loop(monkeypatch, services.app.keyring, "_read_secret")
+    on_loop = key_reads_on_the_loop(monkeypatch, services)
     reputation = gql.as_(a, REPUTATION, id=introducer)["introducerReputation"]
     assert reputation["introducer"]["displayName"] == "Sealed"
     assert gql.as_(a, TRACK_RECORD, id=b)["person"]["displayName"] == "B"
@@ -60,8 +59,7 @@ def test_mutations_never_read_personal_keys_on_the_event_loop(
     # A payload's introduction and person carry opened fields: they are built in the
     # write's thread, not on the loop after it.
     _, a, b, iid = sealed_introduction(gql)
-    monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
-    on_loop = spy_on_the_loop(monkeypatch, services.app.keyring, "_read_secret")
+    on_loop = key_reads_on_the_loop(monkeypatch, services)
     assert gql.mutate(a, CONSENT, id=iid)["introduction"]["context"] == "context"
     gql.mutate(b, CONSENT, id=iid)
     replied = gql.mutate(a, REPLY, id=iid, m="Thanks: I read your post on planning.")
@@ -205,6 +203,12 @@ def spy_on_the_loop(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -
 
     monkeypatch.setattr(owner, name, spied)
     return calls
+
+
+def key_reads_on_the_loop(monkeypatch: pytest.MonkeyPatch, services: Services) -> list[bool]:
+    """spy_on_the_loop on the keyring's reads from storage, with no key kept in memory."""
+    monkeypatch.setattr(personal_keys, "KEY_CACHE_SECONDS", 0.0)
+    return spy_on_the_loop(monkeypatch, services.app.keyring, "_read_secret")
 
 
 def sealed_introduction(gql: GraphQL) -> tuple[str, str, str, str]:
