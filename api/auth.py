@@ -109,7 +109,9 @@ class KnownTokens:
     request. Only successes are kept (garbage tokens cannot fill it), each until the
     earlier of its expiry and `ttl` seconds. A revocation in this process forgets the
     token at once; one in another process takes effect here within `ttl` seconds
-    (INTRODUCTIONS_TOKEN_CACHE_SECONDS, 5 by default; 0 turns the cache off)."""
+    (INTRODUCTIONS_TOKEN_CACHE_SECONDS, 5 by default; 0 turns the cache off). Not
+    cachetools.TTLCache: its entries share one lifetime, and a forget here calls
+    `on_forget`."""
 
     def __init__(
         self,

@@ -26,7 +26,8 @@ class ReadCopies:
     a newer version replaces the object (copy-on-write), so a reader holding one never
     sees it move. A list then reads only the events recorded since, instead of every
     event of every aggregate on it (a page of 20 introductions replayed all their
-    histories on every request)."""
+    histories on every request). Not the library's LRUCache: a list gets and puts many at
+    once under one lock, where its get and put take one key each."""
 
     def __init__(self, maxsize: int = READ_COPIES) -> None:
         self._maxsize = maxsize
