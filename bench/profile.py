@@ -2,7 +2,8 @@
 SQLite `serve` and on the cached framework floor, and prints for each the CPU
 milliseconds per request (the process's user + system time from /proc over the wrk run)
 and, with py-spy installed (`pip install -e ".[bench]"`), the largest shares of the
-service's sampled stacks under each of our entry points.
+service's sampled stacks under each of our entry points. With --gil only the thread
+holding the GIL is sampled, and the share of the time it was held comes first.
 
 Not a benchmark: py-spy slows what it samples, so its shares say where the time goes,
 and the CPU per request (taken in separate, unsampled runs) says how much there is."""
@@ -24,7 +25,8 @@ from bench.http import query_load, reply_load, seed_story
 from bench.storages import sqlite as sqlite_storage
 
 LOADS = {"query": query_load, "reply": reply_load}
-# Each area is the first whose frames (all of them) a stack holds.
+RATE = 200  # py-spy's samples a second
+# A stack counts under the first area whose frames (all of them) it holds.
 AREAS = (
     ("reading thread: reputation view", ("ReadModels.reputation",)),
     ("reading thread: persons (their events, opened)", ("read_persons",)),
@@ -37,6 +39,14 @@ AREAS = (
     ("pools' threads between tasks", ("_worker",)),
     ("event loop: strawberry execution", ("Schema.execute",)),
     ("event loop: middlewares, routing, uvicorn", ("Runner.run",)),
+    # A coroutine resumed by the loop is sampled without the loop's frames beneath it.
+    ("event loop: strawberry execution", ("strawberry/",)),
+    ("event loop: strawberry execution", ("graphql/",)),
+    ("event loop: middlewares, routing, uvicorn", ("uvicorn/",)),
+    ("event loop: middlewares, routing, uvicorn", ("starlette/",)),
+    ("event loop: middlewares, routing, uvicorn", ("fastapi/",)),
+    ("event loop: middlewares, routing, uvicorn", ("api/",)),
+    ("storage calls outside the areas above", ("eventsourcing/",)),
 )
 
 
@@ -53,21 +63,28 @@ def cpu_ms_per_request(target: server.Process, lua: str, seconds: int) -> tuple[
     return figures["rps"], 1000 * used / max(1.0, figures["rps"] * seconds)
 
 
-def sampled_shares(target: server.Process, lua: str, seconds: int, folder: Path) -> list[str]:
+def sampled_shares(
+    target: server.Process, lua: str, seconds: int, folder: Path, *, gil: bool = False
+) -> list[str]:
     spy = shutil.which("py-spy")
     if spy is None:
         return ["(py-spy not installed: no shares)"]
     out = folder / "stacks.txt"
-    record = [spy, "record", "--nonblocking", "-r", "200", "-d", str(seconds + 2), "-f", "raw"]
+    record = [spy, "record", "--nonblocking", "-r", str(RATE), "-d", str(seconds), "-f", "raw"]
+    record += ["--gil"] if gil else []
     sampler = subprocess.Popen(
         [*record, "-o", str(out), "-p", str(target.popen.pid)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     time.sleep(1)
-    wrk.run(target.url, lua, duration=seconds, connections=16)
+    wrk.run(target.url, lua, duration=seconds + 2, connections=16)
     sampler.wait()
-    return shares(out.read_text())
+    collapsed = out.read_text()
+    if not gil:
+        return shares(collapsed)
+    held = sum(int(line.rpartition(" ")[2]) for line in collapsed.splitlines())
+    return [f"the GIL held {100 * held / (RATE * seconds):.0f}% of the time", *shares(collapsed)]
 
 
 def shares(collapsed: str) -> list[str]:
@@ -85,6 +102,7 @@ def shares(collapsed: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
+    parser.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL")
     args = parser.parse_args()
     wrk.require_wrk()
     with tempfile.TemporaryDirectory(prefix="introductions-profile-") as name:
@@ -104,7 +122,7 @@ def main() -> None:
                     f"{load}: serve {ours[0]:.0f}/s at {ours[1]:.2f} CPU ms a request; "
                     f"floor {floors[0]:.0f}/s at {floors[1]:.2f} ms ({ours[1] / floors[1]:.2f}×)"
                 )
-                for line in sampled_shares(service, lua, args.duration, folder):
+                for line in sampled_shares(service, lua, args.duration, folder, gil=args.gil):
                     print("   ", re.sub(r"\s+$", "", line))
 
 
